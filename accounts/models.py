@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from accounts.choices import (
+    IMPERIAL_UNITS,
+    METRIC_UNITS,
+    LicenseType,
+    MasterProductSource,
+    SizeUnit,
+    ValidationLevel,
+    VolumeUnit,
+    WeightUnit,
+)
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]{1,29}$",
+    "Use 2 to 30 capital letters, digits, dashes or underscores, starting with a letter or digit.",
+)
+
+
+def _rule_field(label: str) -> models.CharField:
+    return models.CharField(label, max_length=10, choices=ValidationLevel.choices, default=ValidationLevel.WARNING)
+
+
+def _units_check() -> Q:
+    def system(units: dict) -> Q:
+        return Q(size_unit__in=units["size"], volume_unit__in=units["volume"], weight_unit__in=units["weight"])
+
+    return system(METRIC_UNITS) | system(IMPERIAL_UNITS)
+
+
+class Account(models.Model):
+    """A brand or store inside an organization. Everything account-scoped points here."""
+
+    # Main
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=30, unique=True, validators=[code_validator])
+    api_key_prefix = models.CharField(max_length=16, editable=False)
+    api_key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    api_key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    timezone = models.CharField(max_length=64, default="UTC")
+    license_type = models.CharField(max_length=20, choices=LicenseType.choices, default=LicenseType.STANDARD)
+    size_unit = models.CharField("size", max_length=4, choices=SizeUnit.choices, default=SizeUnit.CENTIMETER)
+    volume_unit = models.CharField(
+        "volume", max_length=4, choices=VolumeUnit.choices, default=VolumeUnit.CUBIC_CENTIMETER
+    )
+    weight_unit = models.CharField("weight", max_length=4, choices=WeightUnit.choices, default=WeightUnit.KILOGRAM)
+
+    # Workflow
+    master_product_source = models.CharField(
+        max_length=20, choices=MasterProductSource.choices, default=MasterProductSource.OMS
+    )
+    master_product_channel = models.ForeignKey(
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_warehouse = models.ForeignKey(
+        "accounts.Warehouse", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_sales_order_workflow = models.BooleanField("automatic sales order workflow", default=False)
+    auto_purchase_order_workflow = models.BooleanField("automatic purchase order workflow", default=False)
+    inventory_realtime_updates = models.BooleanField("inventory real-time updates", default=True)
+
+    # Privacy
+    pii_retention_days = models.PositiveIntegerField(
+        "PII retention days (API, manual and imported orders)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+
+    # API validation rules
+    sales_order_carrier_rule = _rule_field("sales orders: carrier code")
+    sales_order_service_rule = _rule_field("sales orders: service code")
+    shipment_carrier_rule = _rule_field("shipments: carrier code")
+    shipment_service_rule = _rule_field("shipments: service code")
+    purchase_order_carrier_rule = _rule_field("purchase orders: carrier code")
+    purchase_order_service_rule = _rule_field("purchase orders: service code")
+    receipt_carrier_rule = _rule_field("receipts: carrier code")
+    receipt_service_rule = _rule_field("receipts: service code")
+
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="account_name_unique_ci"),
+            models.CheckConstraint(condition=_units_check(), name="account_units_one_system"),
+            models.CheckConstraint(
+                condition=Q(master_product_source=MasterProductSource.OMS, master_product_channel__isnull=True)
+                | (~Q(master_product_source=MasterProductSource.OMS) & Q(master_product_channel__isnull=False)),
+                name="account_master_channel_matches_source",
+            ),
+        ]
+        permissions = [
+            ("work_orders", "Work with the account's orders"),
+            ("administer_account", "Administer the account's settings"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Warehouse(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="warehouses")
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=30, validators=[code_validator])
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. US")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "code"], name="warehouse_code_unique_per_account"),
+            models.UniqueConstraint("account", Lower("name"), name="warehouse_name_unique_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class RecurringJob(models.Model):
+    """A background automation of an account. The dispatcher that runs them comes with the privacy issue."""
+
+    class JobType(models.TextChoices):
+        IMPORT_ORDERS = "import_orders", "Import orders"
+        IMPORT_PRODUCTS = "import_products", "Import products"
+        SYNC_INVENTORY = "sync_inventory", "Sync inventory"
+        REDACT_PII = "redact_pii", "Redact personal data"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recurring_jobs")
+    job_type = models.CharField(max_length=30, choices=JobType.choices)
+    channel = models.ForeignKey(
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="recurring_jobs"
+    )
+    interval_minutes = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    cron = models.CharField(max_length=100, blank=True, help_text="Five fields: minute hour day month weekday")
+    is_enabled = models.BooleanField(default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=20, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job_type", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(interval_minutes__isnull=False) & Q(cron=""))
+                | (Q(interval_minutes__isnull=True) & ~Q(cron="")),
+                name="recurring_job_one_schedule",
+            ),
+        ]
+
+    @property
+    def schedule_display(self) -> str:
+        return f"every {self.interval_minutes} min" if self.interval_minutes else f"cron {self.cron}"
+
+    def __str__(self) -> str:
+        return f"{self.get_job_type_display()} ({self.schedule_display})"
+
+
+class ActivityLog(models.Model):
+    """Who did what to an account's settings, and what changed (field: [old, new])."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    summary = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="activity_account_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.account_id}"

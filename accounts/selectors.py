@@ -1,0 +1,115 @@
+"""Reads of accounts, scoped to what the user may reach."""
+
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.models import UserObjectPermission
+from guardian.shortcuts import get_objects_for_user
+
+from accounts import roles
+from accounts.models import Account, ActivityLog
+from accounts.tenancy.models import Membership, User
+
+
+def org_role_for(user) -> str | None:
+    """'system', 'admin', 'supervisor', 'member' in the active organization, or None. Cached on the user."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    tenant = getattr(connection, "tenant", None)
+    schema = getattr(tenant, "schema_name", None)
+    cache = user.__dict__.setdefault("_org_role_cache", {})
+    if schema not in cache:
+        if user.is_superuser:
+            cache[schema] = "system"
+        elif tenant is None or schema == "public":
+            cache[schema] = None
+        else:
+            cache[schema] = (
+                Membership.objects.filter(user=user, organization_id=tenant.pk).values_list("role", flat=True).first()
+            )
+    return cache[schema]
+
+
+def accounts_for_user(*, user, include_disabled: bool = False) -> QuerySet[Account]:
+    """The accounts a user may use in the active organization, in one query."""
+    role = org_role_for(user)
+    base = Account.objects.all() if include_disabled else Account.objects.filter(is_active=True)
+    if role in roles.ORG_LEVEL_CAPABILITIES:
+        return base
+    if role is None:
+        return base.none()
+    return get_objects_for_user(
+        user, f"accounts.{roles.VIEW}", klass=base.filter(is_active=True), accept_global_perms=False
+    )
+
+
+def account_capabilities(*, user, account: Account) -> set[str]:
+    role = org_role_for(user)
+    if role in roles.ORG_LEVEL_CAPABILITIES:
+        return set(roles.ORG_LEVEL_CAPABILITIES[role])
+    if role is None or not account.is_active:
+        return set()
+    cache = user.__dict__.setdefault("_account_caps_cache", {})
+    key = (connection.schema_name, account.pk)
+    if key not in cache:
+        cache[key] = set(
+            UserObjectPermission.objects.filter(
+                user=user,
+                content_type__app_label="accounts",
+                content_type__model="account",
+                object_pk=str(account.pk),
+            ).values_list("permission__codename", flat=True)
+        )
+    return cache[key]
+
+
+def account_get_for_user(*, user, account_id) -> Account:
+    """The account if the user may see it; the same 404 for 'missing' and 'not yours'."""
+    try:
+        account = Account.objects.select_related("default_warehouse", "master_product_channel").get(
+            pk=int(account_id)
+        )
+    except (Account.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such account.") from None
+    if roles.VIEW not in account_capabilities(user=user, account=account):
+        raise Http404("No such account.")
+    return account
+
+
+def account_users(*, account: Account) -> list[tuple[User, str]]:
+    """Users holding an account role on `account`, with the role, in two queries."""
+    rows = (
+        UserObjectPermission.objects.filter(
+            content_type__app_label="accounts", content_type__model="account", object_pk=str(account.pk)
+        )
+        .values_list("user_id", "permission__codename")
+    )
+    perms: dict[int, set[str]] = {}
+    for user_id, codename in rows:
+        perms.setdefault(user_id, set()).add(codename)
+    users = User.objects.filter(pk__in=perms).order_by("email")
+    return [(user, roles.role_from_perms(perms[user.pk])) for user in users]
+
+
+def account_permission_objects() -> dict[str, Permission]:
+    return {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="accounts", content_type__model="account", codename__in=roles.ACCOUNT_PERMS
+        )
+    }
+
+
+def organization_members(*, organization) -> QuerySet[Membership]:
+    return Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
+
+
+def account_activity(*, account: Account, limit: int = 50) -> QuerySet[ActivityLog]:
+    return ActivityLog.objects.filter(account=account).select_related("actor")[:limit]
+
+
+def account_has_catalog_or_orders(*, account: Account) -> bool:
+    from orders.models import Variant
+
+    return Variant.objects.filter(account=account).exists()

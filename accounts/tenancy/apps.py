@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TenancyConfig(AppConfig):
+    """Public-schema models: organizations (tenants), their domains, users and memberships."""
+
+    name = "accounts.tenancy"
+    label = "tenancy"
+    verbose_name = "Tenancy"

@@ -1,0 +1,5 @@
+from oms.env import env_bool
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = env_bool("DEBUG", True)
