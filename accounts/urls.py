@@ -1,1 +1,34 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts.views import auth, organization, settings
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch-account/", auth.switch_account, name="switch_account"),
+    path("organization/", organization.organization, name="organization"),
+    path("organization/accounts/new/", organization.account_create, name="account_create"),
+    path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
+    path("organization/members/new/", organization.member_add, name="member_add"),
+    path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
+    path("accounts/<int:account_id>/", organization.account_overview, name="account_overview"),
+    path("accounts/<int:account_id>/settings/", settings.account_settings, name="account_settings_main"),
+    path("accounts/<int:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
+    path("accounts/<int:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
+    path(
+        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/", settings.warehouse_edit, name="warehouse_edit"
+    ),
+    path(
+        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/toggle/",
+        settings.warehouse_toggle,
+        name="warehouse_toggle",
+    ),
+    path(
+        "accounts/<int:account_id>/jobs/<int:job_id>/<slug:action>/",
+        settings.recurring_job_action,
+        name="recurring_job_action",
+    ),
+    path("accounts/<int:account_id>/users/<int:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
+]

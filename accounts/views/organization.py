@@ -1,0 +1,129 @@
+"""The organization page (accounts, members) and an account's overview."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import roles, services
+from accounts.forms import AccountCreateForm, MemberAddForm
+from accounts.middleware import activate_account
+from accounts.models import Account
+from accounts.selectors import (
+    account_activity,
+    account_capabilities,
+    account_get_for_user,
+    accounts_for_user,
+    organization_members,
+)
+from accounts.tenancy import services as tenancy_services
+from accounts.tenancy.models import User
+from oms.exceptions import DomainError
+
+
+def _require_org_capability(request, capability: str) -> None:
+    if capability not in roles.ORG_LEVEL_CAPABILITIES.get(request.org_role, set()):
+        raise PermissionDenied("Only organization administrators and supervisors may do this.")
+
+
+@login_required
+def organization(request):
+    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    return _organization_page(request, AccountCreateForm(), MemberAddForm())
+
+
+def _organization_page(request, account_form, member_form, status=200, extra=None):
+    can_manage_members = roles.MANAGE_ORGANIZATION in roles.ORG_LEVEL_CAPABILITIES.get(request.org_role, set())
+    context = {
+        "accounts": accounts_for_user(user=request.user, include_disabled=True).select_related("default_warehouse"),
+        "account_form": account_form,
+        "member_form": member_form,
+        "members": organization_members(organization=request.organization) if can_manage_members else None,
+        "can_manage_members": can_manage_members,
+        **(extra or {}),
+    }
+    return render(request, "accounts/organization.html", context, status=status)
+
+
+@login_required
+@require_POST
+def account_create(request):
+    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    form = AccountCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            account, plain_key = services.account_create(
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                timezone_name=form.cleaned_data["timezone"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            activate_account(request, account)
+            response = render(request, "accounts/account_created.html", {"account": account, "plain_api_key": plain_key})
+            response["Cache-Control"] = "no-store"
+            return response
+    return _organization_page(request, form, MemberAddForm(), status=422)
+
+
+@login_required
+@require_POST
+def account_set_active(request, account_id: int):
+    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    account = get_object_or_404(Account, pk=account_id)
+    active = request.POST.get("active") == "1"
+    services.account_set_active(account=account, active=active, by=request.user)
+    messages.success(request, f"{account.name} is {'enabled' if active else 'disabled'}.")
+    return redirect("organization")
+
+
+@login_required
+@require_POST
+def member_add(request):
+    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = tenancy_services.member_add(organization=request.organization, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+            return redirect("organization")
+    return _organization_page(request, AccountCreateForm(), form, status=422)
+
+
+@login_required
+@require_POST
+def member_remove(request, user_id: int):
+    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    user = get_object_or_404(User, pk=user_id, memberships__organization=request.organization)
+    if user == request.user:
+        messages.error(request, "You cannot remove yourself from the organization.")
+    else:
+        tenancy_services.member_remove(organization=request.organization, user=user)
+        messages.success(request, f"{user.email} was removed from the organization.")
+    return redirect("organization")
+
+
+@login_required
+def account_overview(request, account_id: int):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    activate_account(request, account)
+    caps = account_capabilities(user=request.user, account=account)
+    context = {
+        "account": account,
+        "caps": caps,
+        "can_administer": roles.ADMINISTER in caps,
+        "activity": account_activity(account=account, limit=20),
+        "counts": {
+            "warehouses": account.warehouses.count(),
+            "channels": account.channels.count(),
+            "products": account.products.count(),
+            "recurring jobs": account.recurring_jobs.count(),
+        },
+    }
+    return render(request, "accounts/overview.html", context)

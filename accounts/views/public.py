@@ -1,0 +1,87 @@
+"""The public site (no organization): system admins list, create and edit organizations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.forms import MemberAddForm, OrganizationEditForm, OrganizationForm
+from accounts.tenancy import services
+from accounts.tenancy.models import Membership, Organization
+from oms.exceptions import DomainError
+
+
+def _require_system_admin(request) -> None:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only system administrators may manage organizations.")
+
+
+@login_required
+def organization_list(request):
+    _require_system_admin(request)
+    organizations = (
+        Organization.objects.exclude(schema_name="public")
+        .annotate(member_count=Count("memberships"))
+        .prefetch_related("domains")
+    )
+    return render(request, "public/organization_list.html", {"organizations": organizations})
+
+
+@login_required
+def organization_create(request):
+    _require_system_admin(request)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = services.organization_create(name=data["name"], slug=data["slug"])
+            if data["admin_email"]:
+                services.member_add(
+                    organization=organization,
+                    email=data["admin_email"],
+                    role=Membership.Role.ADMIN,
+                    password=data["admin_password"],
+                )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Created {organization.name} at {services.organization_domain(organization.slug)}.")
+            return redirect("public:organization_edit", organization_id=organization.pk)
+    return render(request, "public/organization_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def organization_edit(request, organization_id: int):
+    _require_system_admin(request)
+    organization = get_object_or_404(Organization.objects.exclude(schema_name="public"), pk=organization_id)
+    form = OrganizationEditForm(
+        request.POST if request.POST.get("form") == "edit" else None,
+        initial={"name": organization.name, "is_active": organization.is_active},
+    )
+    member_form = MemberAddForm(request.POST if request.POST.get("form") == "member" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.organization_update(organization=organization, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("public:organization_edit", organization_id=organization.pk)
+    if member_form.is_bound and member_form.is_valid():
+        try:
+            services.member_add(organization=organization, **member_form.cleaned_data)
+        except DomainError as error:
+            member_form.add_domain_error(error)
+        else:
+            messages.success(request, "Member added.")
+            return redirect("public:organization_edit", organization_id=organization.pk)
+    context = {
+        "organization": organization,
+        "form": form,
+        "member_form": member_form,
+        "members": Membership.objects.filter(organization=organization).select_related("user"),
+        "domain": services.organization_domain(organization.slug),
+    }
+    status = 422 if (form.errors or member_form.errors) else 200
+    return render(request, "public/organization_edit.html", context, status=status)

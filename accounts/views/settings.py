@@ -1,0 +1,274 @@
+"""The Edit Account page: one tab per URL, each checked against the user's capabilities on that account."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import roles, services
+from accounts.forms import (
+    ApiRulesForm,
+    GrantRoleForm,
+    MainForm,
+    PrivacyForm,
+    RecurringJobForm,
+    WarehouseForm,
+    WorkflowForm,
+)
+from accounts.middleware import activate_account
+from accounts.models import Account, RecurringJob, Warehouse
+from accounts.selectors import account_capabilities, account_get_for_user, account_users
+from accounts.tenancy.models import Membership, User
+from channels.models import Channel
+from oms.exceptions import DomainError
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: str
+    capability: str
+
+
+TABS = [
+    Tab("main", "Main", roles.ADMINISTER),
+    Tab("workflow", "Workflow", roles.ADMINISTER),
+    Tab("privacy", "Privacy", roles.ADMINISTER),
+    Tab("api-rules", "API validation rules", roles.ADMINISTER),
+    Tab("recurring-jobs", "Recurring jobs", roles.ADMINISTER),
+    Tab("warehouses", "Warehouses", roles.MANAGE_WAREHOUSES),
+    Tab("users", "Users", roles.ADMINISTER),
+]
+TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
+
+
+def account_for_tab(request, account_id: int, slug: str) -> tuple[Account, Tab, set[str]]:
+    """The account (404 if out of reach), the tab (404 if unknown), 403 if the role may not use it."""
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    tab = TABS_BY_SLUG.get(slug)
+    if tab is None:
+        raise Http404("No such tab.")
+    caps = account_capabilities(user=request.user, account=account)
+    if tab.capability not in caps:
+        raise PermissionDenied("Your role cannot use this tab.")
+    activate_account(request, account)
+    return account, tab, caps
+
+
+def _render(request, account, tab, caps, context: dict, status: int = 200):
+    context = {
+        "account": account,
+        "tab": tab,
+        "tabs": [t for t in TABS if t.capability in caps],
+        "caps": caps,
+        "can_manage_accounts": roles.MANAGE_ACCOUNTS in caps,
+        **context,
+    }
+    template = f"accounts/settings/_{tab.slug.replace('-', '_')}.html"
+    if request.htmx and request.htmx.target == "tab-body":
+        return render(request, template, context, status=status)
+    return render(request, "accounts/settings/page.html", {**context, "tab_template": template}, status=status)
+
+
+def _saved(request, account, tab):
+    messages.success(request, f"{tab.label} settings saved. They apply at once.")
+    return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+
+
+def _form_tab(form_class) -> Callable:
+    def handle(request, account, tab, caps):
+        if request.method == "POST":
+            form = form_class(request.POST, instance=account)
+            if form.is_valid():
+                try:
+                    services.account_update(
+                        account=account,
+                        changes=form.changes(),
+                        by=request.user,
+                        confirm_source_change=form.cleaned_data.get("confirm_source_change", False),
+                    )
+                except DomainError as error:
+                    form.add_domain_error(error)
+                else:
+                    return _saved(request, account, tab)
+            return _render(request, account, tab, caps, {"form": form}, status=422)
+        form = form_class(instance=account)
+        return _render(request, account, tab, caps, {"form": form})
+
+    return handle
+
+
+def _workflow(request, account, tab, caps):
+    if request.method == "GET" and request.htmx and request.GET.get("master_product_source"):
+        # The source changed in the browser: redraw the fields so the channel list fits the new source.
+        form = WorkflowForm(request.GET, instance=account)
+        form.errors.clear()
+        return render(request, "accounts/settings/_workflow_fields.html", {"form": form, "account": account})
+    return _form_tab(WorkflowForm)(request, account, tab, caps)
+
+
+def _privacy(request, account, tab, caps):
+    channels = Channel.objects.filter(account=account, kind=Channel.Kind.SALES).order_by("name")
+    form = PrivacyForm(request.POST or None, account=account, channels=channels)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.account_privacy_update(
+                    account=account,
+                    retention_days=form.cleaned_data["pii_retention_days"],
+                    channel_overrides=form.channel_overrides(),
+                    by=request.user,
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                return _saved(request, account, tab)
+        return _render(request, account, tab, caps, {"form": form}, status=422)
+    return _render(request, account, tab, caps, {"form": form})
+
+
+def _recurring_jobs(request, account, tab, caps):
+    form = RecurringJobForm(request.POST or None, account=account)
+    if request.method == "POST":
+        if form.is_valid():
+            job = RecurringJob(account=account, **form.cleaned_data)
+            try:
+                services.recurring_job_save(job=job, by=request.user)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, f"Added the job “{job}”.")
+                return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+    jobs = RecurringJob.objects.filter(account=account).select_related("channel")
+    status = 422 if form.is_bound else 200
+    return _render(request, account, tab, caps, {"form": form, "jobs": jobs}, status=status)
+
+
+def _warehouses(request, account, tab, caps):
+    form = WarehouseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                warehouse = services.warehouse_create(account=account, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, f"Added {warehouse}.")
+                return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+    warehouses = Warehouse.objects.filter(account=account)
+    status = 422 if form.is_bound else 200
+    return _render(request, account, tab, caps, {"form": form, "warehouses": warehouses}, status=status)
+
+
+def _users(request, account, tab, caps):
+    form = GrantRoleForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.account_role_grant(
+                    account=account, organization=request.organization, by=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, f"{user.email} now has the role {roles.AccountRole(form.cleaned_data['role']).label}.")
+                return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+    org_wide = Membership.objects.filter(
+        organization=request.organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
+    ).select_related("user")
+    context = {"form": form, "account_users": account_users(account=account), "org_wide": org_wide}
+    return _render(request, account, tab, caps, context, status=422 if form.is_bound else 200)
+
+
+HANDLERS = {
+    "main": _form_tab(MainForm),
+    "workflow": _workflow,
+    "privacy": _privacy,
+    "api-rules": _form_tab(ApiRulesForm),
+    "recurring-jobs": _recurring_jobs,
+    "warehouses": _warehouses,
+    "users": _users,
+}
+
+
+@login_required
+def account_settings(request, account_id: int, tab: str = "main"):
+    account, tab_obj, caps = account_for_tab(request, account_id, tab)
+    return HANDLERS[tab_obj.slug](request, account, tab_obj, caps)
+
+
+@login_required
+@require_POST
+def rotate_api_key(request, account_id: int):
+    account, tab, caps = account_for_tab(request, account_id, "main")
+    plain_key = services.account_rotate_api_key(account=account, by=request.user)
+    response = _render(request, account, tab, caps, {"form": MainForm(instance=account), "plain_api_key": plain_key})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def warehouse_toggle(request, account_id: int, warehouse_id: int):
+    account, tab, _ = account_for_tab(request, account_id, "warehouses")
+    warehouse = get_object_or_404(Warehouse, account=account, pk=warehouse_id)
+    try:
+        services.warehouse_set_active(warehouse=warehouse, active=not warehouse.is_active, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+
+
+@login_required
+def warehouse_edit(request, account_id: int, warehouse_id: int):
+    account, tab, caps = account_for_tab(request, account_id, "warehouses")
+    warehouse = get_object_or_404(Warehouse, account=account, pk=warehouse_id)
+    initial = {field: getattr(warehouse, field) for field in services.WAREHOUSE_FIELDS}
+    form = WarehouseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.warehouse_update(warehouse=warehouse, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Saved {warehouse}.")
+            return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+    status = 422 if form.is_bound else 200
+    return render(
+        request,
+        "accounts/warehouse_edit.html",
+        {"account": account, "warehouse": warehouse, "form": form, "tab": tab},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def recurring_job_action(request, account_id: int, job_id: int, action: str):
+    account, tab, _ = account_for_tab(request, account_id, "recurring-jobs")
+    job = get_object_or_404(RecurringJob.objects.select_related("account"), account=account, pk=job_id)
+    if action == "enable":
+        services.recurring_job_set_enabled(job=job, enabled=True, by=request.user)
+    elif action == "disable":
+        services.recurring_job_set_enabled(job=job, enabled=False, by=request.user)
+    elif action == "delete":
+        services.recurring_job_delete(job=job, by=request.user)
+    else:
+        raise Http404("No such action.")
+    return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+
+
+@login_required
+@require_POST
+def revoke_role(request, account_id: int, user_id: int):
+    account, tab, _ = account_for_tab(request, account_id, "users")
+    user = get_object_or_404(User, pk=user_id)
+    services.account_role_revoke(account=account, user=user, by=request.user)
+    messages.success(request, f"{user.email} no longer has access to {account.name}.")
+    return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))

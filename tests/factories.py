@@ -1,0 +1,112 @@
+import factory
+from django.db import connection
+
+from accounts import roles
+from accounts.api_keys import api_key_generate
+from accounts.models import Account, Warehouse
+from accounts.services import account_role_grant
+from accounts.tenancy.models import Membership, User
+from channels.models import Channel
+from orders.models import Product, Variant
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+    @factory.lazy_attribute
+    def organization(self):
+        return connection.tenant
+
+
+def _key_hash(_):
+    return api_key_generate()[2]
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Store {n}")
+    code = factory.Sequence(lambda n: f"STORE-{n}")
+    api_key_prefix = "oms_test"
+    api_key_hash = factory.LazyAttribute(_key_hash)
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Warehouse {n}")
+    code = factory.Sequence(lambda n: f"WH-{n}")
+    city = "Springfield"
+    country = "US"
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    account = factory.SubFactory(AccountFactory)
+    kind = Channel.Kind.SALES
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    connector_type = Channel.Connector.SANDBOX
+    supports_product_import = True
+    supports_order_import = True
+    supports_inventory_updates = True
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    account = factory.SelfAttribute("product.account")
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price = "19.99"
+
+
+def grant(user, account, role: str):
+    """Give `user` an account role through the one service that does it."""
+    account_role_grant(account=account, organization=connection.tenant, email=user.email, role=role, by=None)
+    user.__dict__.pop("_account_caps_cache", None)
+    return user
+
+
+def member(role: str = Membership.Role.MEMBER, **user_fields) -> User:
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, role=role)
+    return user
+
+
+__all__ = ["roles"]
