@@ -20,7 +20,7 @@ class OrganizationMemberMiddleware:
         tenant = getattr(connection, "tenant", None)
         request.organization = tenant if tenant is not None and tenant.schema_name != "public" else None
         request.org_role = None
-        if request.organization is not None and not request.organization.is_active:
+        if request.organization is not None and not getattr(request.organization, "is_active", True):
             if not (request.user.is_authenticated and request.user.is_superuser):
                 raise Http404("No such organization.")
         if request.user.is_authenticated:

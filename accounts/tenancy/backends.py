@@ -11,7 +11,7 @@ def is_member_here(user) -> bool:
     if user.is_superuser:
         return True
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or tenant.schema_name == "public" or not tenant.is_active:
+    if tenant is None or tenant.schema_name == "public" or not getattr(tenant, "is_active", True):
         return False
     return Membership.objects.filter(user=user, organization_id=tenant.pk).exists()
 

@@ -19,8 +19,11 @@ def organization_domain(slug: str) -> str:
     return f"{slug}.{settings.ORGANIZATION_DOMAIN}"
 
 
-def organization_create(*, name: str, slug: str) -> Organization:
-    """A new organization with its own schema (migrated) and its address `<slug>.<ORGANIZATION_DOMAIN>`."""
+def organization_create(
+    *, name: str, slug: str, admin_email: str = "", admin_password: str = ""
+) -> Organization:
+    """A new organization with its own schema (migrated) and its address `<slug>.<ORGANIZATION_DOMAIN>`;
+    with `admin_email`, that user (created if new) becomes its administrator. All or nothing."""
     name = " ".join((name or "").split())
     slug = (slug or "").strip().lower()
     if not name:
@@ -36,11 +39,22 @@ def organization_create(*, name: str, slug: str) -> Organization:
         raise DomainError(f"An organization already uses the address name “{slug}”.", field="slug")
     if Organization.objects.filter(name__iexact=name).exists():
         raise DomainError(f"An organization named “{name}” already exists.", field="name")
+    if admin_email and not User.objects.filter(email__iexact=admin_email.strip()).exists():
+        _check_new_password(admin_password)  # before the (slow) schema creation
     with transaction.atomic():
         organization = Organization(name=name, slug=slug, schema_name=slug.replace("-", "_"))
         organization.save(verbosity=0)  # creates and migrates the schema, inside this transaction
         Domain.objects.create(domain=organization_domain(slug), tenant=organization, is_primary=True)
+        if admin_email:
+            member_add(organization=organization, email=admin_email, role=Membership.Role.ADMIN, password=admin_password)
     return organization
+
+
+def _check_new_password(password: str) -> None:
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="admin_password") from None
 
 
 def organization_update(*, organization: Organization, name: str, is_active: bool) -> Organization:

@@ -35,14 +35,7 @@ def organization_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            organization = services.organization_create(name=data["name"], slug=data["slug"])
-            if data["admin_email"]:
-                services.member_add(
-                    organization=organization,
-                    email=data["admin_email"],
-                    role=Membership.Role.ADMIN,
-                    password=data["admin_password"],
-                )
+            organization = services.organization_create(**data)
         except DomainError as error:
             form.add_domain_error(error)
         else:

@@ -1,0 +1,46 @@
+"""What the management commands share: turning domain errors into one-line CLI errors, and site addresses."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from accounts.tenancy.models import Organization
+from accounts.tenancy.services import organization_domain
+from oms.exceptions import DomainError
+
+DEV_PORT = 8000  # runserver's port in development
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """A DomainError becomes a CommandError: manage.py prints its one line to stderr and exits with 1."""
+    try:
+        yield
+    except DomainError as exc:
+        raise CommandError(exc.message) from None
+
+
+def site_url(domain: str) -> str:
+    """http://<domain>:8000/ for a development domain (localhost, *.localhost), https://<domain>/ otherwise."""
+    if domain == "localhost" or domain.endswith(".localhost"):
+        return f"http://{domain}:{DEV_PORT}/"
+    return f"https://{domain}/"
+
+
+def organization_url(slug: str) -> str:
+    return site_url(organization_domain(slug))
+
+
+def public_url() -> str:
+    return site_url(settings.PUBLIC_DOMAIN)
+
+
+def organization_by_slug(slug: str) -> Organization:
+    with schema_context(get_public_schema_name()):
+        organization = Organization.objects.filter(slug=(slug or "").strip().lower()).first()
+    if organization is None:
+        raise CommandError(f"No organization has the address name “{slug}”.")
+    return organization
