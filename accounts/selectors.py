@@ -110,6 +110,6 @@ def account_activity(*, account: Account, limit: int = 50) -> QuerySet[ActivityL
 
 
 def account_has_catalog_or_orders(*, account: Account) -> bool:
-    from orders.models import Variant
+    from orders.models import Order, Variant
 
-    return Variant.objects.filter(account=account).exists()
+    return Variant.objects.filter(account=account).exists() or Order.objects.filter(account=account).exists()

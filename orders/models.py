@@ -1,7 +1,9 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 
 class Product(models.Model):
@@ -39,3 +41,278 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+
+class Customer(models.Model):
+    """A customer profile; orders keep their own copy of the contact details."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["account", "email"], name="customer_account_email")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxJurisdiction(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tax_jurisdictions")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=120)
+    rate = models.DecimalField(max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0"))],
+                               help_text="0.0825 for 8.25%")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "code"], name="tax_code_unique_per_account"),
+            models.CheckConstraint(condition=models.Q(rate__gte=0, rate__lt=1), name="tax_rate_between_0_and_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rate * 100:.2f}%)"
+
+
+class ShippingMethod(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="shipping_methods")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=120)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    carrier_code = models.CharField(max_length=30, blank=True)
+    service_code = models.CharField(max_length=30, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["price", "code"]
+        constraints = [models.UniqueConstraint(fields=["account", "code"], name="shipping_code_unique_per_account")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Promotion(models.Model):
+    """A discount valid between two dates, for everything, some products or some SKUs, maybe behind a code."""
+
+    class Kind(models.TextChoices):
+        PERCENTAGE = "percentage", "Percentage"
+        FIXED = "fixed", "Fixed amount per unit"
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All products"
+        PRODUCTS = "products", "Some products"
+        VARIANTS = "variants", "Some SKUs"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="promotions")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    value = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
+    products = models.ManyToManyField(Product, blank=True, related_name="promotions")
+    variants = models.ManyToManyField(Variant, blank=True, related_name="promotions")
+    code = models.CharField(max_length=40, blank=True, help_text="Blank: applies without a code")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day it applies; blank: no end")
+    min_quantity = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["valid_from", "name"]
+        indexes = [models.Index(fields=["account", "valid_from"], name="promotion_account_from")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="percentage") | models.Q(value__lte=100), name="promotion_percentage_max_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="promotion_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderNumberCounter(models.Model):
+    """The last number handed out per account and order kind; incremented under a row lock."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "kind"], name="order_counter_unique")]
+
+
+class Order(models.Model):
+    class Kind(models.TextChoices):
+        SALES = "sales", "Sales order"
+        PURCHASE = "purchase", "Purchase order"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        ALLOCATED = "allocated", "Allocated"
+        ON_HOLD = "on_hold", "On hold"
+        SHIPPED = "shipped", "Shipped"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        SALES_CHANNEL = "sales_channel", "Sales channel"
+        API = "api", "API"
+        MANUAL = "manual", "Manual"
+        IMPORT = "import", "Import"
+        CLONE = "clone", "Clone"
+
+    class ClonePurpose(models.TextChoices):
+        STANDARD = "standard", "Re-order"
+        CORRECTION = "correction", "Correction"
+        SPLIT = "split", "Split shipment"
+        SIMULATION = "simulation", "Simulation"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="orders")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SALES)
+    number = models.CharField(max_length=30)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    external_id = models.CharField(max_length=100, blank=True)
+    order_date = models.DateField(help_text="The date prices and promotions were taken from")
+
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    customer_name = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(blank=True)
+    customer_phone = models.CharField(max_length=40, blank=True)
+
+    billing_name = models.CharField(max_length=200, blank=True)
+    billing_line1 = models.CharField(max_length=200, blank=True)
+    billing_line2 = models.CharField(max_length=200, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_region = models.CharField(max_length=100, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(max_length=2, blank=True)
+    shipping_name = models.CharField(max_length=200, blank=True)
+    shipping_line1 = models.CharField(max_length=200, blank=True)
+    shipping_line2 = models.CharField(max_length=200, blank=True)
+    shipping_city = models.CharField(max_length=100, blank=True)
+    shipping_region = models.CharField(max_length=100, blank=True)
+    shipping_postal_code = models.CharField(max_length=20, blank=True)
+    shipping_country = models.CharField(max_length=2, blank=True)
+
+    discount_codes = models.JSONField(default=list, blank=True)
+    shipping_method = models.ForeignKey(ShippingMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    carrier_code = models.CharField(max_length=30, blank=True)
+    service_code = models.CharField(max_length=30, blank=True)
+    tax_jurisdiction = models.ForeignKey(
+        TaxJurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    warehouse = models.ForeignKey("accounts.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+
+    currency = models.CharField(max_length=3, default="USD")
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+
+    is_simulation = models.BooleanField(default=False, help_text="Never allocates stock, never goes to fulfillment")
+    cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
+    clone_purpose = models.CharField(max_length=12, choices=ClonePurpose.choices, blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="Warnings accepted at intake")
+    pii_redacted_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="order_number_unique_per_account"),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"], name="order_account_recent"),
+            models.Index(fields=["account", "status", "-created_at"], name="order_account_status"),
+            models.Index(fields=["account", "customer_email"], name="order_account_email"),
+            models.Index(fields=["account", "source", "external_id"], name="order_account_external"),
+            models.Index(fields=["cloned_from"], name="order_cloned_from"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def address(self, prefix: str) -> dict[str, str]:
+        return {field: getattr(self, f"{prefix}_{field}") for field in ADDRESS_FIELDS}
+
+
+ADDRESS_FIELDS = ["name", "line1", "line2", "city", "region", "postal_code", "country"]
+REQUIRED_ADDRESS_FIELDS = ["name", "line1", "city", "postal_code", "country"]
+
+
+class OrderLine(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="order_lines")
+    sku = models.CharField("SKU", max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    price_override_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="order_line_price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["account", "sku"], name="order_line_account_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class OrderEvent(models.Model):
+    """The history of an order: who did what, when, and what changed."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CloneRecord(models.Model):
+    """How long an agent took from opening the clone form to creating the order, and rejected submits."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="clone_record")
+    source = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    purpose = models.CharField(max_length=12, choices=Order.ClonePurpose.choices)
+    seconds = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    rejected_submits = models.PositiveIntegerField(default=0)
+    door = models.CharField(max_length=10, default="page", help_text="page, cli or api")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"], name="clone_record_recent")]

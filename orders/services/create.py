@@ -1,0 +1,214 @@
+"""Creating orders: every door (page, clone, command, API, import) ends in `orders_insert`.
+
+`orders_insert` writes any number of orders with a fixed number of queries: numbers, orders, lines, events
+and stock allocation are each one bulk statement (allocation: one per warehouse).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.services import StockShortage, stock_allocate, stock_release
+from oms.exceptions import DomainError
+from orders.models import ADDRESS_FIELDS, Customer, Order, OrderEvent, OrderLine, ShippingMethod, TaxJurisdiction
+from orders.pricing import LineInput, PricedOrder, price_lines
+from orders.services.numbers import order_numbers_next
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Order.Status.DRAFT: {Order.Status.OPEN, Order.Status.CANCELLED},
+    Order.Status.OPEN: {Order.Status.ALLOCATED, Order.Status.ON_HOLD, Order.Status.CANCELLED},
+    Order.Status.ALLOCATED: {Order.Status.SHIPPED, Order.Status.ON_HOLD, Order.Status.CANCELLED},
+    Order.Status.ON_HOLD: {Order.Status.OPEN, Order.Status.ALLOCATED, Order.Status.CANCELLED},
+    Order.Status.SHIPPED: {Order.Status.CLOSED},
+    Order.Status.CLOSED: set(),
+    Order.Status.CANCELLED: set(),
+}
+HOLDS_STOCK = {Order.Status.ALLOCATED, Order.Status.ON_HOLD}
+
+
+@dataclass
+class OrderDraft:
+    """A complete order before it has a number: what every door turns its input into."""
+
+    account: object
+    lines: list[LineInput]
+    order_date: dt.date
+    kind: str = Order.Kind.SALES
+    source: str = Order.Source.MANUAL
+    channel: object | None = None
+    external_id: str = ""
+    customer: Customer | None = None
+    customer_name: str = ""
+    customer_email: str = ""
+    customer_phone: str = ""
+    billing: dict[str, str] = field(default_factory=dict)
+    shipping: dict[str, str] = field(default_factory=dict)
+    discount_codes: list[str] = field(default_factory=list)
+    shipping_method: ShippingMethod | None = None
+    carrier_code: str = ""
+    service_code: str = ""
+    tax_jurisdiction: TaxJurisdiction | None = None
+    warehouse: object | None = None
+    notes: str = ""
+    currency: str = "USD"
+    is_simulation: bool = False
+    cloned_from: Order | None = None
+    clone_purpose: str = ""
+    price_override_reasons: dict[int, str] = field(default_factory=dict)  # line index -> reason
+    event_message: str = "Order created"
+    event_data: dict = field(default_factory=dict)
+    created_at: dt.datetime | None = None  # imports and the demo keep the original time
+    status: str | None = None  # None: allocated when stock is taken, open otherwise, draft for simulations
+    priced: PricedOrder | None = None
+
+    def price(self, promotions=None) -> PricedOrder:
+        self.priced = price_lines(
+            account=self.account,
+            lines=self.lines,
+            on=self.order_date,
+            codes=self.discount_codes,
+            shipping_method=self.shipping_method,
+            tax_jurisdiction=self.tax_jurisdiction,
+            promotions=promotions,
+        )
+        return self.priced
+
+
+def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
+    priced = draft.priced
+    allocates = draft.kind == Order.Kind.SALES and not draft.is_simulation and draft.warehouse is not None
+    status = draft.status or (
+        Order.Status.DRAFT if draft.is_simulation else (Order.Status.ALLOCATED if allocates else Order.Status.OPEN)
+    )
+    return Order(
+        account=draft.account,
+        kind=draft.kind,
+        number=number,
+        status=status,
+        source=draft.source,
+        channel=draft.channel,
+        external_id=draft.external_id,
+        order_date=draft.order_date,
+        customer=draft.customer,
+        customer_name=draft.customer_name,
+        customer_email=draft.customer_email,
+        customer_phone=draft.customer_phone,
+        **{f"billing_{k}": draft.billing.get(k, "") for k in ADDRESS_FIELDS},
+        **{f"shipping_{k}": draft.shipping.get(k, "") for k in ADDRESS_FIELDS},
+        discount_codes=sorted({c.strip().upper() for c in draft.discount_codes if c.strip()}),
+        shipping_method=draft.shipping_method,
+        carrier_code=draft.carrier_code or (draft.shipping_method.carrier_code if draft.shipping_method else ""),
+        service_code=draft.service_code or (draft.shipping_method.service_code if draft.shipping_method else ""),
+        tax_jurisdiction=draft.tax_jurisdiction,
+        warehouse=draft.warehouse,
+        notes=draft.notes,
+        currency=draft.currency,
+        subtotal=priced.subtotal,
+        discount_total=priced.discount_total,
+        shipping_total=priced.shipping_total,
+        tax_total=priced.tax_total,
+        total=priced.total,
+        is_simulation=draft.is_simulation,
+        cloned_from=draft.cloned_from,
+        clone_purpose=draft.clone_purpose,
+        created_by=by if getattr(by, "pk", None) else None,
+        created_at=draft.created_at or now,
+    )
+
+
+def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
+    """Write priced drafts as orders with lines, events and stock allocation, all or nothing."""
+    if not drafts:
+        return []
+    now = timezone.now()
+    actor = by if getattr(by, "pk", None) else None
+    with transaction.atomic():
+        by_kind: dict[str, list[OrderDraft]] = {}
+        for draft in drafts:
+            if draft.priced is None:
+                draft.price()
+            by_kind.setdefault(draft.kind, []).append(draft)
+        numbers: dict[int, str] = {}
+        for kind, group in by_kind.items():
+            for draft, number in zip(group, order_numbers_next(account=account, kind=kind, count=len(group))):
+                numbers[id(draft)] = number
+        orders = Order.objects.bulk_create([_order_row(d, numbers[id(d)], by, now) for d in drafts])
+        lines, events, allocations = [], [], {}
+        for order, draft in zip(orders, drafts):
+            for position, priced in enumerate(draft.priced.lines, start=1):
+                lines.append(
+                    OrderLine(
+                        account=account,
+                        order=order,
+                        position=position,
+                        variant=priced.variant,
+                        sku=priced.variant.sku,
+                        name=priced.variant.name or "",
+                        quantity=priced.quantity,
+                        unit_price=priced.unit_price,
+                        line_discount=priced.line_discount,
+                        tax_amount=priced.tax_amount,
+                        line_total=priced.line_total,
+                        price_override_reason=draft.price_override_reasons.get(position - 1, ""),
+                    )
+                )
+            events.append(
+                OrderEvent(
+                    account=account, order=order, actor=actor, kind="created", message=draft.event_message,
+                    data=draft.event_data, created_at=now,
+                )
+            )
+            if order.status in HOLDS_STOCK and not order.is_simulation and draft.warehouse is not None:
+                allocations.setdefault(draft.warehouse.pk, (draft.warehouse, []))[1].extend(
+                    (p.variant.pk, p.quantity) for p in draft.priced.lines
+                )
+        OrderLine.objects.bulk_create(lines)
+        OrderEvent.objects.bulk_create(events)
+        for warehouse, quantities in allocations.values():
+            stock_allocate(account=account, warehouse=warehouse, quantities=quantities)
+    return orders
+
+
+def order_transition(*, order: Order, to: str, by, message: str = "") -> Order:
+    """Move an order to another status if that move is allowed; cancelling gives its stock back."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk, account=order.account)
+        if to not in ALLOWED_TRANSITIONS.get(order.status, set()):
+            raise DomainError(
+                f"Order {order.number} is {order.get_status_display().lower()}: it cannot become "
+                f"{Order.Status(to).label.lower()}.",
+                field="status",
+                code="invalid_transition",
+            )
+        if order.status in HOLDS_STOCK and to == Order.Status.CANCELLED and order.warehouse_id and not order.is_simulation:
+            stock_release(
+                account=order.account,
+                warehouse=order.warehouse,
+                quantities=order.lines.values_list("variant_id", "quantity"),
+            )
+        before = order.status
+        order.status = to
+        order.save(update_fields=["status", "updated_at"])
+        OrderEvent.objects.create(
+            account=order.account,
+            order=order,
+            actor=by if getattr(by, "pk", None) else None,
+            kind="status",
+            message=message or f"Status {before} → {to}",
+            data={"status": [before, to]},
+        )
+    return order
+
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "OrderDraft",
+    "StockShortage",
+    "orders_insert",
+    "order_transition",
+]

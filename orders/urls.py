@@ -1,0 +1,15 @@
+from django.urls import path
+
+from orders.views import browse, clone
+
+urlpatterns = [
+    path("accounts/<int:account_id>/orders/", browse.order_list, name="order_list"),
+    path("accounts/<int:account_id>/orders/clone-metrics/", clone.clone_metrics, name="clone_metrics"),
+    path("accounts/<int:account_id>/orders/<str:number>/", browse.order_detail, name="order_detail"),
+    path("accounts/<int:account_id>/orders/<str:number>/clone/", clone.order_clone_page, name="order_clone"),
+    path(
+        "accounts/<int:account_id>/orders/<str:number>/clone/preview/",
+        clone.order_clone_preview,
+        name="order_clone_preview",
+    ),
+]
