@@ -26,8 +26,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def money(value: Decimal | int | str) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class LineInput:
     variant: Variant
     quantity: int
     fixed_unit_price: Decimal | None = None  # None: list price with promotions
+    fixed_unit_discount: Decimal = Decimal(0)  # with a fixed price: a discount per unit kept from a source order
 
 
 @dataclass
@@ -103,7 +104,8 @@ def price_lines(
     priced: list[PricedLine] = []
     for line in lines:
         if line.fixed_unit_price is not None:
-            unit_price, best, discount = money(line.fixed_unit_price), None, ZERO
+            unit_price, best = money(line.fixed_unit_price), None
+            discount = money(min(line.fixed_unit_discount, unit_price) * line.quantity)
         else:
             unit_price = money(line.variant.price)
             best, discount = None, ZERO

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import factory
 from django.db import connection
 
@@ -93,7 +95,7 @@ class VariantFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     account = factory.SelfAttribute("product.account")
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
-    price = "19.99"
+    price = Decimal("19.99")
 
 
 def grant(user, account, role: str):
@@ -110,3 +112,47 @@ def member(role: str = Membership.Role.MEMBER, **user_fields) -> User:
 
 
 __all__ = ["roles"]
+
+
+# Orders and stock ---------------------------------------------------------------------------------------
+
+ADDRESS = {
+    "name": "Ada Lovelace",
+    "line1": "12 Analytical St",
+    "line2": "",
+    "city": "London",
+    "region": "",
+    "postal_code": "N1 9GU",
+    "country": "GB",
+}
+
+
+def stock(variant, warehouse, on_hand: int):
+    from inventory.models import StockLevel
+
+    level, _ = StockLevel.objects.update_or_create(
+        variant=variant, warehouse=warehouse, defaults={"account": variant.account, "on_hand": on_hand}
+    )
+    return level
+
+
+def make_order(account, items, *, warehouse=None, codes=(), by=None, **fields):
+    """An order written by the one creation service: `items` is [(variant, quantity), ...]."""
+    import datetime as dt
+
+    from orders.pricing import LineInput
+    from orders.services.create import OrderDraft, orders_insert
+
+    draft = OrderDraft(
+        account=account,
+        lines=[LineInput(variant=v, quantity=q) for v, q in items],
+        order_date=fields.pop("order_date", dt.date.today()),
+        customer_name=fields.pop("customer_name", "Ada Lovelace"),
+        customer_email=fields.pop("customer_email", "ada@example.com"),
+        billing=fields.pop("billing", dict(ADDRESS)),
+        shipping=fields.pop("shipping", dict(ADDRESS)),
+        discount_codes=list(codes),
+        warehouse=warehouse,
+        **fields,
+    )
+    return orders_insert(account=account, drafts=[draft], by=by)[0]

@@ -1,13 +1,112 @@
-from django.http import HttpResponse
+"""The Clone page of an order: a prefilled form, a live preview (htmx) and the clone metrics page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Avg, Count, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.middleware import activate_account
+from accounts.selectors import account_capabilities, account_get_for_user
+from orders.forms import CloneForm
+from orders.models import CloneRecord
+from orders.selectors import order_get_for_user
+from orders.services.clone import CloneInvalid, order_clone, order_clone_plan
 
 
-def order_clone_page(request, account_id, number):
-    return HttpResponse(status=501)
+def _source_for(request, account_id: int, number: str):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    activate_account(request, account)
+    return account, order_get_for_user(user=request.user, account=account, number=number, capability=roles.WORK_ORDERS)
 
 
-def order_clone_preview(request, account_id, number):
-    return HttpResponse(status=501)
+def _page(request, account, source, form, errors=None, plan=None, status=200):
+    context = {"account": account, "source": source, "form": form, "errors": errors or {}, "plan": plan}
+    return render(request, "orders/clone.html", context, status=status)
 
 
-def clone_metrics(request, account_id):
-    return HttpResponse(status=501)
+@login_required
+def order_clone_page(request, account_id: int, number: str):
+    account, source = _source_for(request, account_id, number)
+    if request.method != "POST":
+        form = CloneForm(source=source)
+        plan = order_clone_plan(source=source)
+        return _page(request, account, source, form, plan=plan)
+    form = CloneForm(request.POST, source=source)
+    errors: dict[str, list[str]] = {}
+    if "_redraw" in request.POST:  # e.g. another number of split destinations: draw again, create nothing
+        form.is_valid()
+        plan = order_clone_plan(source=source, **form.service_arguments()) if form.is_valid() else None
+        return _page(request, account, source, form, plan=plan)
+    if form.is_valid():
+        try:
+            orders = order_clone(
+                source=source,
+                by=request.user,
+                opened_at=form.opened_at(),
+                rejected_submits=form.rejected_submits(),
+                door="page",
+                **form.service_arguments(),
+            )
+        except CloneInvalid as invalid:
+            errors = invalid.errors
+        else:
+            numbers = ", ".join(o.number for o in orders)
+            messages.success(request, f"Created {numbers} from {source.number}.")
+            return redirect("order_detail", account_id=account.pk, number=orders[0].number)
+    # Rejected: count it, keep what the agent typed, show every error next to its field.
+    data = request.POST.copy()
+    data["rejected"] = str(form.rejected_submits() + 1)
+    form = CloneForm(data, source=source)
+    form.is_valid()
+    return _page(request, account, source, form, errors=errors, status=422)
+
+
+@login_required
+@require_POST
+def order_clone_preview(request, account_id: int, number: str):
+    """Totals and stock for what the form says now; writes nothing."""
+    account, source = _source_for(request, account_id, number)
+    form = CloneForm(request.POST, source=source)
+    plan, errors = None, {}
+    if form.is_valid():
+        try:
+            plan = order_clone_plan(source=source, by=request.user, **form.service_arguments())
+            errors = plan.errors
+        except CloneInvalid as invalid:
+            errors = invalid.errors
+    else:
+        errors = {name: list(messages_) for name, messages_ in form.errors.items()}
+    return render(
+        request,
+        "orders/partials/_clone_summary.html",
+        {"account": account, "source": source, "plan": plan, "errors": errors, "form": form},
+    )
+
+
+@login_required
+def clone_metrics(request, account_id: int):
+    """How fast agents clone (the vendor promises under 30 s) and how often the first submit succeeds."""
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    activate_account(request, account)
+    if roles.WORK_ORDERS not in account_capabilities(user=request.user, account=account):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Your role cannot see clone metrics.")
+    records = CloneRecord.objects.filter(account=account, door="page")
+    summary = records.aggregate(
+        count=Count("id"),
+        average=Avg("seconds"),
+        first_time=Count("id", filter=Q(rejected_submits=0)),
+        under_30=Count("id", filter=Q(seconds__lt=30)),
+    )
+    by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    share = (summary["first_time"] / summary["count"] * 100) if summary["count"] else None
+    recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
+    return render(
+        request,
+        "orders/clone_metrics.html",
+        {"account": account, "summary": summary, "first_time_share": share, "by_purpose": by_purpose,
+         "recent": recent},
+    )

@@ -1,0 +1,197 @@
+"""The clone form: prefilled from the source; turns what the agent sent into `order_clone` arguments."""
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+
+from accounts.models import Warehouse
+from orders.models import ADDRESS_FIELDS, Order, ShippingMethod, TaxJurisdiction
+from orders.services.clone import CloneLine, Destination
+
+OPENED_SALT = "orders.clone.opened"
+MAX_DESTINATIONS = 10
+PRICING_CHOICES = [
+    ("keep", "Keep the source prices"),
+    ("reprice", "Re-price with the promotions valid today"),
+    ("manual", "Set unit prices by hand"),
+]
+ADDRESS_LABELS = {
+    "name": "Name",
+    "line1": "Address line 1",
+    "line2": "Address line 2",
+    "city": "City",
+    "region": "Region",
+    "postal_code": "Postal code",
+    "country": "Country (2 letters)",
+}
+
+
+class CloneForm(forms.Form):
+    purpose = forms.ChoiceField(choices=Order.ClonePurpose.choices, widget=forms.RadioSelect, initial="standard")
+    cancel_source = forms.BooleanField(required=False, label="Cancel the source order in the same step")
+    pricing = forms.ChoiceField(choices=PRICING_CHOICES, widget=forms.RadioSelect, initial="keep")
+    customer_name = forms.CharField(max_length=200, required=False)
+    customer_email = forms.EmailField(required=False)
+    customer_phone = forms.CharField(max_length=40, required=False)
+    discount_codes = forms.CharField(required=False, help_text="Separate codes with commas")
+    shipping_method = forms.ModelChoiceField(queryset=ShippingMethod.objects.none(), required=False)
+    tax_jurisdiction = forms.ModelChoiceField(queryset=TaxJurisdiction.objects.none(), required=False)
+    warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), required=False)
+    destination_count = forms.IntegerField(min_value=2, max_value=MAX_DESTINATIONS, initial=2, required=False,
+                                           label="Destinations")
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+    rejected = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, source: Order, **kwargs):
+        self.source = source
+        initial = {
+            "customer_name": source.customer_name,
+            "customer_email": source.customer_email,
+            "customer_phone": source.customer_phone,
+            "discount_codes": ", ".join(source.discount_codes),
+            "shipping_method": source.shipping_method_id,
+            "tax_jurisdiction": source.tax_jurisdiction_id,
+            "warehouse": source.warehouse_id,
+            "opened": signing.dumps(timezone.now().timestamp(), salt=OPENED_SALT),
+            "rejected": 0,
+            **{f"billing_{k}": getattr(source, f"billing_{k}") for k in ADDRESS_FIELDS},
+            **{f"shipping_{k}": getattr(source, f"shipping_{k}") for k in ADDRESS_FIELDS},
+        }
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        account = source.account
+        self.fields["shipping_method"].queryset = ShippingMethod.objects.filter(account=account, is_active=True)
+        self.fields["tax_jurisdiction"].queryset = TaxJurisdiction.objects.filter(account=account)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account, is_active=True)
+        for prefix in ("billing", "shipping"):
+            for key in ADDRESS_FIELDS:
+                self.fields[f"{prefix}_{key}"] = forms.CharField(
+                    label=ADDRESS_LABELS[key], required=False, max_length=200
+                )
+        self.source_lines = list(source.lines.all())
+
+    # What the template draws -------------------------------------------------------------------------
+
+    def _keyed(self, pairs):
+        """[{"field": bound field, "key": the service's error key}] for the template."""
+        return [{"field": self[name], "key": key} for name, key in pairs]
+
+    def address_sections(self):
+        return [
+            (title, prefix, self._keyed((f"{prefix}_{k}", f"{prefix}.{k}") for k in ADDRESS_FIELDS))
+            for title, prefix in (("Billing address", "billing"), ("Shipping address", "shipping"))
+        ]
+
+    def customer_fields(self):
+        return self._keyed((name, name) for name in ("customer_name", "customer_email", "customer_phone"))
+
+    def override_fields(self):
+        return self._keyed(
+            (name, name) for name in ("discount_codes", "shipping_method", "tax_jurisdiction", "warehouse")
+        )
+
+    def _value(self, name: str, default):
+        if self.is_bound:
+            return self.data.get(name, "" if default is not None else None)
+        return default
+
+    def line_rows(self):
+        rows = []
+        for line in self.source_lines:
+            key = line.sku
+            picked = (f"line_{key}" in self.data) if self.is_bound else True
+            rows.append(
+                {
+                    "line": line,
+                    "key": key,
+                    "picked": picked,
+                    "quantity": self._value(f"qty_{key}", line.quantity),
+                    "unit_price": self._value(f"price_{key}", line.unit_price),
+                    "reason": self._value(f"reason_{key}", ""),
+                }
+            )
+        return rows
+
+    def destination_total(self) -> int:
+        try:
+            count = int(self.data.get("destination_count") or 2) if self.is_bound else 2
+        except ValueError:
+            count = 2
+        return max(2, min(MAX_DESTINATIONS, count))
+
+    def destination_rows(self):
+        rows = []
+        for index in range(self.destination_total()):
+            address = []
+            for key in ADDRESS_FIELDS:
+                name = f"dest{index}_{key}"
+                default = getattr(self.source, f"shipping_{key}")
+                address.append({"name": name, "key": key, "label": ADDRESS_LABELS[key],
+                                "value": self._value(name, default)})
+            quantities = []
+            for line in self.source_lines:
+                name = f"dest{index}_qty_{line.sku}"
+                default = line.quantity if index == 0 else 0
+                quantities.append({"name": name, "sku": line.sku, "value": self._value(name, default)})
+            rows.append({"index": index, "address": address, "quantities": quantities})
+        return rows
+
+    # What the service gets -----------------------------------------------------------------------------
+
+    def opened_at(self):
+        try:
+            stamp = signing.loads(self.data.get("opened", ""), salt=OPENED_SALT, max_age=24 * 3600)
+        except signing.BadSignature:
+            return None
+        return timezone.datetime.fromtimestamp(float(stamp), tz=timezone.UTC)
+
+    def rejected_submits(self) -> int:
+        try:
+            return max(0, int(self.data.get("rejected") or 0))
+        except ValueError:
+            return 0
+
+    def service_arguments(self) -> dict:
+        """The `order_clone` arguments; call after is_valid()."""
+        data, cleaned = self.data, self.cleaned_data
+        purpose = cleaned["purpose"]
+        lines = [
+            CloneLine(
+                sku=line.sku,
+                quantity=data.get(f"qty_{line.sku}", ""),
+                unit_price=data.get(f"price_{line.sku}") or None,
+                reason=data.get(f"reason_{line.sku}", ""),
+            )
+            for line in self.source_lines
+            if f"line_{line.sku}" in data
+        ]
+        overrides = {
+            "customer_name": cleaned["customer_name"].strip(),
+            "customer_email": cleaned["customer_email"].strip(),
+            "customer_phone": cleaned["customer_phone"].strip(),
+            "shipping_method": cleaned["shipping_method"],
+            "tax_jurisdiction": cleaned["tax_jurisdiction"],
+            "warehouse": cleaned["warehouse"],
+            "billing": {k: cleaned[f"billing_{k}"] for k in ADDRESS_FIELDS},
+            "shipping": {k: cleaned[f"shipping_{k}"] for k in ADDRESS_FIELDS},
+        }
+        codes = sorted({c.strip().upper() for c in cleaned["discount_codes"].replace(";", ",").split(",") if c.strip()})
+        if codes != sorted(self.source.discount_codes):
+            overrides["discount_codes"] = codes  # only a change of codes is checked against the new date
+        destinations = None
+        if purpose == Order.ClonePurpose.SPLIT:
+            destinations = [
+                Destination(
+                    shipping={k: data.get(f"dest{i}_{k}", "") for k in ADDRESS_FIELDS},
+                    quantities={l.sku: data.get(f"dest{i}_qty_{l.sku}", "0") or "0" for l in self.source_lines},
+                )
+                for i in range(self.destination_total())
+            ]
+        return {
+            "lines": lines,
+            "overrides": overrides,
+            "pricing": cleaned["pricing"],
+            "purpose": purpose,
+            "cancel_source": cleaned["cancel_source"],
+            "destinations": destinations,
+        }

@@ -1,0 +1,17 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ errors|get_item:"lines.SKU-1.quantity" }}: a dict lookup with a computed key."""
+    if not mapping:
+        return None
+    return mapping.get(str(key))
+
+
+@register.simple_tag
+def key(*parts) -> str:
+    """{% key "lines" row.key "quantity" as k %} -> "lines.SKU-1.quantity"."""
+    return ".".join(str(p) for p in parts)
