@@ -37,8 +37,8 @@ class WeightUnit(models.TextChoices):
 
 # The allowed combinations: size, volume and weight all come from one system of measurement, so that
 # dimensional weight and volume computed from sizes stay in the same system as the weights.
-METRIC_UNITS = {"size": {"mm", "cm", "m"}, "volume": {"cm3", "l", "m3"}, "weight": {"g", "kg"}}
-IMPERIAL_UNITS = {"size": {"in", "ft"}, "volume": {"in3", "ft3"}, "weight": {"oz", "lb"}}
+METRIC_UNITS = {"size": ("mm", "cm", "m"), "volume": ("cm3", "l", "m3"), "weight": ("g", "kg")}
+IMPERIAL_UNITS = {"size": ("in", "ft"), "volume": ("in3", "ft3"), "weight": ("oz", "lb")}
 
 
 def unit_system(*, size: str, volume: str, weight: str) -> str | None:

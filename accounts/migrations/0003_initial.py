@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('size_unit__in', {'cm', 'm', 'mm'}), ('volume_unit__in', {'cm3', 'l', 'm3'}), ('weight_unit__in', {'g', 'kg'})), models.Q(('size_unit__in', {'ft', 'in'}), ('volume_unit__in', {'ft3', 'in3'}), ('weight_unit__in', {'lb', 'oz'})), _connector='OR'), name='account_units_one_system'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('size_unit__in', ('mm', 'cm', 'm')), ('volume_unit__in', ('cm3', 'l', 'm3')), ('weight_unit__in', ('g', 'kg'))), models.Q(('size_unit__in', ('in', 'ft')), ('volume_unit__in', ('in3', 'ft3')), ('weight_unit__in', ('oz', 'lb'))), _connector='OR'), name='account_units_one_system'),
         ),
         migrations.AddConstraint(
             model_name='account',

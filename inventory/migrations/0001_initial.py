@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_remove_account_account_units_one_system_and_more'),
+        ('accounts', '0003_initial'),
         ('orders', '0001_initial'),
     ]
 
