@@ -1,12 +1,19 @@
 """Production mode: every value that matters comes from the environment; `check --deploy` is clean."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from oms.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F401,F403
 
 DEBUG = False
-SECRET_KEY = env_str("SECRET_KEY")
+# No fallbacks: refuse to start rather than run with an empty key or with no host allowed.
+SECRET_KEY = env_str("SECRET_KEY").strip()
+if not SECRET_KEY:
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable (comma-separated host names).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,0 +1,77 @@
+# On a fresh machine: `make run` (the app with demo data) and `make test` (the test suite).
+# Both set up what they need: .venv, PostgreSQL and Redis (scripts/services.sh), the browser for tests.
+# Use existing servers with DATABASE_URL=... REDIS_URL=... make run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+# Loads the URLs written by scripts/services.sh, if it has run yet; values already in the environment win.
+# Expanded inside each recipe line, so it sees a file written earlier in the same make run.
+LOAD_ENV := set -a; if [ -f ./.services.env ]; then . ./.services.env; fi; set +a;
+
+.PHONY: help venv services browser migrate demo run test check-deploy
+
+help:
+	@echo "make run           set everything up, migrate, seed the demo and start web, worker and beat"
+	@echo "make test          set everything up and run pytest (extra arguments: PYTEST_ARGS='-k name')"
+	@echo "make venv          create .venv and install the project with its dev extras"
+	@echo "make services      make PostgreSQL and Redis reachable; writes .services.env"
+	@echo "make browser       install Debian's chromium for the browser tests"
+	@echo "make migrate       migrate the public schema, then every organization's schema"
+	@echo "make demo          create the demo organization and its logins (idempotent)"
+	@echo "make check-deploy  manage.py check --deploy with production settings; fails on any warning"
+
+# A virtualenv that was moved keeps its old paths in its scripts: recreate it, never move it.
+venv:
+	@if ! $(PY) -c '' 2>/dev/null || ! head -n1 $(VENV)/bin/pip 2>/dev/null | grep -q '^#!$(CURDIR)/$(VENV)/bin/python'; then \
+		echo "venv: creating $(VENV)"; rm -rf $(VENV); python3 -m venv $(VENV); \
+	fi
+	@if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ]; then \
+		echo "venv: pip install -e '.[dev]'"; \
+		$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'; \
+		touch $(STAMP); \
+	else \
+		echo "venv: up to date"; \
+	fi
+
+services:
+	@scripts/services.sh
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "browser: /usr/bin/chromium is there"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "browser: installing Debian's chromium with apt-get"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "browser: apt-get could not install chromium; browser tests need /usr/bin/chromium"; \
+	else \
+		echo "browser: /usr/bin/chromium is missing and cannot be installed without root and apt-get; browser tests need it"; \
+	fi
+
+migrate: venv services
+	@$(LOAD_ENV) $(MANAGE) migrate_schemas --shared
+	@$(LOAD_ENV) $(MANAGE) migrate_schemas --tenant
+
+demo: migrate
+	@$(LOAD_ENV) $(MANAGE) seed_demo
+
+run: venv services migrate demo
+	@echo
+	@echo "  Public site:          http://localhost:8000/"
+	@echo "  Demo organization:    http://demo.localhost:8000/"
+	@echo "  (web, worker and beat start now; Ctrl-C stops all three)"
+	@echo
+	@$(LOAD_ENV) export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; exec honcho start -f Procfile
+
+test: venv services browser
+	@$(LOAD_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check-deploy: venv
+	@$(LOAD_ENV) DJANGO_SETTINGS_MODULE=oms.settings.production ALLOWED_HOSTS=oms.example.com \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(MANAGE) check --deploy --fail-level WARNING
