@@ -4,9 +4,6 @@ leaves nothing behind."""
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from accounts.selectors import account_users, accounts_for_user
 from accounts.tenancy.models import Domain, Membership, Organization, User
 from channels.models import Channel
 from orders.models import Product, Variant
+from tests.processes import manage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,20 +30,6 @@ def run(*args: str, **kwargs) -> str:
     out = StringIO()
     call_command(*args, stdout=out, stderr=StringIO(), **kwargs)
     return out.getvalue()
-
-
-def manage(*args: str) -> subprocess.CompletedProcess:
-    """Run `manage.py` in a real process against the test database (it sees committed rows only)."""
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "oms.settings.test",
-        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 def schema_count() -> int:
