@@ -112,13 +112,13 @@ def _clean_address(value: dict[str, str] | None, fallback: dict[str, str]) -> di
     return address
 
 
-def _check_address(errors: _Errors, prefix: str, address: dict[str, str]) -> None:
+def _check_address(errors: _Errors, prefix: str, address: dict[str, str], label: str) -> None:
     for name in REQUIRED_ADDRESS_FIELDS:
         if not address.get(name):
-            errors.add(f"{prefix}.{name}", f"Enter the {ADDRESS_LABELS[name]}.")
+            errors.add(f"{prefix}.{name}", f"Enter the {ADDRESS_LABELS[name]} of the {label}.")
     country = address.get("country", "")
     if country and (len(country) != 2 or not country.isalpha()):
-        errors.add(f"{prefix}.country", "Use a two-letter country code, e.g. US.")
+        errors.add(f"{prefix}.country", f"Use a two-letter country code for the {label}, e.g. US.")
 
 
 def _as_quantity(value: Any) -> int | None:
@@ -208,7 +208,7 @@ def order_clone_plan(
         seen.add(sku)
         quantity = _as_quantity(line.quantity)
         if purpose != Order.ClonePurpose.SPLIT and (quantity is None or quantity < 1):
-            errors.add(f"{key}.quantity", "Enter a whole quantity of at least 1.")
+            errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, at least 1.")
             continue
         chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason))
     if not chosen and not errors.items:
@@ -232,9 +232,9 @@ def order_clone_plan(
     if source.kind == Order.Kind.SALES and not simulate and warehouse is None:
         errors.add("warehouse", "Choose the warehouse to ship from.")
 
-    _check_address(errors, "billing", billing)
+    _check_address(errors, "billing", billing, "billing address")
     if purpose != Order.ClonePurpose.SPLIT:
-        _check_address(errors, "shipping", shipping)
+        _check_address(errors, "shipping", shipping, "shipping address")
 
     # Split: quantities per destination, never more than the source's.
     if purpose == Order.ClonePurpose.SPLIT:
@@ -246,22 +246,24 @@ def order_clone_plan(
         cleaned_destinations = []
         for index, destination in enumerate(destinations):
             address = _clean_address(destination.shipping, {})
-            _check_address(errors, f"destinations.{index}.shipping", address)
+            _check_address(errors, f"destinations.{index}.shipping", address, f"destination {index + 1}")
             quantities = {}
             for sku, raw in destination.quantities.items():
                 quantity = _as_quantity(raw)
                 if sku not in chosen_skus:
                     if quantity:
-                        errors.add(f"destinations.{index}.{sku}", f"SKU {sku} is not among the lines to copy.")
+                        errors.add(
+                            f"destinations.{index}.{sku}", f"Destination {index + 1}: {sku} is not among the lines to copy."
+                        )
                     continue
                 if quantity is None or quantity < 0:
-                    errors.add(f"destinations.{index}.{sku}", "Enter a whole quantity of 0 or more.")
+                    errors.add(f"destinations.{index}.{sku}", f"Destination {index + 1}: enter a whole quantity of {sku}, 0 or more.")
                     continue
                 if quantity:
                     quantities[sku] = quantity
                     totals[sku] += quantity
             if not quantities:
-                errors.add(f"destinations.{index}", "Give this destination at least one item.")
+                errors.add(f"destinations.{index}", f"Give destination {index + 1} at least one item.")
             cleaned_destinations.append(Destination(shipping=address, quantities=quantities))
         for sku, total in totals.items():
             if total > source_lines[sku].quantity:
