@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
@@ -113,3 +113,35 @@ def account_has_catalog_or_orders(*, account: Account) -> bool:
     from orders.models import Order, Variant
 
     return Variant.objects.filter(account=account).exists() or Order.objects.filter(account=account).exists()
+
+
+def account_readiness(*, account: Account) -> list[dict]:
+    """What to configure before the account is fully operational, each item done or not (a few counts)."""
+    from django.urls import reverse
+
+    from channels.models import Channel
+    from inventory.models import StockLevel
+    from orders.models import OrderRule
+
+    channels = dict(
+        Channel.objects.filter(account=account, is_active=True).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    review = OrderRule.objects.filter(account=account, needs_review=True).count()
+    users = len(account_users(account=account))
+    settings_url = lambda tab: reverse("account_settings", args=[account.pk, tab])  # noqa: E731
+    return [
+        {"label": "Sales channels", "done": channels.get("sales", 0) > 0,
+         "detail": f"{channels.get('sales', 0)} active" if channels.get("sales") else "Add a sales channel to receive orders."},
+        {"label": "Fulfillment channels", "done": channels.get("fulfillment", 0) > 0,
+         "detail": f"{channels.get('fulfillment', 0)} active" if channels.get("fulfillment") else "Add a fulfillment channel to ship orders."},
+        {"label": "Inventory", "done": StockLevel.objects.filter(account=account).exists(),
+         "detail": "Load stock levels for the account's products."},
+        {"label": "Default warehouse", "done": account.default_warehouse_id is not None,
+         "detail": "Choose it on the Workflow tab.", "url": settings_url("workflow")},
+        {"label": "Order rules", "done": review == 0,
+         "detail": f"{review} rule{'s' if review != 1 else ''} to review" if review else "Nothing to review.",
+         "url": settings_url("order-rules")},
+        {"label": "Users", "done": users > 0,
+         "detail": f"{users} with access" if users else "Give agents and administrators access on the Users tab.",
+         "url": settings_url("users")},
+    ]

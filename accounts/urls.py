@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import auth, organization, settings
+from accounts.views import auth, clone, organization, settings
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("organization/", organization.organization, name="organization"),
     path("organization/accounts/new/", organization.account_create, name="account_create"),
     path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
+    path("organization/accounts/clone/", clone.account_clone, name="account_clone"),
+    path("organization/clones/<int:request_id>/", clone.account_clone_status, name="account_clone_status"),
     path("organization/members/new/", organization.member_add, name="member_add"),
     path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
     path("accounts/<int:account_id>/", organization.account_overview, name="account_overview"),

@@ -195,3 +195,121 @@ class CloneForm(forms.Form):
             "cancel_source": cleaned["cancel_source"],
             "destinations": destinations,
         }
+
+
+class OrderRuleForm(forms.Form):
+    """One field per condition and action type; blank means the rule does not use it."""
+
+    name = forms.CharField(max_length=120)
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    cond_channel = forms.ModelChoiceField(queryset=None, required=False, label="Sales channel is")
+    cond_country = forms.CharField(required=False, max_length=2, label="Destination country is")
+    cond_region = forms.CharField(required=False, max_length=100, label="Destination region is")
+    cond_sku = forms.CharField(required=False, max_length=64, label="Contains SKU")
+    cond_total_min = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Order total at least")
+    cond_total_max = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Order total at most")
+    cond_tag = forms.CharField(required=False, max_length=40, label="Has tag")
+    act_warehouse = forms.ModelChoiceField(queryset=None, required=False, label="Assign warehouse")
+    act_fulfillment_channel = forms.ModelChoiceField(queryset=None, required=False, label="Assign fulfillment channel")
+    act_shipping_method = forms.ModelChoiceField(queryset=None, required=False, label="Set shipping method")
+    act_carrier = forms.CharField(required=False, max_length=30, label="Set carrier code")
+    act_service = forms.CharField(required=False, max_length=30, label="Set service code")
+    act_user = forms.ModelChoiceField(queryset=None, required=False, label="Assign to user")
+    act_tag = forms.CharField(required=False, max_length=40, label="Add tag")
+    act_hold = forms.BooleanField(required=False, label="Put on hold")
+
+    CONDITION_FIELDS = ["cond_channel", "cond_country", "cond_region", "cond_sku", "cond_total_min", "cond_total_max", "cond_tag"]
+    ACTION_FIELDS = ["act_warehouse", "act_fulfillment_channel", "act_shipping_method", "act_carrier", "act_service",
+                     "act_user", "act_tag", "act_hold"]
+
+    def __init__(self, *args, account, rule=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from accounts.tenancy.models import Membership
+        from channels.models import Channel
+        from orders.models import Variant
+
+        self.account, self.rule = account, rule
+        if rule is not None:
+            kwargs.setdefault("initial", self._initial(rule))
+        super().__init__(*args, **kwargs)
+        channels = Channel.objects.filter(account=account, is_active=True)
+        self.fields["cond_channel"].queryset = channels.filter(kind=Channel.Kind.SALES)
+        self.fields["act_fulfillment_channel"].queryset = channels.filter(kind=Channel.Kind.FULFILLMENT)
+        self.fields["act_warehouse"].queryset = Warehouse.objects.filter(account=account, is_active=True)
+        self.fields["act_shipping_method"].queryset = ShippingMethod.objects.filter(account=account, is_active=True)
+        members = Membership.objects.filter(organization_id=self._organization_id()).values("user_id")
+        self.fields["act_user"].queryset = get_user_model().objects.filter(pk__in=members, is_active=True)
+        self._variants = Variant.objects.filter(account=account)
+
+    def _organization_id(self):
+        from django.db import connection
+
+        return connection.tenant.pk
+
+    @staticmethod
+    def _initial(rule) -> dict:
+        initial = {"name": rule.name, "is_active": rule.is_active or rule.needs_review}
+        by_type = {e["type"]: e for e in rule.conditions} | {e["type"]: e for e in rule.actions}
+        refs = {"channel": "cond_channel", "assign_warehouse": "act_warehouse",
+                "assign_fulfillment_channel": "act_fulfillment_channel", "set_shipping_method": "act_shipping_method",
+                "assign_user": "act_user"}
+        for kind, name in refs.items():
+            if kind in by_type:
+                initial[name] = by_type[kind].get("id")
+        for kind, name in (("country", "cond_country"), ("region", "cond_region"), ("tag", "cond_tag"),
+                           ("add_tag", "act_tag")):
+            if kind in by_type:
+                initial[name] = by_type[kind].get("value", "")
+        if "total" in by_type:
+            initial["cond_total_min"] = by_type["total"].get("min") or None
+            initial["cond_total_max"] = by_type["total"].get("max") or None
+        if "set_carrier_service" in by_type:
+            initial["act_carrier"] = by_type["set_carrier_service"].get("carrier", "")
+            initial["act_service"] = by_type["set_carrier_service"].get("service", "")
+        if "variant" in by_type and by_type["variant"].get("id"):
+            from orders.models import Variant
+
+            initial["cond_sku"] = Variant.objects.filter(pk=by_type["variant"]["id"]).values_list("sku", flat=True).first()
+        initial["act_hold"] = "hold" in by_type
+        return initial
+
+    def clean_cond_sku(self):
+        sku = self.cleaned_data["cond_sku"].strip()
+        if sku and not self._variants.filter(sku=sku).exists():
+            raise forms.ValidationError(f"This account has no SKU {sku}.")
+        return sku
+
+    def entries(self) -> tuple[list[dict], list[dict]]:
+        data = self.cleaned_data
+        conditions, actions = [], []
+        if data["cond_channel"]:
+            conditions.append({"type": "channel", "id": data["cond_channel"].pk})
+        if data["cond_country"]:
+            conditions.append({"type": "country", "value": data["cond_country"]})
+        if data["cond_region"]:
+            conditions.append({"type": "region", "value": data["cond_region"]})
+        if data["cond_sku"]:
+            conditions.append({"type": "variant", "id": self._variants.get(sku=data["cond_sku"]).pk})
+        if data["cond_total_min"] is not None or data["cond_total_max"] is not None:
+            conditions.append({"type": "total", "min": str(data["cond_total_min"] or ""),
+                               "max": str(data["cond_total_max"] or "")})
+        if data["cond_tag"]:
+            conditions.append({"type": "tag", "value": data["cond_tag"]})
+        for name, kind in (("act_warehouse", "assign_warehouse"), ("act_fulfillment_channel", "assign_fulfillment_channel"),
+                           ("act_shipping_method", "set_shipping_method"), ("act_user", "assign_user")):
+            if data[name]:
+                actions.append({"type": kind, "id": data[name].pk})
+        if data["act_carrier"] or data["act_service"]:
+            actions.append({"type": "set_carrier_service", "carrier": data["act_carrier"], "service": data["act_service"]})
+        if data["act_tag"]:
+            actions.append({"type": "add_tag", "value": data["act_tag"]})
+        if data["act_hold"]:
+            actions.append({"type": "hold"})
+        return conditions, actions
+
+    def condition_fields(self):
+        return [self[name] for name in self.CONDITION_FIELDS]
+
+    def action_fields(self):
+        return [self[name] for name in self.ACTION_FIELDS]

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -226,6 +228,13 @@ class Order(models.Model):
     cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
     clone_purpose = models.CharField(max_length=12, choices=ClonePurpose.choices, blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="Warnings accepted at intake")
+    tags = models.JSONField(default=list, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fulfillment_channel = models.ForeignKey(
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="fulfilled_orders"
+    )
     pii_redacted_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -244,6 +253,11 @@ class Order(models.Model):
             models.Index(fields=["account", "customer_email"], name="order_account_email"),
             models.Index(fields=["account", "source", "external_id"], name="order_account_external"),
             models.Index(fields=["cloned_from"], name="order_cloned_from"),
+            # The order list searches names and emails with icontains, which PostgreSQL runs as
+            # UPPER(col) LIKE UPPER('%q%'): trigram indexes on the same expression serve it (pg_trgm lives in
+            # the public schema, on every tenant's search path; see tenancy 0003).
+            GinIndex(OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="order_name_trgm"),
+            GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="order_email_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -316,3 +330,36 @@ class CloneRecord(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"], name="clone_record_recent")]
+
+
+class OrderRule(models.Model):
+    """One rule of an account's ordered list: when every condition holds, apply every action.
+
+    Conditions and actions are lists of typed entries (see orders/rules.py for the types). Entries that point
+    at other rows (channel, variant, user, warehouse, shipping method) hold the row's id and are resolved when
+    the rules run, so a rule whose reference has gone is skipped and logged instead of breaking an order.
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="order_rules")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    conditions = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    needs_review = models.BooleanField(default=False, help_text="Copied with references to check; inactive until saved")
+    review_note = models.CharField(max_length=500, blank=True)
+    last_skipped_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["account", "position"], name="order_rule_account_position")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(needs_review=True, is_active=True), name="order_rule_review_before_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

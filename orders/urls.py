@@ -1,8 +1,11 @@
 from django.urls import path
 
-from orders.views import browse, clone
+from orders.views import browse, clone, rules
 
 urlpatterns = [
+    path("accounts/<int:account_id>/order-rules/new/", rules.rule_new, name="order_rule_new"),
+    path("accounts/<int:account_id>/order-rules/<int:rule_id>/", rules.rule_edit, name="order_rule_edit"),
+    path("accounts/<int:account_id>/order-rules/<int:rule_id>/<slug:action>/", rules.rule_action, name="order_rule_action"),
     path("accounts/<int:account_id>/orders/", browse.order_list, name="order_list"),
     path("accounts/<int:account_id>/orders/clone-metrics/", clone.clone_metrics, name="clone_metrics"),
     path("accounts/<int:account_id>/orders/<str:number>/", browse.order_detail, name="order_detail"),

@@ -15,6 +15,14 @@ class Organization(TenantMixin):
     auto_create_schema = True
     auto_drop_schema = True
 
+    def create_schema(self, *args, **kwargs):
+        from accounts.tenancy.template import tenant_schema_align_names, tenant_template_ensure
+
+        tenant_template_ensure()  # new schemas are cloned from it (TENANT_BASE_SCHEMA)
+        created = super().create_schema(*args, **kwargs)
+        tenant_schema_align_names(self.schema_name)
+        return created
+
     class Meta:
         ordering = ["name"]
         constraints = [

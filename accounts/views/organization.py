@@ -12,6 +12,7 @@ from accounts.middleware import activate_account
 from accounts.models import Account
 from accounts.selectors import (
     account_activity,
+    account_readiness,
     account_capabilities,
     account_get_for_user,
     accounts_for_user,
@@ -119,6 +120,7 @@ def account_overview(request, account_id: int):
         "caps": caps,
         "can_administer": roles.ADMINISTER in caps,
         "activity": account_activity(account=account, limit=20),
+        "readiness": account_readiness(account=account) if roles.ADMINISTER in caps else None,
         "counts": {
             "warehouses": account.warehouses.count(),
             "channels": account.channels.count(),

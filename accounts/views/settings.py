@@ -27,6 +27,7 @@ from accounts.selectors import account_capabilities, account_get_for_user, accou
 from accounts.tenancy.models import Membership, User
 from channels.models import Channel
 from oms.exceptions import DomainError
+from orders.views.rules import rules_tab
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ TABS = [
     Tab("privacy", "Privacy", roles.ADMINISTER),
     Tab("api-rules", "API validation rules", roles.ADMINISTER),
     Tab("recurring-jobs", "Recurring jobs", roles.ADMINISTER),
+    Tab("order-rules", "Order rules", roles.ADMINISTER),
     Tab("warehouses", "Warehouses", roles.MANAGE_WAREHOUSES),
     Tab("users", "Users", roles.ADMINISTER),
 ]
@@ -194,6 +196,7 @@ HANDLERS = {
     "recurring-jobs": _recurring_jobs,
     "warehouses": _warehouses,
     "users": _users,
+    "order-rules": lambda request, account, tab, caps: rules_tab(request, account, tab, caps, _render),
 }
 
 

@@ -21,6 +21,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_htmx",
     "django_celery_beat",
 ]
@@ -38,6 +39,10 @@ TENANT_MODEL = "tenancy.Organization"
 TENANT_DOMAIN_MODEL = "tenancy.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "oms.urls_public"
+TENANT_LIMIT_SET_CALLS = True  # set search_path once per tenant switch, not before every query
+# New organizations' schemas are cloned from a migrated template (accounts/tenancy/template.py).
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
 ROOT_URLCONF = "oms.urls"
 # Where organizations live: http://<slug>.<ORGANIZATION_DOMAIN>:<port>/
 ORGANIZATION_DOMAIN = env_str("ORGANIZATION_DOMAIN", "localhost")

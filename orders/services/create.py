@@ -17,6 +17,7 @@ from inventory.services import StockShortage, stock_allocate, stock_release
 from oms.exceptions import DomainError
 from orders.models import ADDRESS_FIELDS, Customer, Order, OrderEvent, OrderLine, ShippingMethod, TaxJurisdiction
 from orders.pricing import LineInput, PricedOrder, price_lines
+from orders.rules import rules_apply
 from orders.services.numbers import order_numbers_next
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -62,11 +63,18 @@ class OrderDraft:
     price_override_reasons: dict[int, str] = field(default_factory=dict)  # line index -> reason
     event_message: str = "Order created"
     event_data: dict = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    assigned_to: object | None = None
+    fulfillment_channel: object | None = None
+    run_rules: bool = True  # the account's order rules run when its automatic sales-order workflow is on
+    promotions: list | None = None  # promotions_on(...) fetched once for many drafts
     created_at: dt.datetime | None = None  # imports and the demo keep the original time
     status: str | None = None  # None: allocated when stock is taken, open otherwise, draft for simulations
     priced: PricedOrder | None = None
 
     def price(self, promotions=None) -> PricedOrder:
+        if promotions is not None:
+            self.promotions = promotions
         self.priced = price_lines(
             account=self.account,
             lines=self.lines,
@@ -74,7 +82,7 @@ class OrderDraft:
             codes=self.discount_codes,
             shipping_method=self.shipping_method,
             tax_jurisdiction=self.tax_jurisdiction,
-            promotions=promotions,
+            promotions=self.promotions,
         )
         return self.priced
 
@@ -107,6 +115,9 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         tax_jurisdiction=draft.tax_jurisdiction,
         warehouse=draft.warehouse,
         notes=draft.notes,
+        tags=draft.tags,
+        assigned_to=draft.assigned_to,
+        fulfillment_channel=draft.fulfillment_channel,
         currency=draft.currency,
         subtotal=priced.subtotal,
         discount_total=priced.discount_total,
@@ -128,6 +139,12 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
     now = timezone.now()
     actor = by if getattr(by, "pk", None) else None
     with transaction.atomic():
+        ruled = [
+            d for d in drafts
+            if d.run_rules and d.kind == Order.Kind.SALES and d.source != Order.Source.CLONE
+        ]
+        if ruled and account.auto_sales_order_workflow:
+            rules_apply(account=account, drafts=ruled)
         by_kind: dict[str, list[OrderDraft]] = {}
         for draft in drafts:
             if draft.priced is None:
@@ -160,7 +177,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
             events.append(
                 OrderEvent(
                     account=account, order=order, actor=actor, kind="created", message=draft.event_message,
-                    data=draft.event_data, created_at=now,
+                    data=draft.event_data, created_at=draft.created_at or now,
                 )
             )
             if order.status in HOLDS_STOCK and not order.is_simulation and draft.warehouse is not None:

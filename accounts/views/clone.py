@@ -1,0 +1,75 @@
+"""Organization page → Create → Clone account: a form with a live preview, then the result or its progress."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts import roles
+from accounts.clone import account_clone_preview, account_clone_progress, account_clone_request
+from accounts.forms import DomainErrorFormMixin
+from accounts.middleware import activate_account
+from accounts.models import Account, AccountCloneRequest
+from accounts.views.organization import _require_org_capability
+from oms.exceptions import DomainError
+
+
+class AccountCloneForm(DomainErrorFormMixin, forms.Form):
+    source = forms.ModelChoiceField(queryset=Account.objects.all(), label="Account to clone")
+    name = forms.CharField(max_length=120, label="New account name", help_text="Unique within the organization")
+    with_users = forms.BooleanField(required=False, label="Also give its users the same access to the new account")
+
+
+@login_required
+def account_clone(request):
+    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    if request.method == "GET" and request.htmx and request.GET.get("source"):
+        form = AccountCloneForm(request.GET)
+        source = Account.objects.filter(pk=request.GET.get("source")).first()
+        if source is None:
+            raise Http404("No such account.")
+        report = account_clone_preview(source=source, with_users=bool(request.GET.get("with_users")))
+        return render(request, "accounts/partials/_clone_preview.html", {"report": report, "source": source})
+    form = AccountCloneForm(request.POST or None, initial={"source": request.GET.get("source")})
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            clone_request, plain_key = account_clone_request(
+                source=data["source"], name=data["name"], with_users=data["with_users"], by=request.user
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            if clone_request.status == AccountCloneRequest.Status.DONE:
+                activate_account(request, clone_request.new_account)
+                response = render(
+                    request, "accounts/clone_status.html",
+                    {"clone_request": clone_request, "plain_api_key": plain_key, "account": clone_request.new_account,
+                     "progress": (100, "Done")},
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+            return redirect("account_clone_status", request_id=clone_request.pk)
+    source = form.cleaned_data.get("source") if form.is_bound and form.is_valid() else None
+    if source is None and form["source"].value():
+        source = Account.objects.filter(pk=form["source"].value()).first()
+    if source is not None:
+        report = account_clone_preview(source=source, with_users=bool(form["with_users"].value()))
+    status = 422 if form.errors else 200
+    return render(request, "accounts/clone_account.html", {"form": form, "report": report, "source": source},
+                  status=status)
+
+
+@login_required
+def account_clone_status(request, request_id: int):
+    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    clone_request = get_object_or_404(AccountCloneRequest.objects.select_related("source", "new_account"), pk=request_id)
+    context = {
+        "clone_request": clone_request,
+        "account": clone_request.new_account,
+        "progress": account_clone_progress(clone_request=clone_request),
+    }
+    if request.htmx:
+        return render(request, "accounts/partials/_clone_progress.html", context)
+    return render(request, "accounts/clone_status.html", context)
