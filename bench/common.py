@@ -43,7 +43,7 @@ def ensure_database(url: str) -> str:
     return name
 
 
-def ensure_organization(slug: str, name: str):
+def ensure_organization(slug: str, name: str, admin_email: str = "", admin_password: str = ""):
     from django_tenants.utils import get_public_schema_name, schema_context
 
     from accounts.tenancy.models import Organization
@@ -52,7 +52,9 @@ def ensure_organization(slug: str, name: str):
     with schema_context(get_public_schema_name()):
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            organization = organization_create(name=name, slug=slug)
+            organization = organization_create(
+                name=name, slug=slug, admin_email=admin_email, admin_password=admin_password
+            )
             print(f"created organization {slug}")
         else:
             from django.core.management import call_command

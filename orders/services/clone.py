@@ -34,6 +34,7 @@ from orders.services.create import ALLOWED_TRANSITIONS, OrderDraft, order_transi
 PURPOSES = {choice.value for choice in Order.ClonePurpose}
 PRICING_MODES = {"keep", "reprice", "manual"}
 MAX_MANUAL_DISCOUNT = Decimal("0.50")  # a hand-set price may not go below half the current list price
+MAX_LINE_QUANTITY = 100_000  # per line; simulations skip the stock check, so this is their only ceiling
 OVERRIDABLE = {
     "customer_name",
     "customer_email",
@@ -122,12 +123,18 @@ def _check_address(errors: _Errors, prefix: str, address: dict[str, str], label:
 
 
 def _as_quantity(value: Any) -> int | None:
+    """A whole number from user input, or None; anything above MAX_LINE_QUANTITY counts as not a quantity."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not digits.isdecimal() or len(digits) > 9:  # isdigit() would let "²" through to int()
+            return None
+        number = int(text)
+    return number if number <= MAX_LINE_QUANTITY else None
 
 
 def _as_price(value: Any) -> Decimal | None:
@@ -208,7 +215,7 @@ def order_clone_plan(
         seen.add(sku)
         quantity = _as_quantity(line.quantity)
         if purpose != Order.ClonePurpose.SPLIT and (quantity is None or quantity < 1):
-            errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, at least 1.")
+            errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, from 1 to {MAX_LINE_QUANTITY:,}.")
             continue
         chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason))
     if not chosen and not errors.items:

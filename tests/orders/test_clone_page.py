@@ -92,7 +92,7 @@ def test_bad_input_shows_inline_errors_counts_the_rejection_and_saves_nothing(sh
     response = client.post(clone_url(shop), data)
     html = response.content.decode()
     assert response.status_code == 422
-    assert "Enter a whole quantity of TEE-0, at least 1." in html
+    assert "Enter a whole quantity of TEE-0, from 1 to 100,000." in html
     assert "Enter the postal code of the billing address." in html
     assert re.search(r'name="rejected" value="1"', html)
     assert Order.objects.filter(account=shop.account).count() == 1

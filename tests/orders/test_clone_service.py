@@ -195,6 +195,10 @@ def test_not_enough_stock_names_the_line_and_writes_nothing(shop, world):
         ([CloneLine("NOPE-1", 1)], "lines.NOPE-1"),
         ([CloneLine("TEE-0", 0)], "lines.TEE-0.quantity"),
         ([CloneLine("TEE-0", "two")], "lines.TEE-0.quantity"),
+        ([CloneLine("TEE-0", "99999999999")], "lines.TEE-0.quantity"),  # would overflow the column
+        ([CloneLine("TEE-0", 100_001)], "lines.TEE-0.quantity"),
+        ([CloneLine("TEE-0", "²")], "lines.TEE-0.quantity"),  # a digit to isdigit(), not to int()
+        ([CloneLine("TEE-0", "--3")], "lines.TEE-0.quantity"),
         ([], "lines"),
     ],
 )
@@ -242,3 +246,11 @@ def test_query_count_does_not_grow_with_the_number_of_lines(shop, world):
                 order_clone(source=source, by=world.agent, pricing=pricing)
             counts.append(len(queries))
         assert counts[0] == counts[1] <= 20, (pricing, counts)
+
+
+def test_a_huge_simulated_quantity_is_refused_not_a_crash(shop, world):
+    before = order_count(shop.account)
+    with pytest.raises(CloneInvalid) as error:
+        order_clone(source=shop.order, by=world.agent, purpose="simulation", lines=[CloneLine("TEE-0", "99999999999")])
+    assert "from 1 to 100,000" in error.value.errors["lines.TEE-0.quantity"][0]
+    assert order_count(shop.account) == before

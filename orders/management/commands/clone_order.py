@@ -1,0 +1,196 @@
+"""manage.py clone_order: clone an order from the command line, through the one clone service (door "cli")."""
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Prefetch
+from django_tenants.utils import tenant_context
+
+from accounts.management.cli import domain_errors, organization_by_slug
+from accounts.models import Account
+from orders.models import ADDRESS_FIELDS, Order, OrderLine
+from orders.services.clone import CloneInvalid, CloneLine, Destination, order_clone
+
+_QUANTITY = re.compile(r"^[+-]?\d{1,9}$")
+SPLIT_FILE_EXAMPLE = (
+    '{"destinations": [{"shipping": {"name": "...", "line1": "...", "line2": "", "city": "...", "region": "", '
+    '"postal_code": "...", "country": "GB"}, "quantities": {"SKU-1": 2}}, ...]}'
+)
+
+
+def parse_lines(text: str) -> list[CloneLine]:
+    """'SKU-1:2, SKU-2:1' -> [CloneLine('SKU-1', 2), CloneLine('SKU-2', 1)]. The service checks the SKUs and
+    quantities against the order; this only checks the syntax."""
+    pairs = [pair.strip() for pair in text.split(",")]
+    if not any(pairs):
+        raise CommandError("--lines: give at least one SKU:QTY pair, e.g. --lines TEE-0:2,TEE-2:1.")
+    lines = []
+    for pair in pairs:
+        sku, colon, quantity = pair.rpartition(":")
+        sku, quantity = sku.strip(), quantity.strip()
+        if not colon or not sku or not _QUANTITY.match(quantity):
+            raise CommandError(f"--lines: “{pair}” is not SKU:QTY (a SKU, a colon, a whole number), e.g. TEE-0:2.")
+        lines.append(CloneLine(sku=sku, quantity=int(quantity)))
+    return lines
+
+
+def read_split_file(path: str) -> list[Destination]:
+    """The destinations of a split shipment from a JSON file shaped like SPLIT_FILE_EXAMPLE. The service checks
+    the addresses and quantities; this only checks the file can be read and has that shape."""
+    where = f"--split-file {path}"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{where}: no such file.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{where}: cannot be read ({exc.__class__.__name__}: {exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+
+    def shape_error(what: str) -> CommandError:
+        return CommandError(f"{where}: {what} (see --help for the shape).")
+
+    if not isinstance(data, dict) or not isinstance(data.get("destinations"), list):
+        raise shape_error('the file must be an object with a "destinations" list')
+    destinations = []
+    for index, item in enumerate(data["destinations"]):
+        at = f"destinations[{index}]"
+        if not isinstance(item, dict) or set(item) - {"shipping", "quantities"}:
+            raise shape_error(f'{at} must be an object with only "shipping" and "quantities"')
+        shipping, quantities = item.get("shipping"), item.get("quantities")
+        if not isinstance(shipping, dict) or not all(isinstance(v, str) for v in shipping.values()):
+            raise shape_error(f"{at}.shipping must be an object of address fields with text values")
+        unknown = sorted(set(shipping) - set(ADDRESS_FIELDS))
+        if unknown:
+            known = ", ".join(ADDRESS_FIELDS)
+            raise shape_error(f"{at}.shipping has unknown fields {', '.join(unknown)} (use {known})")
+        if not isinstance(quantities, dict) or not all(
+            isinstance(q, int) and not isinstance(q, bool) for q in quantities.values()
+        ):
+            raise shape_error(f"{at}.quantities must map SKUs to whole numbers")
+        destinations.append(Destination(shipping=dict(shipping), quantities=dict(quantities)))
+    return destinations
+
+
+class Command(BaseCommand):
+    help = (
+        "Clone an order of an account: a re-order of the same lines by default, some lines with other quantities "
+        "(--lines), at today's list prices and promotions (--reprice), as a simulation that allocates no stock "
+        "(--simulate), or as a split shipment with one order per destination (--split-file). Everything is "
+        "checked first (SKUs, quantities, discount codes still valid, stock); if anything is wrong, nothing is "
+        "created and every reason is printed on one line (exit code 1)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, metavar="SLUG", help="The organization's address name.")
+        parser.add_argument("--account", required=True, metavar="CODE", help="The account's code, e.g. ACME-STORE.")
+        parser.add_argument("--order", required=True, metavar="NUMBER", help="The order to clone, e.g. SO-0000042.")
+        parser.add_argument(
+            "--lines",
+            metavar="SKU:QTY,...",
+            help="Copy only these lines, with these quantities, e.g. TEE-0:2,TEE-2:1. Default: every line of the "
+            "order with its quantity. With --split-file: which lines the destinations may take.",
+        )
+        parser.add_argument(
+            "--reprice",
+            action="store_true",
+            help="Price at today's list prices and the promotions valid today (its discount codes must still be "
+            "valid). Default: keep the order's unit prices and per-unit discounts.",
+        )
+        parser.add_argument(
+            "--simulate",
+            action="store_true",
+            help="Make a simulation: a draft flagged as such, which allocates no stock and never goes to "
+            "fulfillment.",
+        )
+        parser.add_argument(
+            "--split-file",
+            metavar="FILE.json",
+            help="Split the order into one order per destination. The file: " + SPLIT_FILE_EXAMPLE.replace("%", "%%")
+            + ". The destinations together may not take more of a SKU than the order has.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='Print one JSON object: {"source", "purpose", "orders": [{"number", "total", "currency", '
+            '"lines"}], "total"} (amounts as strings).',
+        )
+
+    def handle(self, *args, **options):
+        if options["simulate"] and options["split_file"]:
+            raise CommandError("Use --simulate or --split-file, not both.")
+        lines = parse_lines(options["lines"]) if options["lines"] is not None else None
+        destinations = read_split_file(options["split_file"]) if options["split_file"] else None
+        purpose = Order.ClonePurpose.STANDARD
+        if destinations is not None:
+            purpose = Order.ClonePurpose.SPLIT
+        elif options["simulate"]:
+            purpose = Order.ClonePurpose.SIMULATION
+        pricing = "reprice" if options["reprice"] else "keep"
+
+        organization = organization_by_slug(options["org"])
+        with tenant_context(organization):
+            code = (options["account"] or "").strip().upper()
+            account = Account.objects.filter(code=code).first()
+            if account is None:
+                raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            number = (options["order"] or "").strip().upper()
+            source = (
+                Order.objects.filter(account=account, number=number)
+                .select_related("account", "warehouse", "shipping_method", "tax_jurisdiction", "customer")
+                .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("variant")))
+                .first()
+            )
+            if source is None:
+                raise CommandError(f"Account {account.code} has no order “{options['order']}”.")
+            with domain_errors():
+                try:
+                    orders = order_clone(
+                        source=source, by=None, door="cli", lines=lines, pricing=pricing, purpose=purpose,
+                        destinations=destinations,
+                    )
+                except CloneInvalid as invalid:
+                    raise CommandError(invalid.one_line()) from None
+            line_counts = dict(
+                OrderLine.objects.filter(account=account, order__in=orders)
+                .values("order_id")
+                .annotate(n=Count("id"))
+                .values_list("order_id", "n")
+            )
+
+        total = sum((order.total for order in orders), Decimal("0.00"))
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "source": source.number,
+                        "purpose": purpose,
+                        "orders": [
+                            {"number": o.number, "total": str(o.total), "currency": o.currency,
+                             "lines": line_counts.get(o.pk, 0)}
+                            for o in orders
+                        ],
+                        "total": str(total),
+                    }
+                )
+            )
+            return
+        purpose_label = Order.ClonePurpose(purpose).label.lower()
+        pricing_label = "re-priced at today's prices" if pricing == "reprice" else "prices kept"
+        numbers = ", ".join(o.number for o in orders)
+        self.stdout.write(
+            self.style.SUCCESS(f"Cloned {source.number} into {numbers} ({purpose_label}, {pricing_label}).")
+        )
+        for order in orders:
+            count = line_counts.get(order.pk, 0)
+            self.stdout.write(
+                f"  {order.number}: {count} line{'s' if count != 1 else ''}, {order.total} {order.currency}, "
+                f"{order.get_status_display().lower()}"
+            )
+        if len(orders) > 1:
+            self.stdout.write(f"Total: {total} {source.currency}")
+        if purpose == Order.ClonePurpose.SIMULATION:
+            self.stdout.write("A simulation: no stock was allocated and it never goes to fulfillment.")
