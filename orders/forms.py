@@ -1,5 +1,7 @@
 """The clone form: prefilled from the source; turns what the agent sent into `order_clone` arguments."""
 
+import datetime as dt
+
 from django import forms
 from django.core import signing
 from django.utils import timezone
@@ -143,7 +145,7 @@ class CloneForm(forms.Form):
             stamp = signing.loads(self.data.get("opened", ""), salt=OPENED_SALT, max_age=24 * 3600)
         except signing.BadSignature:
             return None
-        return timezone.datetime.fromtimestamp(float(stamp), tz=timezone.UTC)
+        return dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC)
 
     def rejected_submits(self) -> int:
         try:

@@ -9,3 +9,7 @@ STORAGES = {
 
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Close each thread's connection after its request: the browser tests' server threads must not keep the test
+# database open when pytest drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

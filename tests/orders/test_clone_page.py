@@ -140,3 +140,20 @@ def test_metrics_page_shows_average_time_and_first_submit_share(shop, world):
     assert response.context["summary"]["count"] == 2
     assert "20.0 s" in html and "50.0 %" in html
     assert world.client_for(world.viewer).get(reverse("clone_metrics", args=[shop.account.pk])).status_code == 403
+
+
+def test_the_time_from_opening_the_form_to_creating_the_order_is_recorded(shop, world):
+    from django.core import signing
+    from django.utils import timezone
+
+    from orders.forms import OPENED_SALT
+
+    opened = signing.dumps(timezone.now().timestamp() - 42, salt=OPENED_SALT)
+    response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, opened=opened))
+    assert response.status_code == 302
+    assert 41 <= CloneRecord.objects.get().seconds < 60
+
+
+def test_a_tampered_opening_time_is_ignored(shop, world):
+    response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, opened="123:forged"))
+    assert response.status_code == 302 and CloneRecord.objects.get().seconds is None
