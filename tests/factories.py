@@ -138,21 +138,27 @@ def stock(variant, warehouse, on_hand: int):
 
 def make_order(account, items, *, warehouse=None, codes=(), by=None, **fields):
     """An order written by the one creation service: `items` is [(variant, quantity), ...]."""
+    draft = order_draft(account, items, warehouse=warehouse, discount_codes=list(codes), **fields)
+    return make_orders(account, [draft], by=by)[0]
+
+
+def order_draft(account, items, **fields):
+    """An unsaved OrderDraft with the same defaults as `make_order`; `items` is [(variant, quantity), ...]."""
     import datetime as dt
 
     from orders.pricing import LineInput
-    from orders.services.create import OrderDraft, orders_insert
+    from orders.services.create import OrderDraft
 
-    draft = OrderDraft(
-        account=account,
-        lines=[LineInput(variant=v, quantity=q) for v, q in items],
-        order_date=fields.pop("order_date", dt.date.today()),
-        customer_name=fields.pop("customer_name", "Ada Lovelace"),
-        customer_email=fields.pop("customer_email", "ada@example.com"),
-        billing=fields.pop("billing", dict(ADDRESS)),
-        shipping=fields.pop("shipping", dict(ADDRESS)),
-        discount_codes=list(codes),
-        warehouse=warehouse,
-        **fields,
-    )
-    return orders_insert(account=account, drafts=[draft], by=by)[0]
+    fields.setdefault("order_date", dt.date.today())
+    fields.setdefault("customer_name", "Ada Lovelace")
+    fields.setdefault("customer_email", "ada@example.com")
+    fields.setdefault("billing", dict(ADDRESS))
+    fields.setdefault("shipping", dict(ADDRESS))
+    return OrderDraft(account=account, lines=[LineInput(variant=v, quantity=q) for v, q in items], **fields)
+
+
+def make_orders(account, drafts, *, by=None):
+    """Many orders in one call of the creation service (a fixed number of queries however many)."""
+    from orders.services.create import orders_insert
+
+    return orders_insert(account=account, drafts=list(drafts), by=by)

@@ -1,9 +1,113 @@
-from django.http import HttpResponse
+"""The order list (search, filters, keyset pages; htmx swaps the table) and an order's page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from accounts import roles
+from accounts.middleware import activate_account
+from accounts.selectors import account_capabilities, account_get_for_user
+from orders import selectors
+from orders.filters import OrderFilterForm
+from orders.models import Order
 
 
-def order_list(request, account_id):  # placeholder until the order list lands
-    return HttpResponse(status=501)
+@login_required
+def order_list(request, account_id: int):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    activate_account(request, account)
+    form = OrderFilterForm(request.GET or None)
+    page = selectors.order_page(
+        account=account,
+        filters=form.filters(),
+        after=selectors.OrderCursor.decode(request.GET.get("after")),
+        before=selectors.OrderCursor.decode(request.GET.get("before")),
+    )
+    query = form.querystring()
+    context = {
+        "account": account,
+        "form": form,
+        "page": page,
+        "page_size": selectors.PAGE_SIZE,
+        "filtered": bool(query),
+        "newer_url": _page_url(request.path, query, "before", page.newer),
+        "older_url": _page_url(request.path, query, "after", page.older),
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "orders/partials/_order_rows.html" if fragment else "orders/order_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def order_detail(request, account_id, number):  # placeholder until the order detail lands
-    return HttpResponse(status=501)
+def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
+    """The same list and filters, one page newer ('before') or older ('after')."""
+    if cursor is None:
+        return None
+    return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor.encode()}") if part)
+
+
+@login_required
+def order_detail(request, account_id: int, number: str):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    order = selectors.order_get_for_user(user=request.user, account=account, number=number)
+    activate_account(request, account)
+    events = list(selectors.order_events(account=account, order=order))
+    context = {
+        "account": account,
+        "order": order,
+        "billing": order.address("billing"),
+        "shipping": order.address("shipping"),
+        "lines": order.lines.all(),
+        "events": [(event, event_changes(event.data)) for event in events],
+        "clones": selectors.order_clones(account=account, order=order),
+        "can_clone": roles.WORK_ORDERS in account_capabilities(user=request.user, account=account),
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+ORDER_FIELDS = {field.name for field in Order._meta.get_fields()}
+FIELD_GROUPS = {"overridden", "changes", "changed"}  # keys whose value maps field names to [before, after]
+
+
+def event_changes(data) -> list[dict]:
+    """What an event's data says: changed fields as {field, before, after}, anything else as {field, value}.
+
+    Services record a change as `field: [before, after]`, either at the top (`{"status": ["open", "allocated"]}`)
+    or grouped (`{"overridden": {"notes": ["", "Leave at door"]}}`).
+    """
+    if not isinstance(data, dict):
+        return [{"field": "data", "value": _text(data)}] if data else []
+    rows = []
+    for key, value in data.items():
+        if key in FIELD_GROUPS and isinstance(value, dict):
+            rows.extend(_change(name, pair) for name, pair in value.items())
+        elif key in ORDER_FIELDS and _is_pair(value):
+            rows.append(_change(key, value))
+        else:
+            rows.append({"field": _label(key), "value": _text(value)})
+    return rows
+
+
+def _is_pair(value) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == 2
+
+
+def _change(name: str, pair) -> dict:
+    if not _is_pair(pair):
+        return {"field": _label(name), "value": _text(pair)}
+    return {"field": _label(name), "before": _text(pair[0]), "after": _text(pair[1])}
+
+
+def _label(name: str) -> str:
+    return str(name).replace("_", " ")
+
+
+def _text(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{_label(k)}: {_text(v)}" for k, v in value.items())
+    return str(value)

@@ -13,3 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A GET form marked data-drop-empty leaves its empty fields out of htmx requests (and so out of the address
+// bar): /orders/?status=open rather than /orders/?q=&status=open&source=…
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get" || !event.detail.elt.closest("form[data-drop-empty]")) return;
+  const params = event.detail.parameters;
+  Object.keys(params).forEach((name) => { if (params[name] === "") delete params[name]; });
+});

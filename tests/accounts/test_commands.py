@@ -20,7 +20,7 @@ from accounts.models import Account, ActivityLog, RecurringJob, Warehouse
 from accounts.selectors import account_users, accounts_for_user
 from accounts.tenancy.models import Domain, Membership, Organization, User
 from channels.models import Channel
-from orders.models import Product, Variant
+from orders.models import Order, Product, Variant
 from tests.processes import manage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,6 +205,7 @@ def demo_state(org: Organization) -> dict:
             "activity": ActivityLog.objects.count(),
             "members": Membership.objects.filter(organization=org).count(),
             "users": User.objects.filter(email__endswith="@" + demo.DEMO_EMAIL_DOMAIN).count(),
+            "orders": Order.objects.count(),
         }
 
 
@@ -218,6 +219,7 @@ def test_seed_demo_loads_the_demo_once(db):
     assert [code for code, _ in state["accounts"]] == ["KITE", "LUMEN", "NORTHWIND"]
     assert state["warehouses"] == 7 and state["channels"] == 8 and state["jobs"] == 4
     assert state["products"][0] == 200 and state["variants"] > 200
+    assert state["orders"] == 2000
     assert (state["members"], state["users"]) == (5, 6)
     with tenant_context(org):
         assert not Account.objects.filter(default_warehouse__isnull=True).exists()

@@ -14,6 +14,7 @@ class Command(BaseCommand):
     help = (
         f"Load the demo once: the organization “{demo.DEMO_NAME}” at {demo.DEMO_SLUG}.<ORGANIZATION_DOMAIN> "
         "with 3 accounts, their warehouses, sales and fulfillment channels, about 200 products with variants, "
+        "stock, taxes, shipping methods, promotions, 900 customers and 2,000 orders over the last 180 days, "
         "recurring jobs, a system administrator and a user for every role, all with the password "
         f"“{demo.DEMO_PASSWORD}”. If the demo is already there, nothing changes (use --reset to rebuild it). "
         "Prints the logins and where to sign in. Refuses to run with DEBUG off unless --force is given: the "

@@ -1,0 +1,52 @@
+"""The order list's search box and filters: a GET form parsed into `OrderFilters` for the selector.
+
+(A module of its own because `orders/forms.py` holds the clone form.)
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+
+from orders.models import Order
+from orders.selectors import OrderFilters
+
+
+def _choices(label: str, choices) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, customer, email or SKU"}),
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=_choices("Any status", Order.Status.choices))
+    source = forms.ChoiceField(label="Source", required=False, choices=_choices("Any source", Order.Source.choices))
+    kind = forms.ChoiceField(label="Kind", required=False, choices=_choices("Any kind", Order.Kind.choices))
+    created_from = forms.DateField(label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> OrderFilters:
+        """The valid part of the input (an invalid field filters nothing; its error is shown)."""
+        if not self.is_bound:
+            return OrderFilters()
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        if "q" in data:
+            data["q"] = data["q"].strip()
+        return OrderFilters(**data)
+
+    def querystring(self) -> str:
+        """The filters as given, for links to other pages of the same list ('' without any)."""
+        if not self.is_bound:
+            return ""
+        return urlencode([(name, self.data.get(name, "")) for name in self.fields if self.data.get(name)])

@@ -1,0 +1,76 @@
+"""A customer-service agent opens an order, clones two of its lines with an edited shipping address and
+re-pricing, watches the totals update, and lands on the new order."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from accounts.roles import AccountRole
+from accounts.services import account_create, account_role_grant, warehouse_create
+from orders.models import Order, Product, Promotion, ShippingMethod, Variant
+from tests.factories import PASSWORD, UserFactory, make_order, stock
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def agent_world(committed_org):
+    connection.set_tenant(committed_org)
+    account, _ = account_create(name="Kite Kids", by=None)
+    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
+    product = Product.objects.create(account=account, name="Kite")
+    variants = [
+        Variant.objects.create(account=account, product=product, sku=f"KITE-{i}", name=f"Kite {i}", price=price)
+        for i, price in enumerate([Decimal("30.00"), Decimal("12.00"), Decimal("8.00")])
+    ]
+    for v in variants:
+        stock(v, warehouse, 20)
+    ground = ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("4.00"))
+    source = make_order(account, [(variants[0], 1), (variants[1], 2), (variants[2], 3)], warehouse=warehouse,
+                        shipping_method=ground)
+    # A promotion that starts after the source: re-pricing picks it up.
+    Promotion.objects.create(account=account, name="Kite week", kind="percentage", value=Decimal("20"),
+                             scope="all", valid_from=dt.date.today())
+    agent = UserFactory(email=f"agent-{committed_org.schema_name}@example.com")
+    account_role_grant(account=account, organization=committed_org, email=agent.email, role=AccountRole.AGENT, by=None)
+    connection.set_schema_to_public()
+    return committed_org, agent, account, source
+
+
+def test_agent_clones_two_lines_with_a_new_address_and_repricing(agent_world, server_port, page):
+    org, agent, account, source = agent_world
+    base = f"http://{org.schema_name}.localhost:{server_port}"
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", agent.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/accounts/{account.pk}/")
+
+    page.goto(f"{base}/accounts/{account.pk}/orders/{source.number}/")
+    page.click("#clone-order")
+    page.wait_for_url(f"{base}/accounts/{account.pk}/orders/{source.number}/clone/")
+    before = page.inner_text("#clone-total")
+
+    page.uncheck("#line_KITE-2")
+    page.check("input[name=pricing][value=reprice]")
+    page.fill("#id_shipping_line1", "7 Harbour Road")
+    page.fill("#id_shipping_city", "Brighton")
+    page.fill("#id_shipping_postal_code", "BN1 1AA")
+    # The summary redraws without a reload: two lines, 20 % off, shipping 4.00 -> (30 + 24) * 0.8 + 4 = 47.20
+    page.wait_for_function(
+        "document.querySelector('#clone-total') && document.querySelector('#clone-total').innerText.includes('47.20')"
+    )
+    assert page.inner_text("#clone-total") != before
+    page.click("#create-clone")
+
+    page.wait_for_url(lambda url: "/clone/" not in url and "/orders/SO-" in url)
+    connection.set_tenant(org)
+    clone = Order.objects.get(cloned_from__pk=source.pk)
+    lines = [(line.sku, line.quantity) for line in clone.lines.all()]
+    connection.set_schema_to_public()
+    assert page.url.endswith(f"/orders/{clone.number}/")
+    assert lines == [("KITE-0", 1), ("KITE-1", 2)]
+    assert (clone.shipping_line1, clone.shipping_city, clone.total) == ("7 Harbour Road", "Brighton", Decimal("47.20"))
+    assert source.number in page.inner_text("#cloned-from")
