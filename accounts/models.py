@@ -128,13 +128,18 @@ class Warehouse(models.Model):
 
 
 class RecurringJob(models.Model):
-    """A background automation of an account. The dispatcher that runs them comes with the privacy issue."""
+    """A background automation of an account, run by the dispatcher in `accounts/jobs/` (see its docstring).
+
+    The lease (`lease_token`, `lease_expires_at`) is claimed with one atomic UPDATE by the worker that runs the
+    job; a crashed worker's lease expires and the job runs again. `dispatched_at` keeps the dispatcher from
+    queueing a job twice while its message waits for a worker."""
 
     class JobType(models.TextChoices):
         IMPORT_ORDERS = "import_orders", "Import orders"
         IMPORT_PRODUCTS = "import_products", "Import products"
         SYNC_INVENTORY = "sync_inventory", "Sync inventory"
         REDACT_PII = "redact_pii", "Redact personal data"
+        SYNC_SHIPMENTS = "sync_shipments", "Sync shipments"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recurring_jobs")
     job_type = models.CharField(max_length=30, choices=JobType.choices)
@@ -148,10 +153,18 @@ class RecurringJob(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=20, blank=True)
     last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_message = models.CharField(max_length=300, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Failed runs in a row (retries so far)")
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["job_type", "id"]
+        indexes = [
+            models.Index(fields=["next_run_at"], condition=Q(is_enabled=True), name="recurring_job_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(interval_minutes__isnull=False) & Q(cron=""))
@@ -166,6 +179,45 @@ class RecurringJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_job_type_display()} ({self.schedule_display})"
+
+
+class RecurringJobRun(models.Model):
+    """One run of a recurring job: when, how it ended, what it said, and its log."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Abandoned (worker lost)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        RETRY = "retry", "Retry"
+        MANUAL = "manual", "Run now"
+
+    job = models.ForeignKey(RecurringJob, on_delete=models.CASCADE, related_name="runs")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    message = models.CharField(max_length=500, blank=True)
+    log = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["job", "-started_at"], name="recurring_job_run_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} at {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
 class ActivityLog(models.Model):

@@ -362,7 +362,9 @@ CHANNEL_JOBS = {
     RecurringJob.JobType.IMPORT_ORDERS: ("supports_order_import", "import orders"),
     RecurringJob.JobType.IMPORT_PRODUCTS: ("supports_product_import", "import products"),
     RecurringJob.JobType.SYNC_INVENTORY: ("supports_inventory_updates", "receive inventory"),
+    RecurringJob.JobType.SYNC_SHIPMENTS: ("supports_shipments", "exchange shipments"),
 }
+RECURRING_JOB_EDITABLE = ["job_type", "channel", "interval_minutes", "cron", "is_enabled", "next_run_at"]
 
 
 def _check_recurring_job(job: RecurringJob) -> None:
@@ -393,11 +395,23 @@ def _check_recurring_job(job: RecurringJob) -> None:
 
 @transaction.atomic
 def recurring_job_save(*, job: RecurringJob, by) -> RecurringJob:
+    """Create or edit a job. A new (or re-enabled) job is due at once; a changed schedule applies from now.
+    An edit writes only the editable fields, never the runtime's lease or last-run columns."""
+    from accounts.jobs.schedule import next_scheduled_run
+
     created = job.pk is None
     _check_recurring_job(job)
-    if job.is_enabled and job.next_run_at is None:
+    before = None if created else RecurringJob.objects.filter(pk=job.pk).values("interval_minutes", "cron").first()
+    if not job.is_enabled:
+        job.next_run_at = None
+    elif job.next_run_at is None:
         job.next_run_at = timezone.now()
-    job.save()
+    elif before and (before["interval_minutes"], before["cron"]) != (job.interval_minutes, job.cron):
+        job.next_run_at = next_scheduled_run(job, after=timezone.now())  # the new schedule counts from now
+    if created:
+        job.save()
+    else:
+        job.save(update_fields=RECURRING_JOB_EDITABLE)
     activity_log(
         account=job.account,
         by=by,

@@ -28,6 +28,9 @@ urlpatterns = [
         name="warehouse_toggle",
     ),
     path(
+        "accounts/<int:account_id>/jobs/<int:job_id>/", settings.recurring_job_detail, name="recurring_job_detail"
+    ),
+    path(
         "accounts/<int:account_id>/jobs/<int:job_id>/<slug:action>/",
         settings.recurring_job_action,
         name="recurring_job_action",

@@ -120,7 +120,7 @@ def system_admin(db) -> User:
 
 
 @pytest.fixture
-def committed_org(django_db_blocker):
+def committed_org(django_db_setup, django_db_blocker):
     """A fresh organization whose rows are committed (for a browser, a worker or parallel threads).
     Dropped, schema and all, at the end."""
     slug = f"t{uuid.uuid4().hex[:10]}"

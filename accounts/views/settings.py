@@ -21,6 +21,8 @@ from accounts.forms import (
     WarehouseForm,
     WorkflowForm,
 )
+from accounts.jobs.selectors import recurring_job_runs, recurring_jobs_for_account
+from accounts.jobs.services import recurring_job_run_now
 from accounts.middleware import activate_account
 from accounts.models import Account, RecurringJob, Warehouse
 from accounts.selectors import account_capabilities, account_get_for_user, account_users
@@ -147,7 +149,7 @@ def _recurring_jobs(request, account, tab, caps):
             else:
                 messages.success(request, f"Added the job “{job}”.")
                 return redirect("account_settings", account_id=account.pk, tab=tab.slug)
-    jobs = RecurringJob.objects.filter(account=account).select_related("channel")
+    jobs = recurring_jobs_for_account(account=account)
     status = 422 if form.is_bound else 200
     return _render(request, account, tab, caps, {"form": form, "jobs": jobs}, status=status)
 
@@ -262,9 +264,37 @@ def recurring_job_action(request, account_id: int, job_id: int, action: str):
         services.recurring_job_set_enabled(job=job, enabled=False, by=request.user)
     elif action == "delete":
         services.recurring_job_delete(job=job, by=request.user)
+    elif action == "run":
+        try:
+            recurring_job_run_now(job=job, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Queued “{job}” to run now; its result appears in the job's history.")
     else:
         raise Http404("No such action.")
     return redirect("account_settings", account_id=account.pk, tab=tab.slug)
+
+
+@login_required
+def recurring_job_detail(request, account_id: int, job_id: int):
+    """One job: edit its type, channel and schedule, and read its run history with logs."""
+    account, tab, _ = account_for_tab(request, account_id, "recurring-jobs")
+    job = get_object_or_404(RecurringJob.objects.select_related("account", "channel"), account=account, pk=job_id)
+    initial = {field: getattr(job, field) for field in ("job_type", "channel", "interval_minutes", "cron", "is_enabled")}
+    form = RecurringJobForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        for field, value in form.cleaned_data.items():
+            setattr(job, field, value)
+        try:
+            services.recurring_job_save(job=job, by=request.user)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"Saved the job “{job}”.")
+            return redirect("recurring_job_detail", account_id=account.pk, job_id=job.pk)
+    context = {"account": account, "job": job, "form": form, "tab": tab, "runs": recurring_job_runs(job=job)}
+    return render(request, "accounts/recurring_job.html", context, status=422 if form.is_bound else 200)
 
 
 @login_required

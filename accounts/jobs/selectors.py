@@ -1,0 +1,23 @@
+"""Reads for the Recurring jobs tab and a job's history."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Account, RecurringJob, RecurringJobRun
+
+
+def recurring_jobs_for_account(*, account: Account) -> QuerySet[RecurringJob]:
+    """The account's jobs with their channel, and `is_running` (a live lease)."""
+    return (
+        RecurringJob.objects.filter(account=account)
+        .select_related("channel")
+        .annotate(
+            is_running=ExpressionWrapper(Q(lease_expires_at__gt=timezone.now()), output_field=BooleanField())
+        )
+    )
+
+
+def recurring_job_runs(*, job: RecurringJob, limit: int = 50) -> QuerySet[RecurringJobRun]:
+    return RecurringJobRun.objects.filter(job=job, account_id=job.account_id).select_related("requested_by")[:limit]
