@@ -14,7 +14,7 @@ MANAGE := $(PY) manage.py
 # Expanded inside each recipe line, so it sees a file written earlier in the same make run.
 LOAD_ENV := set -a; if [ -f ./.services.env ]; then . ./.services.env; fi; set +a;
 
-.PHONY: help venv services browser migrate demo run test check-deploy
+.PHONY: help venv services browser migrate demo run test check-deploy sandbox
 
 help:
 	@echo "make run           set everything up, migrate, seed the demo and start web, worker and beat"
@@ -24,6 +24,7 @@ help:
 	@echo "make browser       install Debian's chromium for the browser tests"
 	@echo "make migrate       migrate the public schema, then every organization's schema"
 	@echo "make demo          create the demo organization and its logins (idempotent)"
+	@echo "make sandbox       start the sandbox marketplace on 127.0.0.1:$${SANDBOX_PORT:-8765}"
 	@echo "make check-deploy  manage.py check --deploy with production settings; fails on any warning"
 
 # A virtualenv that was moved keeps its old paths in its scripts: recreate it, never move it.
@@ -75,3 +76,7 @@ check-deploy: venv
 	@$(LOAD_ENV) DJANGO_SETTINGS_MODULE=oms.settings.production ALLOWED_HOSTS=oms.example.com \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(MANAGE) check --deploy --fail-level WARNING
+
+# The sandbox marketplace (sandbox/server.py): a channel to connect to locally and in tests.
+sandbox: venv
+	$(PY) -m sandbox.server --port $${SANDBOX_PORT:-8765}

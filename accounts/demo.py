@@ -31,6 +31,7 @@ from accounts.tenancy.models import Membership, Organization, User
 from accounts.tenancy.services import member_add, organization_create
 from channels.models import Channel
 from inventory.models import StockLevel
+from inventory.services import stock_levels_create
 from orders.models import Customer, Order, OrderEvent, Product, Promotion, ShippingMethod, TaxJurisdiction, Variant
 from orders.pricing import LineInput
 from orders.services.create import HOLDS_STOCK, OrderDraft, orders_insert
@@ -648,7 +649,7 @@ def _stock(rng: random.Random, account: Account, warehouses: list[Warehouse], va
         for warehouse in warehouses
         for variant in variants
     ]
-    StockLevel.objects.bulk_create(levels)
+    stock_levels_create(account=account, levels=levels, reason="Demo stock")
     return {(level.warehouse_id, level.variant_id): level.on_hand for level in levels}
 
 

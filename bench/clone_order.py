@@ -65,6 +65,7 @@ def ensure_account(code: str, name: str, sku_prefix: str):
     from accounts.models import Account
     from accounts.services import account_create, warehouse_create
     from inventory.models import StockLevel
+    from inventory.services import stock_levels_create
     from orders.models import Product, Promotion, ShippingMethod, TaxJurisdiction, Variant
 
     account = Account.objects.filter(code=code).first()
@@ -77,8 +78,10 @@ def ensure_account(code: str, name: str, sku_prefix: str):
                     price=Decimal("5.00") + Decimal(i % 97))
             for i in range(CATALOG_SIZE)
         )
-        StockLevel.objects.bulk_create(
-            StockLevel(account=account, variant=v, warehouse=warehouse, on_hand=1_000_000_000) for v in variants
+        stock_levels_create(
+            account=account,
+            levels=[StockLevel(account=account, variant=v, warehouse=warehouse, on_hand=1_000_000_000) for v in variants],
+            reason="Bench stock",
         )
         ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("5.00"),
                                       carrier_code="UPS", service_code="GND")

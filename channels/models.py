@@ -43,3 +43,22 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class ChannelConnection(models.Model):
+    """How to reach a channel: base URL, paths and an auth header whose value is stored encrypted.
+
+    Kept out of `Channel` so the secret is read only by the connector (channels/connectors.py).
+    """
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="connection")
+    base_url = models.URLField(blank=True)
+    auth_header = models.CharField(max_length=80, blank=True, default="Authorization")
+    secret_encrypted = models.TextField(blank=True, help_text="Fernet token of the auth header's value")
+    products_path = models.CharField(max_length=200, blank=True, default="/products")
+    orders_path = models.CharField(max_length=200, blank=True, default="/orders")
+    inventory_path = models.CharField(max_length=200, blank=True, default="/inventory")
+    timeout_seconds = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+
+    def __str__(self) -> str:
+        return f"Connection of channel {self.channel_id}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -30,3 +31,65 @@ class StockLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.warehouse_id}: {self.on_hand}/{self.allocated}"
+
+
+class StockMovement(models.Model):
+    """One ledger entry: every change to a stock level is one of these, written in the same transaction.
+
+    A level's on hand and allocated always equal the sums of its entries' deltas (`manage.py inventory_check`).
+    """
+
+    class Kind(models.TextChoices):
+        ADJUSTMENT = "adjustment", "Manual adjustment"
+        RECEIPT = "receipt", "Receipt"
+        CHANNEL_UPDATE = "channel_update", "Channel update"
+        IMPORT = "import", "CSV import"
+        ALLOCATION = "allocation", "Order allocation"
+        RELEASE = "release", "Release on cancel"
+        OPENING = "opening", "Opening balance"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey("orders.Variant", on_delete=models.CASCADE, related_name="stock_movements")
+    warehouse = models.ForeignKey("accounts.Warehouse", on_delete=models.CASCADE, related_name="stock_movements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(default=0)
+    allocated_delta = models.IntegerField(default=0)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["variant", "warehouse", "id"], name="movement_level")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.variant_id}@{self.warehouse_id} {self.on_hand_delta:+}/{self.allocated_delta:+}"
+
+
+class InventoryPush(models.Model):
+    """Outbox: a (channel, variant) whose available quantity changed and must reach the channel.
+
+    Written in the same transaction as the ledger entry, so a committed change is never lost; the push task
+    marks every undelivered row of the pair delivered once it has sent the value current at send time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Failed (dead letter)"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="inventory_pushes")
+    variant = models.ForeignKey("orders.Variant", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    sent_quantity = models.IntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["channel", "variant", "status"], name="push_pair_status"),
+            models.Index(fields=["status", "created_at"], name="push_status_created"),
+        ]

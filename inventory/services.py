@@ -1,15 +1,25 @@
-"""Stock bookkeeping: allocate and release available quantity per variant and warehouse.
+"""Stock bookkeeping: every change to a level is one ledger entry (`StockMovement`) in the same transaction.
 
 Allocation locks the stock rows in id order (so two allocations never deadlock), checks every line, then
 updates all rows in one statement. The database's `stock_never_oversold` constraint backs the check.
+
+When the account's "inventory real-time updates" is on, the same transaction writes one outbox row
+(`InventoryPush`) per sales channel that sells the variant from that warehouse; after commit a push task is
+queued (inventory/push.py). A rolled-back change leaves neither ledger entry nor outbox row.
 """
 
+from __future__ import annotations
+
+import csv
+import io
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 
-from inventory.models import StockLevel
+from inventory.models import InventoryPush, StockLevel, StockMovement
 from oms.exceptions import DomainError
 
 
@@ -17,6 +27,10 @@ class StockShortage(DomainError):
     def __init__(self, shortages: dict[int, tuple[int, int]]):
         self.shortages = shortages  # variant id -> (wanted, available)
         super().__init__("Not enough stock for some lines.", code="insufficient_stock")
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None
 
 
 def _totals(quantities: Iterable[tuple[int, int]]) -> Counter:
@@ -41,7 +55,44 @@ def _apply(*, account, warehouse, totals: Counter, sign: int) -> None:
         )
 
 
-def stock_allocate(*, account, warehouse, quantities: Iterable[tuple[int, int]]) -> None:
+def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int]) -> None:
+    """Write outbox rows for every sales channel selling these variants from `warehouse_id`, and queue their
+    pushes after commit. Must run inside the transaction that changed the levels."""
+    variant_ids = sorted(set(variant_ids))
+    if not variant_ids or not account.inventory_realtime_updates:
+        return
+    from channels.selectors import channels_receiving_inventory
+
+    channel_ids = list(
+        channels_receiving_inventory(account=account).filter(warehouses=warehouse_id).values_list("id", flat=True)
+    )
+    if not channel_ids:
+        return
+    InventoryPush.objects.bulk_create(
+        InventoryPush(account=account, channel_id=c, variant_id=v) for c in channel_ids for v in variant_ids
+    )
+    from inventory.push import inventory_push_enqueue
+
+    pairs = [(c, v) for c in channel_ids for v in variant_ids]
+    schema = connection.schema_name
+    transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pairs))
+
+
+def _record(*, account, warehouse, kind: str, rows: list[tuple[int, int, int]], by, reason: str) -> None:
+    """Ledger entries for (variant id, on hand delta, allocated delta) rows, then the outbox."""
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            account=account, warehouse=warehouse, variant_id=variant_id, kind=kind, on_hand_delta=on_hand,
+            allocated_delta=allocated, actor=_actor(by), reason=reason[:255],
+        )
+        for variant_id, on_hand, allocated in rows
+    )
+    inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows])
+
+
+def stock_allocate(
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+) -> None:
     """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage."""
     totals = _totals(quantities)
     if not totals:
@@ -63,18 +114,166 @@ def stock_allocate(*, account, warehouse, quantities: Iterable[tuple[int, int]])
         if shortages:
             raise StockShortage(shortages)
         _apply(account=account, warehouse=warehouse, totals=totals, sign=1)
+        _record(
+            account=account, warehouse=warehouse, kind=StockMovement.Kind.ALLOCATION,
+            rows=[(v, 0, q) for v, q in totals.items()], by=by, reason=reason or "Order allocation",
+        )
 
 
-def stock_release(*, account, warehouse, quantities: Iterable[tuple[int, int]]) -> None:
+def stock_release(
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+) -> None:
     """Give back what an order had allocated (e.g. when it is cancelled)."""
     totals = _totals(quantities)
     if not totals:
         return
     with transaction.atomic():
-        list(
+        locked = set(
             StockLevel.objects.select_for_update()
             .filter(account=account, warehouse=warehouse, variant_id__in=list(totals))
             .order_by("id")
-            .values_list("id", flat=True)
+            .values_list("variant_id", flat=True)
         )
+        totals = Counter({v: q for v, q in totals.items() if v in locked})
         _apply(account=account, warehouse=warehouse, totals=totals, sign=-1)
+        _record(
+            account=account, warehouse=warehouse, kind=StockMovement.Kind.RELEASE,
+            rows=[(v, 0, -q) for v, q in totals.items()], by=by, reason=reason or "Release on cancel",
+        )
+
+
+def stock_adjust(
+    *,
+    account,
+    warehouse,
+    variant,
+    delta: int | None = None,
+    set_on_hand: int | None = None,
+    kind: str = StockMovement.Kind.ADJUSTMENT,
+    by,
+    reason: str,
+) -> StockLevel:
+    """Change on hand by `delta`, or set it to `set_on_hand`; one ledger entry with who and why."""
+    if (delta is None) == (set_on_hand is None):
+        raise DomainError("Give either a change or a new on-hand quantity.", field="delta")
+    if not reason.strip():
+        raise DomainError("Say why the stock changes.", field="reason")
+    if variant.account_id != account.pk or warehouse.account_id != account.pk:
+        raise DomainError("That SKU or warehouse belongs to another account.")
+    with transaction.atomic():
+        level = StockLevel.objects.select_for_update().filter(variant=variant, warehouse=warehouse).first()
+        if level is None:
+            StockLevel.objects.get_or_create(variant=variant, warehouse=warehouse, defaults={"account": account})
+            level = StockLevel.objects.select_for_update().get(variant=variant, warehouse=warehouse)
+        change = delta if delta is not None else set_on_hand - level.on_hand
+        if level.on_hand + change < level.allocated:
+            raise DomainError(
+                f"{variant.sku} in {warehouse.code}: on hand cannot go below the {level.allocated} allocated "
+                f"(it would be {level.on_hand + change}).",
+                field="delta",
+                code="below_allocated",
+            )
+        if change == 0:
+            return level
+        StockLevel.objects.filter(pk=level.pk).update(on_hand=F("on_hand") + change)
+        level.on_hand += change  # the row is locked: this is its value now
+        _record(account=account, warehouse=warehouse, kind=kind, rows=[(variant.pk, change, 0)], by=by, reason=reason)
+    return level
+
+
+@dataclass
+class ImportResult:
+    errors: list[str]
+    changed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+CSV_COLUMNS = ("sku", "warehouse", "on_hand")
+
+
+def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> ImportResult:
+    """Set on hand from CSV rows `sku,warehouse,on_hand` (warehouse = its code). Every bad row is reported by
+    its line number and nothing is imported if any row is bad."""
+    from accounts.models import Warehouse
+    from orders.models import Variant
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        return ImportResult(errors=[f"Line 1: missing column(s) {', '.join(missing)} (need sku,warehouse,on_hand)."])
+    rows = []
+    for record in reader:
+        record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k}
+        rows.append((reader.line_num, record))
+    variants = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=[r["sku"] for _, r in rows])}
+    warehouses = {w.code.lower(): w for w in Warehouse.objects.filter(account=account)}
+    errors, changes, seen = [], [], {}
+    for line, record in rows:
+        problems = []
+        variant = variants.get(record["sku"])
+        warehouse = warehouses.get(record["warehouse"].lower())
+        if not record["sku"]:
+            problems.append("SKU is empty")
+        elif variant is None:
+            problems.append(f"unknown SKU {record['sku']!r}")
+        if warehouse is None:
+            problems.append(f"unknown warehouse {record['warehouse']!r}")
+        try:
+            quantity = int(record["on_hand"])
+            if quantity < 0:
+                problems.append("on_hand must not be negative")
+        except ValueError:
+            problems.append(f"on_hand {record['on_hand']!r} is not a whole number")
+            quantity = None
+        if variant and warehouse:
+            key = (variant.pk, warehouse.pk)
+            if key in seen:
+                problems.append(f"same SKU and warehouse as line {seen[key]}")
+            seen.setdefault(key, line)
+        if problems:
+            errors.append(f"Line {line}: {'; '.join(problems)}.")
+        else:
+            changes.append((line, variant, warehouse, quantity))
+    if not rows:
+        errors.append("The file has no rows.")
+    if errors:
+        return ImportResult(errors=errors)
+    try:
+        with transaction.atomic():
+            for line, variant, warehouse, quantity in changes:
+                try:
+                    stock_adjust(
+                        account=account, warehouse=warehouse, variant=variant, set_on_hand=quantity,
+                        kind=StockMovement.Kind.IMPORT, by=by, reason=reason,
+                    )
+                except DomainError as exc:
+                    errors.append(f"Line {line}: {exc.message}")
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        return ImportResult(errors=errors)
+    return ImportResult(errors=[], changed=len(changes))
+
+
+class _Rollback(Exception):
+    pass
+
+
+def stock_levels_create(*, account, levels: list[StockLevel], by=None, reason: str = "Opening balance") -> list[StockLevel]:
+    """Bulk-create new levels (seeding, benches, imports of a new account) with one opening ledger entry each,
+    so they match their ledger. No push: channels get them from the next snapshot or change."""
+    with transaction.atomic():
+        created = StockLevel.objects.bulk_create(levels)
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                account=account, variant_id=level.variant_id, warehouse_id=level.warehouse_id,
+                kind=StockMovement.Kind.OPENING, on_hand_delta=level.on_hand, allocated_delta=level.allocated,
+                actor=_actor(by), reason=reason[:255],
+            )
+            for level in created
+        )
+    return created

@@ -128,12 +128,15 @@ ADDRESS = {
 
 
 def stock(variant, warehouse, on_hand: int):
+    """Set on hand through the ledger (an opening entry, or an adjustment), so levels match their ledger."""
     from inventory.models import StockLevel
+    from inventory.services import stock_adjust, stock_levels_create
 
-    level, _ = StockLevel.objects.update_or_create(
-        variant=variant, warehouse=warehouse, defaults={"account": variant.account, "on_hand": on_hand}
-    )
-    return level
+    if not StockLevel.objects.filter(variant=variant, warehouse=warehouse).exists():
+        level = StockLevel(account=variant.account, variant=variant, warehouse=warehouse, on_hand=on_hand)
+        return stock_levels_create(account=variant.account, levels=[level], reason="Test set-up")[0]
+    return stock_adjust(account=variant.account, warehouse=warehouse, variant=variant, set_on_hand=on_hand,
+                        by=None, reason="Test set-up")
 
 
 def make_order(account, items, *, warehouse=None, codes=(), by=None, **fields):

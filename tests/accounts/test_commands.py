@@ -231,6 +231,7 @@ def test_seed_demo_loads_the_demo_once(db):
         assert Channel.objects.filter(pii_retention_days__isnull=False).exists()
     assert "Loaded the demo" in out
     assert "demo-pass-123" in out and f"http://demo.{settings.ORGANIZATION_DOMAIN}:8000/" in out
+    assert "All stock levels match their ledger." in run("inventory_check", org="demo")
 
     out = run("seed_demo", force=True)
 

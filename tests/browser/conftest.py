@@ -62,3 +62,14 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def sign_in(page, base: str, email: str, lands_on: str) -> None:
+    """Sign in through the login form and wait for the page the user lands on."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{lands_on}")

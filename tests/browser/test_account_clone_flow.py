@@ -8,7 +8,8 @@ from accounts.models import Account
 from accounts.services import account_create, warehouse_create
 from accounts.tenancy.models import Membership
 from orders.models import OrderRule
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +31,7 @@ def demo_like(committed_org):
 def test_clone_notify_switch_and_readiness(demo_like, server_port, page):
     org, admin, source = demo_like
     base = f"http://{org.schema_name}.localhost:{server_port}"
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/organization/")
+    sign_in(page, base, admin.email, "/organization/")
 
     page.click("summary:has-text('Create')")
     page.click("#clone-account-link")

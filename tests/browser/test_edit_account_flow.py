@@ -6,7 +6,8 @@ from django.db import connection
 from accounts.models import Account
 from accounts.services import account_create, warehouse_create
 from accounts.tenancy.models import Membership
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +29,7 @@ def test_org_admin_switches_account_edits_workflow_and_the_change_is_kept(org_ad
     org, admin, first, second = org_admin_world
     base = f"http://{org.schema_name}.localhost:{server_port}"
 
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/organization/")
+    sign_in(page, base, admin.email, "/organization/")
 
     # Open the first account's settings, then switch to the second one with the header switcher.
     page.click(f"a[href='/accounts/{first.pk}/settings/main/']")

@@ -10,7 +10,8 @@ from django.db import connection
 from accounts.roles import AccountRole
 from accounts.services import account_create, account_role_grant, warehouse_create
 from orders.models import Order, Product, Promotion, ShippingMethod, Variant
-from tests.factories import PASSWORD, UserFactory, make_order, stock
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory, make_order, stock
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +43,7 @@ def agent_world(committed_org):
 def test_agent_clones_two_lines_with_a_new_address_and_repricing(agent_world, server_port, page):
     org, agent, account, source = agent_world
     base = f"http://{org.schema_name}.localhost:{server_port}"
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", agent.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/accounts/{account.pk}/")
+    sign_in(page, base, agent.email, f"/accounts/{account.pk}/")
 
     page.goto(f"{base}/accounts/{account.pk}/orders/{source.number}/")
     page.click("#clone-order")

@@ -1,0 +1,63 @@
+"""Talking to channels: the generic HTTP/JSON connector (the sandbox marketplace speaks the same protocol).
+
+    GET  {base}{products_path}  -> [{"sku", "name", "price"}, ...]
+    GET  {base}{orders_path}    -> [{...}, ...]
+    POST {base}{inventory_path} <- {"sku": "...", "quantity": 7} (or {"items": [...]} for a snapshot)
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from channels.models import Channel
+from channels.secrets import secret_decrypt
+from oms.exceptions import DomainError
+
+
+class ConnectorError(DomainError):
+    def __init__(self, message: str):
+        super().__init__(message, code="connector_error")
+
+
+def _request(channel: Channel, path_field: str, payload=None):
+    conn = getattr(channel, "connection", None)
+    if channel.connector_type == Channel.Connector.MANUAL or conn is None or not conn.base_url:
+        raise ConnectorError(f"Channel {channel.name} has no connection configured.")
+    url = conn.base_url.rstrip("/") + "/" + getattr(conn, path_field).lstrip("/")
+    headers = {"Accept": "application/json"}
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode()
+        headers["Content-Type"] = "application/json"
+    secret = secret_decrypt(conn.secret_encrypted)
+    if secret and conn.auth_header:
+        headers[conn.auth_header] = secret
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=conn.timeout_seconds) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        raise ConnectorError(f"{channel.name}: HTTP {exc.code} from {url}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise ConnectorError(f"{channel.name}: cannot reach {url} ({getattr(exc, 'reason', exc)})") from None
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        raise ConnectorError(f"{channel.name}: {url} did not answer JSON") from None
+
+
+def connector_test(channel: Channel) -> str:
+    """Raise ConnectorError if the channel cannot be reached; a short description otherwise."""
+    products = _request(channel, "products_path")
+    return f"Connected: {len(products or [])} product(s) offered."
+
+
+def connector_products(channel: Channel) -> list[dict]:
+    return list(_request(channel, "products_path") or [])
+
+
+def connector_push_inventory(channel: Channel, items: list[dict]) -> None:
+    """Send [{"sku", "quantity"}, ...] to the channel."""
+    _request(channel, "inventory_path", {"items": items})

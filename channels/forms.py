@@ -1,0 +1,35 @@
+from django import forms
+
+from accounts.models import Warehouse
+from channels.models import Channel, ChannelConnection
+
+
+class ChannelForm(forms.ModelForm):
+    class Meta:
+        model = Channel
+        fields = [
+            "kind", "name", "connector_type", "supports_product_import", "supports_order_import",
+            "supports_inventory_updates", "supports_shipments", "warehouses", "pii_retention_days", "is_active",
+        ]
+        widgets = {"warehouses": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouses"].queryset = Warehouse.objects.filter(account=account).order_by("code")
+
+
+class ConnectionForm(forms.ModelForm):
+    base_url = forms.URLField(label="Base URL", required=False, assume_scheme="http")
+    secret = forms.CharField(
+        label="Auth header value (secret)", required=False, widget=forms.PasswordInput,
+        help_text="Stored encrypted. Leave empty to keep the current one.",
+    )
+    clear_secret = forms.BooleanField(label="Remove the stored secret", required=False)
+
+    class Meta:
+        model = ChannelConnection
+        fields = ["base_url", "auth_header", "products_path", "orders_path", "inventory_path", "timeout_seconds"]
+        labels = {"base_url": "Base URL"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="conn", **kwargs)

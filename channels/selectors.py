@@ -1,0 +1,14 @@
+from django.db.models import QuerySet
+
+from channels.models import Channel
+
+
+def channels_receiving_inventory(*, account) -> QuerySet[Channel]:
+    """Active sales channels of `account` that take inventory updates."""
+    return Channel.objects.filter(
+        account=account, kind=Channel.Kind.SALES, is_active=True, supports_inventory_updates=True
+    )
+
+
+def channels_for_account(*, account) -> QuerySet[Channel]:
+    return Channel.objects.filter(account=account).prefetch_related("warehouses").select_related("connection")

@@ -1,0 +1,84 @@
+"""Writes of channels: saving a channel with its connection (secret encrypted), and importing products from
+the account's master channel (upsert by SKU)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from channels.models import Channel, ChannelConnection
+from channels.secrets import secret_encrypt
+from oms.exceptions import DomainError
+
+
+def channel_save(
+    *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
+    by,
+) -> Channel:
+    """Save a channel (new or edited) and its connection. Warehouses must be the account's own."""
+    if any(w.account_id != account.pk for w in warehouses):
+        raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
+    with transaction.atomic():
+        channel.account = account
+        channel.save()
+        channel.warehouses.set(warehouses)
+        connection.channel = channel
+        if clear_secret:
+            connection.secret_encrypted = ""
+        elif secret:
+            connection.secret_encrypted = secret_encrypt(secret)
+        connection.save()
+    return channel
+
+
+def channel_get_for_account(*, account, channel_id) -> Channel:
+    """The same 404 for a missing channel and another account's."""
+    from django.http import Http404
+
+    try:
+        return Channel.objects.select_related("connection").get(account=account, pk=int(channel_id))
+    except (Channel.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such channel.") from None
+
+
+def products_import_from_master(*, account, by=None) -> dict[str, int]:
+    """Upsert the master channel's products by SKU: an existing SKU is updated, a new one created. Running it
+    twice, or after switching the source, never duplicates a SKU (the database's unique SKU backs this)."""
+    from channels.connectors import connector_products
+    from orders.models import Product, Variant
+
+    channel = account.master_product_channel
+    if channel is None:
+        raise DomainError("The account's master product source is OMS: there is nothing to import.")
+    channel = Channel.objects.select_related("connection").get(pk=channel.pk, account=account)
+    items = {}
+    for item in connector_products(channel):
+        sku = str(item.get("sku") or "").strip()
+        if sku:
+            items[sku] = item
+    created = updated = 0
+    with transaction.atomic():
+        existing = {v.sku: v for v in Variant.objects.select_for_update().filter(account=account, sku__in=list(items))}
+        changed, new_products, new_variants = [], [], []
+        for sku, item in items.items():
+            try:
+                price = Decimal(str(item.get("price") or "0"))
+            except InvalidOperation:
+                price = Decimal(0)
+            name = str(item.get("name") or sku)[:200]
+            if sku in existing:
+                variant = existing[sku]
+                variant.name, variant.price = name, price
+                changed.append(variant)
+            else:
+                product = Product(account=account, name=name)
+                new_products.append(product)
+                new_variants.append(Variant(account=account, product=product, sku=sku, name=name, price=price))
+        Product.objects.bulk_create(new_products)
+        for variant in new_variants:
+            variant.product_id = variant.product.pk
+        Variant.objects.bulk_create(new_variants, ignore_conflicts=True)
+        Variant.objects.bulk_update(changed, ["name", "price"])
+        created, updated = len(new_variants), len(changed)
+    return {"created": created, "updated": updated}

@@ -1,0 +1,90 @@
+"""Channel pages: list, create, edit, test connection, import products. All need ADMINISTER on the account."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.middleware import activate_account
+from accounts.selectors import account_capabilities, account_get_for_user
+from channels.connectors import ConnectorError, connector_test
+from channels.forms import ChannelForm, ConnectionForm
+from channels.models import Channel, ChannelConnection
+from channels.selectors import channels_for_account
+from channels.services import (
+    channel_get_for_account,
+    channel_save,
+    products_import_from_master,
+)
+from oms.exceptions import DomainError
+
+
+def _account(request, account_id):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    if roles.ADMINISTER not in account_capabilities(user=request.user, account=account):
+        raise PermissionDenied("Your role cannot manage channels.")
+    activate_account(request, account)
+    return account
+
+
+@login_required
+def channel_list(request, account_id: int):
+    account = _account(request, account_id)
+    return render(request, "channels/list.html", {"account": account, "channels": channels_for_account(account=account)})
+
+
+@login_required
+def channel_edit(request, account_id: int, channel_id: int | None = None):
+    account = _account(request, account_id)
+    if channel_id is None:
+        channel, connection = Channel(account=account), ChannelConnection()
+    else:
+        channel = channel_get_for_account(account=account, channel_id=channel_id)
+        connection = getattr(channel, "connection", None) or ChannelConnection(channel=channel)
+    form = ChannelForm(request.POST or None, instance=channel, account=account)
+    conn_form = ConnectionForm(request.POST or None, instance=connection)
+    if request.method == "POST" and form.is_valid() and conn_form.is_valid():
+        try:
+            channel = channel_save(
+                account=account, channel=form.save(commit=False), warehouses=list(form.cleaned_data["warehouses"]),
+                connection=conn_form.save(commit=False), secret=conn_form.cleaned_data["secret"],
+                clear_secret=conn_form.cleaned_data["clear_secret"], by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Channel {channel.name} saved.")
+            return redirect("channel_list", account.pk)
+    return render(
+        request, "channels/edit.html",
+        {"account": account, "channel": channel, "form": form, "conn_form": conn_form,
+         "has_secret": bool(connection.secret_encrypted)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def channel_test(request, account_id: int, channel_id: int):
+    account = _account(request, account_id)
+    channel = channel_get_for_account(account=account, channel_id=channel_id)
+    try:
+        messages.success(request, f"{channel.name}: {connector_test(channel)}")
+    except ConnectorError as exc:
+        messages.error(request, exc.message)
+    return redirect("channel_list", account.pk)
+
+
+@login_required
+@require_POST
+def products_import(request, account_id: int):
+    account = _account(request, account_id)
+    try:
+        result = products_import_from_master(account=account, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Products imported: {result['created']} new, {result['updated']} updated.")
+    return redirect("channel_list", account.pk)

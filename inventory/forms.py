@@ -1,0 +1,18 @@
+from django import forms
+
+from accounts.models import Warehouse
+
+
+class AdjustForm(forms.Form):
+    sku = forms.CharField(label="SKU", max_length=64)
+    warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none())
+    delta = forms.IntegerField(label="Change (+ received, − removed)")
+    reason = forms.CharField(max_length=255)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account, is_active=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file (sku,warehouse,on_hand)")

@@ -1,0 +1,56 @@
+"""Celery doors of the inventory push (inventory/push.py explains the design) and the snapshot sync."""
+
+import random
+
+from django.db import OperationalError
+
+from channels.connectors import ConnectorError
+from oms.celery import app
+
+
+@app.task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def inventory_push_task(self, channel_id: int, variant_id: int):
+    """Runs in the organization's schema. Safe to run twice: it sends the current value."""
+    from inventory.push import (
+        MAX_RETRIES,
+        RETRY_BACKOFF,
+        inventory_push_dead_letter,
+        inventory_push_send,
+    )
+
+    try:
+        return inventory_push_send(channel_id=channel_id, variant_id=variant_id)
+    except (ConnectorError, OperationalError) as exc:
+        if self.request.retries >= MAX_RETRIES:
+            inventory_push_dead_letter(channel_id=channel_id, variant_id=variant_id, error=str(exc))
+            return None
+        delay = RETRY_BACKOFF * (2 ** self.request.retries)
+        raise self.retry(exc=exc, countdown=delay * (0.5 + random.random() / 2))  # exponential, with jitter
+
+
+@app.task(acks_late=True)
+def inventory_push_sweep_all_task() -> int:
+    """Beat, in public: re-queue undelivered outbox rows in every organization."""
+    from django_tenants.utils import get_tenant_model, tenant_context
+
+    from inventory.push import inventory_push_sweep
+
+    total = 0
+    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
+        with tenant_context(tenant):
+            total += inventory_push_sweep()
+    return total
+
+
+@app.task(acks_late=True)
+def inventory_sync_all_task() -> int:
+    """Beat, in public: a full snapshot per channel for accounts with real-time updates off."""
+    from django_tenants.utils import get_tenant_model, tenant_context
+
+    from inventory.sync import inventory_sync_all
+
+    total = 0
+    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
+        with tenant_context(tenant):
+            total += inventory_sync_all()
+    return total

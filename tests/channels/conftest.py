@@ -1,0 +1,59 @@
+import json
+import threading
+import urllib.request
+
+import pytest
+
+from sandbox.server import make_server
+from tests.workers import committed_orgs  # noqa: F401  (fixture)
+
+
+class Sandbox:
+    def __init__(self, server):
+        self.server = server
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def _call(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+
+    def received(self, sku: str | None = None) -> list[dict]:
+        return self._call("GET", "/_received" + (f"?sku={sku}" if sku else ""))
+
+    def behave(self, *, fail: int = 0, delay_ms: int = 0) -> None:
+        self._call("POST", "/_behaviour", {"fail": fail, "delay_ms": delay_ms})
+
+    def set_products(self, products: list[dict]) -> None:
+        self._call("POST", "/_products", products)
+
+
+@pytest.fixture
+def sandbox():
+    """The sandbox marketplace on a free loopback port, in a thread; stopped at the end."""
+    server = make_server(0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Sandbox(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def sandbox_channel(account, sandbox, *, warehouses=(), **fields):
+    """A sales channel connected to the sandbox, through the one save service."""
+    from channels.models import Channel, ChannelConnection
+    from channels.services import channel_save
+
+    channel = Channel(
+        kind=Channel.Kind.SALES, name=fields.pop("name", "Sandbox"), connector_type=Channel.Connector.SANDBOX,
+        supports_product_import=True, supports_inventory_updates=True, **fields,
+    )
+    return channel_save(
+        account=account, channel=channel, warehouses=list(warehouses),
+        connection=ChannelConnection(base_url=sandbox.url, timeout_seconds=2), secret="sandbox-token",
+        clear_secret=False, by=None,
+    )

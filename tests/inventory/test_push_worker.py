@@ -1,0 +1,133 @@
+"""Real-time inventory push end to end: a real Celery worker and beat, Redis and the sandbox marketplace."""
+
+import os
+import signal
+import time
+
+import pytest
+from django.db import connection
+
+from accounts.services import account_create, warehouse_create
+from inventory.models import InventoryPush
+from inventory.push import inventory_push_retry
+from inventory.services import stock_adjust
+from tests.channels.conftest import sandbox_channel
+from tests.concurrency import run_in_parallel
+from tests.factories import ProductFactory, VariantFactory
+from tests.inventory.conftest import push_worker, receive, use_broker
+
+
+@pytest.fixture(autouse=True)
+def _restore_broker():
+    from oms.celery import app
+
+    before = app.conf.broker_url
+    yield
+    use_broker(before)
+
+
+@pytest.fixture
+def shop(committed_orgs, django_db_blocker, sandbox):
+    """A committed account with MAIN (mapped to the sandbox channel) and EAST (not mapped), one SKU."""
+    (org,) = committed_orgs(1)
+    with django_db_blocker.unblock():
+        connection.set_tenant(org)
+        account, _ = account_create(name="Push Shop", by=None)
+        main = warehouse_create(account=account, by=None, name="Main", code="MAIN")
+        east = warehouse_create(account=account, by=None, name="East", code="EAST")
+        variant = VariantFactory(product=ProductFactory(account=account), sku="HOT-1")
+        channel = sandbox_channel(account, sandbox, warehouses=[main])
+    return type("Shop", (), {"org": org, "account": account, "main": main, "east": east, "variant": variant,
+                            "channel": channel})
+
+
+def _adjust(shop, warehouse, delta):
+    return stock_adjust(account=shop.account, warehouse=warehouse, variant=shop.variant, delta=delta, by=None,
+                        reason="test")
+
+
+def _pending(shop):
+    connection.set_tenant(shop.org)
+    return InventoryPush.objects.filter(channel=shop.channel).exclude(status="delivered").count()
+
+
+def test_only_mapped_warehouses_stock_is_offered_and_bursts_coalesce_to_the_last_value(
+    shop, sandbox, django_db_blocker
+):
+    with django_db_blocker.unblock(), push_worker() as celery:
+        connection.set_tenant(shop.org)
+        receive(shop.variant, shop.east, 100)  # unmapped: no push at all
+        receive(shop.variant, shop.main, 5)
+        celery.wait_for(lambda: sandbox.received("HOT-1"), timeout=15)
+        assert [r["quantity"] for r in sandbox.received("HOT-1")] == [5]  # never 105 or 100
+
+        started = time.monotonic()
+        results = run_in_parallel(shop.org, [lambda: [_adjust(shop, shop.main, 1) for _ in range(100)]] * 10)
+        assert all(kind == "ok" for kind, _ in results), results  # 1,000 changes, each its own commit
+        burst_seconds = time.monotonic() - started
+        connection.set_tenant(shop.org)
+        celery.wait_for(lambda: _pending(shop) == 0 and sandbox.received("HOT-1")[-1]["quantity"] == 1005, timeout=30)
+        time.sleep(1)  # nothing stale arrives afterwards
+        pushes = sandbox.received("HOT-1")[1:]
+        assert pushes[-1]["quantity"] == 1005
+        # a handful per second of burst (one per coalescing window), not 1,000
+        assert len(pushes) <= 6 * burst_seconds + 5, (len(pushes), burst_seconds)
+        assert [p["quantity"] for p in pushes] == sorted(p["quantity"] for p in pushes)
+
+
+def test_failed_pushes_retry_then_dead_letter_then_a_manual_retry_delivers(shop, sandbox, django_db_blocker):
+    sandbox.behave(fail=1000)
+    with django_db_blocker.unblock(), push_worker() as celery:
+        connection.set_tenant(shop.org)
+        receive(shop.variant, shop.main, 7)
+        dead = lambda: InventoryPush.objects.filter(channel=shop.channel, status="dead").first()
+        push = celery.wait_for(dead, timeout=30)
+        assert "HTTP 503" in push.last_error
+        assert sandbox.received() == []
+
+        sandbox.behave(fail=0)
+        connection.set_tenant(shop.org)
+        inventory_push_retry(account=shop.account, push_id=push.pk)
+        celery.wait_for(lambda: sandbox.received("HOT-1"), timeout=15)
+        assert sandbox.received("HOT-1")[-1]["quantity"] == 7
+        celery.wait_for(lambda: _pending(shop) == 0, timeout=10)
+
+
+def test_a_worker_killed_mid_push_or_redis_down_at_commit_loses_nothing(shop, sandbox, django_db_blocker):
+    sandbox.behave(delay_ms=4000)
+    with django_db_blocker.unblock():
+        with push_worker(beat=False) as celery:
+            connection.set_tenant(shop.org)
+            receive(shop.variant, shop.main, 3)
+            time.sleep(1.5)  # the push is in flight, waiting on the slow sandbox
+            os.killpg(celery.processes["worker"].pid, signal.SIGKILL)
+            celery.processes["worker"].wait(timeout=10)
+            del celery.processes["worker"]
+        assert _pending(shop) == 1
+        sandbox.behave(delay_ms=0)
+
+        use_broker("redis://127.0.0.1:1/0")  # Redis unreachable at commit time: the commit still succeeds
+        connection.set_tenant(shop.org)
+        _adjust(shop, shop.main, 1)
+        assert _pending(shop) == 2
+
+        restarted = time.time()
+        with push_worker() as celery:  # a fresh broker (flushed): only the outbox and the sweeper remember
+            celery.wait_for(lambda: _pending(shop) == 0, timeout=30)
+        late = [r for r in sandbox.received("HOT-1") if r["at"] >= restarted]
+        assert late and late[-1]["quantity"] == 4
+
+
+def test_setting_off_sends_nothing_in_real_time_and_the_sync_job_sends_a_snapshot(shop, sandbox, django_db_blocker):
+    with django_db_blocker.unblock(), push_worker() as celery:
+        connection.set_tenant(shop.org)
+        shop.account.inventory_realtime_updates = False
+        shop.account.save(update_fields=["inventory_realtime_updates"])
+        receive(shop.variant, shop.main, 9)
+        receive(shop.variant, shop.east, 50)
+        time.sleep(2)
+        assert sandbox.received() == [] and InventoryPush.objects.count() == 0
+
+        celery.enqueue("inventory.tasks.inventory_sync_all_task", schema="public")
+        celery.wait_for(lambda: sandbox.received("HOT-1"), timeout=15)
+        assert [r["quantity"] for r in sandbox.received("HOT-1")] == [9]
