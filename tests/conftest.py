@@ -28,10 +28,21 @@ def _ensure_org(slug: str, name: str) -> Organization:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.test.utils import setup_databases, teardown_databases
+
+    own = None
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            # pytest-django sets up only what collected tests ask for with `db` or a mark; tests that only use
+            # committed data (committed_org) must still never touch the real database.
+            own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         _ensure_org("acme", "Acme Corporation")
         _ensure_org("globex", "Globex Corporation")
         connection.set_schema_to_public()
+    yield
+    if own is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own, verbosity=0)
 
 
 @pytest.fixture

@@ -50,6 +50,18 @@ def worker_broker_url() -> str:
 test_broker_url = worker_broker_url  # the earlier name, used by tests/inventory
 
 
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at `url` (so what it queues reaches the test worker), dropping pooled
+    connections."""
+    from oms.celery import app
+
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
 @dataclass
 class CeleryProcesses:
     broker: str

@@ -12,17 +12,7 @@ def receive(variant, warehouse, quantity: int, by=None):
 from contextlib import contextmanager
 
 from tests.channels.conftest import sandbox  # noqa: F401  (fixture)
-
-
-def use_broker(url: str) -> None:
-    """Point this process's Celery app (and the push dedupe keys) at `url`, dropping pooled connections."""
-    from oms.celery import app
-
-    app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+from tests.workers import use_broker  # noqa: F401  (also imported from here by the push tests)
 
 
 @contextmanager
