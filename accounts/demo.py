@@ -12,6 +12,7 @@ reload (after a reset) resets the demo users' passwords to DEMO_PASSWORD and rea
 """
 
 import datetime as dt
+import os
 import random
 import zoneinfo
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from accounts.models import Account, RecurringJob, Warehouse
 from accounts.roles import AccountRole
 from accounts.tenancy.models import Membership, Organization, User
 from accounts.tenancy.services import member_add, organization_create
-from channels.models import Channel
+from channels.models import Channel, ChannelConnection
 from inventory.models import StockLevel
 from inventory.services import stock_levels_create
 from orders.models import Customer, Order, OrderEvent, Product, Promotion, ShippingMethod, TaxJurisdiction, Variant
@@ -40,6 +41,7 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Company"
 DEMO_PASSWORD = "demo-pass-123"
 DEMO_EMAIL_DOMAIN = "demo.example.com"
+SANDBOX_URL = f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8765')}"
 BATCH = 25  # products per bulk insert (and per progress-bar step)
 
 
@@ -270,6 +272,15 @@ def _channels(world: DemoWorld) -> None:
         ]
     )
     world.channels = {(spec.account, spec.name): channel for spec, channel in zip(CHANNELS, channels, strict=True)}
+    # Sandbox channels talk to the sandbox marketplace that `make run` starts (Procfile), so stock changes in
+    # the demo really reach a channel; the other connectors have nothing to connect to here.
+    ChannelConnection.objects.bulk_create(
+        [
+            ChannelConnection(channel=channel, base_url=SANDBOX_URL)
+            for channel in channels
+            if channel.connector_type == Channel.Connector.SANDBOX
+        ]
+    )
     Through = Channel.warehouses.through
     Through.objects.bulk_create(
         [
