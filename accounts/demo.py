@@ -272,13 +272,13 @@ def _channels(world: DemoWorld) -> None:
         ]
     )
     world.channels = {(spec.account, spec.name): channel for spec, channel in zip(CHANNELS, channels, strict=True)}
-    # Sandbox channels talk to the sandbox marketplace that `make run` starts (Procfile), so stock changes in
-    # the demo really reach a channel; the other connectors have nothing to connect to here.
+    # Every connected channel talks to the sandbox marketplace that `make run` starts (Procfile; it speaks the
+    # generic HTTP/JSON protocol too), so stock changes in the demo really reach a channel.
     ChannelConnection.objects.bulk_create(
         [
             ChannelConnection(channel=channel, base_url=SANDBOX_URL)
             for channel in channels
-            if channel.connector_type == Channel.Connector.SANDBOX
+            if channel.connector_type != Channel.Connector.MANUAL
         ]
     )
     Through = Channel.warehouses.through
