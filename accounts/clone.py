@@ -17,12 +17,13 @@ The number of queries does not depend on how many warehouses, jobs or rules the 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermission
@@ -271,10 +272,18 @@ def account_clone_request(*, source: Account, name: str, with_users: bool, by) -
     return account_clone_run(request_id=clone_request.pk)
 
 
+STALE_RUN = timedelta(minutes=15)  # a run older than this lost its worker: the next delivery takes it over
+
+
 def account_clone_run(*, request_id: int) -> tuple[AccountCloneRequest, str]:
-    """Run a queued request once (a second call for the same request does nothing) and notify its author."""
-    claimed = AccountCloneRequest.objects.filter(pk=request_id, status=AccountCloneRequest.Status.QUEUED).update(
-        status=AccountCloneRequest.Status.RUNNING, phase="Starting"
+    """Run a queued request once (a second call for the same request does nothing) and notify its author.
+    A request left "running" by a worker that died (late acknowledgement redelivers its message) is taken
+    over once it is older than STALE_RUN; the clone itself is one transaction, so the dead run left nothing."""
+    Status = AccountCloneRequest.Status
+    claimed = (
+        AccountCloneRequest.objects.filter(pk=request_id)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, created_at__lt=timezone.now() - STALE_RUN))
+        .update(status=Status.RUNNING, phase="Starting")
     )
     clone_request = AccountCloneRequest.objects.select_related("source", "requested_by").get(pk=request_id)
     if not claimed:

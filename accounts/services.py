@@ -199,20 +199,22 @@ def account_privacy_update(
     channels = {c.pk: c for c in Channel.objects.filter(account=account, kind=Channel.Kind.SALES, pk__in=channel_overrides)}
     if set(channels) != set(channel_overrides):
         raise DomainError("One of those channels does not belong to this account.")
-    changed = []
+    changed, entries = [], []
+    actor = by if getattr(by, "pk", None) else None
     for pk, days in channel_overrides.items():
         channel = channels[pk]
         if channel.pii_retention_days != days:
-            changed.append(channel)
-            activity_log(
-                account=account,
-                by=by,
-                action="channel.retention_updated",
-                summary=f"PII retention of {channel.name}",
-                changes={"pii_retention_days": [channel.pii_retention_days, days]},
+            entries.append(
+                ActivityLog(
+                    account=account, actor=actor, action="channel.retention_updated",
+                    summary=f"PII retention of {channel.name}",
+                    changes={"pii_retention_days": [channel.pii_retention_days, days]},
+                )
             )
             channel.pii_retention_days = days
+            changed.append(channel)
     Channel.objects.bulk_update(changed, ["pii_retention_days"])
+    ActivityLog.objects.bulk_create(entries)
     return account
 
 

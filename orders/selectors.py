@@ -253,3 +253,22 @@ def order_clones(*, account: Account, order: Order) -> QuerySet[Order]:
         .only("id", "account_id", "number", "status", "clone_purpose", "is_simulation", "created_at")
         .order_by("created_at", "id")
     )
+
+
+def clone_metrics_for(*, account):
+    """Clones made on the page: totals (count, average seconds, first-submit and under-30-s counts), the same
+    per purpose, and the 20 most recent; a fixed number of queries."""
+    from django.db.models import Avg, Count, Q
+
+    from orders.models import CloneRecord
+
+    records = CloneRecord.objects.filter(account=account, door="page")
+    summary = records.aggregate(
+        count=Count("id"),
+        average=Avg("seconds"),
+        first_time=Count("id", filter=Q(rejected_submits=0)),
+        under_30=Count("id", filter=Q(seconds__lt=30)),
+    )
+    by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
+    return summary, by_purpose, recent

@@ -34,6 +34,7 @@ from orders.services.create import ALLOWED_TRANSITIONS, OrderDraft, order_transi
 PURPOSES = {choice.value for choice in Order.ClonePurpose}
 PRICING_MODES = {"keep", "reprice", "manual"}
 MAX_MANUAL_DISCOUNT = Decimal("0.50")  # a hand-set price may not go below half the current list price
+MAX_MANUAL_MARKUP = 10  # ... nor above ten times it (which also keeps amounts inside their columns)
 MAX_LINE_QUANTITY = 100_000  # per line; simulations skip the stock check, so this is their only ceiling
 OVERRIDABLE = {
     "customer_name",
@@ -313,10 +314,16 @@ def order_clone_plan(
                 line.unit_price = None
                 continue
             floor = money(src.variant.price * (1 - MAX_MANUAL_DISCOUNT))
+            ceiling = money(src.variant.price * MAX_MANUAL_MARKUP)
             if price < 0 or price < floor:
                 errors.add(
                     f"lines.{line.sku}.unit_price",
                     f"{line.sku} cannot be sold below {floor} (half its list price {src.variant.price}).",
+                )
+            elif price > ceiling:
+                errors.add(
+                    f"lines.{line.sku}.unit_price",
+                    f"{line.sku} cannot be sold above {ceiling} (ten times its list price {src.variant.price}).",
                 )
             if not (line.reason or "").strip():
                 errors.add(f"lines.{line.sku}.reason", "Say why this price was set by hand.")

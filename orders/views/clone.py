@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, Q
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,8 +10,7 @@ from accounts import roles
 from accounts.middleware import activate_account
 from accounts.selectors import account_capabilities, account_get_for_user
 from orders.forms import CloneForm
-from orders.models import CloneRecord
-from orders.selectors import order_get_for_user
+from orders.selectors import clone_metrics_for, order_get_for_user
 from orders.services.clone import CloneInvalid, order_clone, order_clone_plan
 
 
@@ -91,19 +90,9 @@ def clone_metrics(request, account_id: int):
     account = account_get_for_user(user=request.user, account_id=account_id)
     activate_account(request, account)
     if roles.WORK_ORDERS not in account_capabilities(user=request.user, account=account):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Your role cannot see clone metrics.")
-    records = CloneRecord.objects.filter(account=account, door="page")
-    summary = records.aggregate(
-        count=Count("id"),
-        average=Avg("seconds"),
-        first_time=Count("id", filter=Q(rejected_submits=0)),
-        under_30=Count("id", filter=Q(seconds__lt=30)),
-    )
-    by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    summary, by_purpose, recent = clone_metrics_for(account=account)
     share = (summary["first_time"] / summary["count"] * 100) if summary["count"] else None
-    recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
     return render(
         request,
         "orders/clone_metrics.html",

@@ -182,3 +182,24 @@ def test_readiness_checklist_lists_what_to_configure(template, world):
     assert not items["Sales channels"]["done"] and not items["Inventory"]["done"]
     assert items["Default warehouse"]["done"]
     assert items["Order rules"]["detail"] == "2 rules to review"
+
+
+def test_a_request_left_running_by_a_dead_worker_is_taken_over_later(template, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.clone import STALE_RUN, account_clone_run
+    from accounts.models import AccountCloneRequest
+
+    stuck = AccountCloneRequest.objects.create(source=template, name="Revived", requested_by=world.admin,
+                                               status=AccountCloneRequest.Status.RUNNING)
+    account_clone_run(request_id=stuck.pk)  # recent: another worker may still be on it
+    stuck.refresh_from_db()
+    assert stuck.status == "running" and not Account.objects.filter(name="Revived").exists()
+    AccountCloneRequest.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - STALE_RUN - dt.timedelta(seconds=1))
+    account_clone_run(request_id=stuck.pk)
+    stuck.refresh_from_db()
+    assert stuck.status == "done" and stuck.new_account == Account.objects.get(name="Revived")
+    account_clone_run(request_id=stuck.pk)  # done: a late redelivery changes nothing
+    assert Account.objects.filter(name__startswith="Revived").count() == 1

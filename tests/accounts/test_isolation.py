@@ -124,5 +124,13 @@ def test_a_master_channel_of_another_account_is_refused(world):
     assert world.store.master_product_channel is None
 
 
-def test_org_membership_of_other_org_does_not_grant_here(world, other_world):
-    assert not Membership.objects.filter(user=world.admin, organization=other_world.org).exists()
+def test_an_org_admin_of_one_organization_is_a_stranger_in_the_other(world, other_world):
+    """Admin rights come with the membership of one organization: they do not carry to another."""
+    from accounts.selectors import accounts_for_user, org_role_for
+
+    in_tenant(other_world.org)
+    assert org_role_for(world.admin) is None
+    assert list(accounts_for_user(user=world.admin)) == []
+    Membership.objects.create(user=world.admin, organization=other_world.org, role=Membership.Role.MEMBER)
+    fresh = type(world.admin).objects.get(pk=world.admin.pk)  # no cached role
+    assert org_role_for(fresh) == "member" and list(accounts_for_user(user=fresh)) == []

@@ -254,3 +254,13 @@ def test_a_huge_simulated_quantity_is_refused_not_a_crash(shop, world):
         order_clone(source=shop.order, by=world.agent, purpose="simulation", lines=[CloneLine("TEE-0", "99999999999")])
     assert "from 1 to 100,000" in error.value.errors["lines.TEE-0.quantity"][0]
     assert order_count(shop.account) == before
+
+
+def test_a_hand_set_price_far_above_the_list_price_is_refused_not_a_crash(shop, world):
+    before = order_count(shop.account)
+    for price in ("200.01", "1e20"):
+        with pytest.raises(CloneInvalid) as error:
+            order_clone(source=shop.order, by=world.agent, pricing="manual",
+                        lines=[CloneLine("TEE-0", 1, unit_price=price, reason="typo")])
+        assert "above 200.00 (ten times" in error.value.errors["lines.TEE-0.unit_price"][0]
+    assert order_count(shop.account) == before
