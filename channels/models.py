@@ -2,6 +2,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.choices import ValidationLevel
+
 
 class Channel(models.Model):
     """A sales channel (where orders come from) or a fulfillment channel (who ships them)."""
@@ -28,6 +30,17 @@ class Channel(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
+    )
+    order_format = models.CharField(
+        max_length=30, default="oms", help_text="How its order payloads look: the intake adapter that reads them"
+    )
+    sales_order_carrier_rule = models.CharField(
+        "sales orders: carrier code", max_length=10, choices=ValidationLevel.choices, blank=True,
+        help_text="Blank: the account's rule",
+    )
+    sales_order_service_rule = models.CharField(
+        "sales orders: service code", max_length=10, choices=ValidationLevel.choices, blank=True,
+        help_text="Blank: the account's rule",
     )
     warehouses = models.ManyToManyField(
         "accounts.Warehouse", blank=True, related_name="channels", help_text="Warehouses whose stock it may sell"

@@ -46,6 +46,7 @@ class StockMovement(models.Model):
         IMPORT = "import", "CSV import"
         ALLOCATION = "allocation", "Order allocation"
         RELEASE = "release", "Release on cancel"
+        SHIPMENT = "shipment", "Shipment"
         OPENING = "opening", "Opening balance"
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")

@@ -246,12 +246,23 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "number"], name="order_number_unique_per_account"),
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
+            # An external id is taken once per channel (or, without a channel, per source such as the API):
+            # intake's duplicate check, made safe against two imports of one payload at the same moment.
+            models.UniqueConstraint(
+                fields=["account", "kind", "channel", "external_id"],
+                condition=models.Q(channel__isnull=False, is_simulation=False) & ~models.Q(external_id=""),
+                name="order_external_unique_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "kind", "source", "external_id"],
+                condition=models.Q(channel__isnull=True, is_simulation=False) & ~models.Q(external_id=""),
+                name="order_external_unique_per_source",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="order_account_recent"),
             models.Index(fields=["account", "status", "-created_at"], name="order_account_status"),
             models.Index(fields=["account", "customer_email"], name="order_account_email"),
-            models.Index(fields=["account", "source", "external_id"], name="order_account_external"),
             models.Index(fields=["cloned_from"], name="order_cloned_from"),
             # The order list searches names and emails with icontains, which PostgreSQL runs as
             # UPPER(col) LIKE UPPER('%q%'): trigram indexes on the same expression serve it (pg_trgm lives in
@@ -363,3 +374,77 @@ class OrderRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Shipment(models.Model):
+    """What left a warehouse for a sales order: carrier, service, tracking and the lines shipped."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    external_id = models.CharField(max_length=100, blank=True)
+    carrier_code = models.CharField(max_length=30, blank=True)
+    service_code = models.CharField(max_length=30, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="Warnings accepted at intake")
+    shipped_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], condition=~models.Q(external_id=""),
+                name="shipment_external_unique_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shipment {self.pk} of {self.order_id}"
+
+
+class ShipmentLine(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="shipment_line_quantity_positive")]
+
+
+class Receipt(models.Model):
+    """Goods received against a purchase order; each line adds stock through the ledger."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    purchase_order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="receipts")
+    warehouse = models.ForeignKey("accounts.Warehouse", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(max_length=100, blank=True)
+    carrier_code = models.CharField(max_length=30, blank=True)
+    service_code = models.CharField(max_length=30, blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="Warnings accepted at intake")
+    received_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], condition=~models.Q(external_id=""),
+                name="receipt_external_unique_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Receipt {self.pk} of {self.purchase_order_id}"
+
+
+class ReceiptLine(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="receipt_lines")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="receipt_line_quantity_positive")]

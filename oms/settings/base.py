@@ -32,6 +32,7 @@ TENANT_APPS = [
     "orders",
     "inventory",
     "privacy",
+    "intake",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -64,6 +64,7 @@ class OrderDraft:
     event_message: str = "Order created"
     event_data: dict = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # warnings accepted at intake, shown on the order
     assigned_to: object | None = None
     fulfillment_channel: object | None = None
     run_rules: bool = True  # the account's order rules run when its automatic sales-order workflow is on
@@ -116,6 +117,7 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         warehouse=draft.warehouse,
         notes=draft.notes,
         tags=draft.tags,
+        flags=draft.flags,
         assigned_to=draft.assigned_to,
         fulfillment_channel=draft.fulfillment_channel,
         currency=draft.currency,

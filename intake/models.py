@@ -1,0 +1,114 @@
+"""Intake: what the one entry flow (intake/services.py) keeps besides the orders it creates.
+
+- IntakeFailure: a payload that was rejected, with every reason; retried with backoff when it came from a
+  channel import, then dead-lettered for an operator to fix and replay. Never deleted by intake.
+- SkuAlias: a channel's (or any source's) SKU mapped to one of the account's SKUs, set when fixing a failure.
+- IdempotencyKey: the first answer to an API write, returned again for a retry with the same key.
+- SourceStats: accepted and rejected counts per source and hour, for the health panel.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Source(models.TextChoices):
+    CHANNEL = "channel", "Channel import"
+    API = "api", "API"
+    CSV = "csv", "CSV import"
+    MANUAL = "manual", "Manual order form"
+
+
+class Document(models.TextChoices):
+    SALES_ORDER = "sales_order", "Sales order"
+    PURCHASE_ORDER = "purchase_order", "Purchase order"
+    SHIPMENT = "shipment", "Shipment"
+    RECEIPT = "receipt", "Receipt"
+
+
+class IntakeFailure(models.Model):
+    class Status(models.TextChoices):
+        RETRYING = "retrying", "Retrying"
+        DEAD = "dead", "Needs attention"  # rejected: waits for an operator
+        REPLAYED = "replayed", "Replayed"
+        DISCARDED = "discarded", "Discarded"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document = models.CharField(max_length=20, choices=Document.choices, default=Document.SALES_ORDER)
+    payload_format = models.CharField(max_length=30, default="oms")
+    payload = models.JSONField()
+    external_id = models.CharField(max_length=100, blank=True)
+    reasons = models.JSONField(default=list, help_text='[{"code", "field", "message"}, ...]')
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DEAD)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0, help_text="Order value, for impact")
+    line_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=1)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-value", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["account", "status", "-value", "created_at"], name="intake_failure_impact"),
+            models.Index(fields=["account", "source", "channel", "status"], name="intake_failure_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()} {self.external_id or self.pk} ({self.get_status_display()})"
+
+
+class SkuAlias(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    external_sku = models.CharField("their SKU", max_length=64)
+    variant = models.ForeignKey("orders.Variant", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "account", "channel", Lower("external_sku"), name="sku_alias_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_sku} → {self.variant_id}"
+
+
+class IdempotencyKey(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_age")]
+
+
+class SourceStats(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "source", "channel", "hour"], name="source_stats_unique", nulls_distinct=False
+            ),
+        ]

@@ -1,0 +1,91 @@
+"""The one shape every order payload is turned into before validation (see intake/adapters/).
+
+Values stay as the payload gave them, only trimmed; intake/validation.py judges them, so an adapter never
+rejects an order for a bad value, only for a payload it cannot read at all (PayloadUnreadable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from orders.models import ADDRESS_FIELDS
+
+
+class PayloadUnreadable(Exception):
+    """The payload is not the shape its adapter reads (not an object, lines not a list, ...)."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def text(value: Any) -> str:
+    """Trimmed text with inner runs of whitespace collapsed; None and missing become ""."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def address(values: dict[str, Any] | None) -> dict[str, str]:
+    values = values or {}
+    result = {name: text(values.get(name)) for name in ADDRESS_FIELDS}
+    result["country"] = result["country"].upper()
+    return result
+
+
+@dataclass
+class NormalizedLine:
+    sku: str
+    quantity: Any
+    unit_price: Any = None  # None: the account's list price (with promotions)
+    name: str = ""
+
+
+@dataclass
+class NormalizedOrder:
+    external_id: str = ""
+    lines: list[NormalizedLine] = field(default_factory=list)
+    order_date: Any = None  # "YYYY-MM-DD", a date, or None for today in the account's timezone
+    placed_at: Any = None  # ISO 8601 timestamp from the channel, kept as created_at when valid
+    currency: str = ""
+    customer_name: str = ""
+    customer_email: str = ""
+    customer_phone: str = ""
+    shipping: dict[str, str] = field(default_factory=lambda: address(None))
+    billing: dict[str, str] | None = None  # None: same as shipping
+    carrier_code: str = ""
+    service_code: str = ""
+    shipping_method: str = ""  # the account's shipping method code
+    warehouse: str = ""  # warehouse code; blank: the channel's first warehouse or the account's default
+    discount_codes: list[str] = field(default_factory=list)
+    notes: str = ""
+
+    def value_estimate(self):
+        """Order value from the payload's own prices, for ranking failures by impact; 0 when unknown."""
+        from decimal import Decimal, InvalidOperation
+
+        total = Decimal(0)
+        for line in self.lines:
+            try:
+                total += Decimal(str(line.unit_price)) * int(line.quantity)
+            except (InvalidOperation, TypeError, ValueError):
+                continue
+        return total if total.is_finite() and 0 <= total < Decimal("1e12") else Decimal(0)
+
+
+def as_list(value: Any, *, field_name: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadUnreadable(f"“{field_name}” must be a list.", field=field_name)
+    return value
+
+
+def as_object(value: Any, *, field_name: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PayloadUnreadable(f"“{field_name}” must be an object.", field=field_name)
+    return value

@@ -1,0 +1,306 @@
+"""The one entry flow for new sales orders: normalize → validate → de-duplicate → create → rules → allocate.
+
+Every door calls `intake_submit`: the public API, channel imports (intake/tasks.py), the CSV import and the
+manual order form. Rules and allocation happen inside `orders_insert` (rules only when the account's
+automatic sales-order workflow is on). A rejected payload is kept as an IntakeFailure with every reason;
+`intake_replay` runs it through the same flow again after an operator fixed what was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from intake.adapters import normalize
+from intake.models import IntakeFailure, SkuAlias, Source
+from intake.normalized import NormalizedOrder, PayloadUnreadable
+from intake.validation import ERROR, Checked, Problem, order_check
+from inventory.services import StockShortage
+from oms.exceptions import DomainError
+from orders.models import Customer, Order, Variant
+from orders.services.create import OrderDraft, orders_insert
+
+ORDER_SOURCE = {
+    Source.CHANNEL: Order.Source.SALES_CHANNEL,
+    Source.API: Order.Source.API,
+    Source.CSV: Order.Source.IMPORT,
+    Source.MANUAL: Order.Source.MANUAL,
+}
+# Channel imports: a rejected payload is tried again (a missing product may arrive with the next product
+# import) after 1, 2, 4, 8 minutes, each with up to 50 % jitter, and then waits for an operator.
+RETRY_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 60
+
+
+@dataclass
+class IntakeResult:
+    order: Order | None = None
+    failure: IntakeFailure | None = None
+    duplicate_of: Order | None = None  # an order with this external id already exists; nothing was created
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.order is not None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before attempt `attempt + 1`: exponential with jitter, so retries of many payloads spread out."""
+    base = RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+    return base + random.uniform(0, base / 2)
+
+
+def _source_of(channel) -> str:
+    return Source.CHANNEL if channel is not None else Source.API
+
+
+def _existing(*, account, channel, source: str, external_id: str) -> Order | None:
+    if not external_id:
+        return None
+    orders = Order.objects.filter(account=account, kind=Order.Kind.SALES, external_id=external_id, is_simulation=False)
+    if channel is not None:
+        orders = orders.filter(channel=channel)
+    else:
+        orders = orders.filter(channel__isnull=True, source=ORDER_SOURCE[source])
+    return orders.only("id", "number", "status", "account_id").first()
+
+
+def _customer(*, account, order: NormalizedOrder) -> Customer | None:
+    if not order.customer_email:
+        return None
+    customer = Customer.objects.filter(account=account, email=order.customer_email, redacted_at__isnull=True).first()
+    if customer is None:
+        customer = Customer.objects.create(
+            account=account, name=order.customer_name or order.shipping.get("name", ""),
+            email=order.customer_email, phone=order.customer_phone,
+        )
+    return customer
+
+
+def _draft(*, account, order: NormalizedOrder, checked: Checked, channel, source: str) -> OrderDraft:
+    billing = order.billing if order.billing is not None else order.shipping
+    origin = channel.name if channel is not None else Source(source).label
+    return OrderDraft(
+        account=account,
+        lines=checked.lines,
+        order_date=checked.order_date,
+        source=ORDER_SOURCE[source],
+        channel=channel,
+        external_id=order.external_id,
+        customer=_customer(account=account, order=order),
+        customer_name=order.customer_name or order.shipping.get("name", ""),
+        customer_email=order.customer_email,
+        customer_phone=order.customer_phone,
+        billing=billing,
+        shipping=order.shipping,
+        discount_codes=order.discount_codes,
+        shipping_method=checked.shipping_method,
+        carrier_code=order.carrier_code,
+        service_code=order.service_code,
+        warehouse=checked.warehouse,
+        notes=order.notes,
+        currency=order.currency or "USD",
+        flags=[p.message for p in checked.warnings],
+        created_at=checked.placed_at if source == Source.CHANNEL else None,
+        event_message=f"Order received from {origin}",
+        event_data={"external_id": order.external_id, "warnings": [p.as_dict() for p in checked.warnings]},
+    )
+
+
+def _stats(*, account, source: str, channel, accepted: int = 0, rejected: int = 0) -> None:
+    """Count the outcome in this hour's row for the source (one upsert)."""
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO intake_sourcestats (account_id, source, channel_id, hour, accepted, rejected,
+                                            last_success_at, last_failure_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (account_id, source, channel_id, hour) DO UPDATE SET
+                accepted = intake_sourcestats.accepted + EXCLUDED.accepted,
+                rejected = intake_sourcestats.rejected + EXCLUDED.rejected,
+                last_success_at = COALESCE(EXCLUDED.last_success_at, intake_sourcestats.last_success_at),
+                last_failure_at = COALESCE(EXCLUDED.last_failure_at, intake_sourcestats.last_failure_at)
+            """,
+            [
+                account.pk, source, getattr(channel, "pk", None), hour, accepted, rejected,
+                now if accepted else None, now if rejected else None,
+            ],
+        )
+
+
+def _create(*, account, draft: OrderDraft, by) -> Order:
+    """Insert the order; when its stock is short it is still taken, unallocated and flagged (never lost)."""
+    try:
+        with transaction.atomic():
+            return orders_insert(account=account, drafts=[draft], by=by)[0]
+    except StockShortage as shortage:
+        draft.status = Order.Status.OPEN
+        draft.flags = [*draft.flags, f"Not allocated: {shortage.message}"]
+        draft.priced = None
+        with transaction.atomic():
+            return orders_insert(account=account, drafts=[draft], by=by)[0]
+
+
+def _record_failure(
+    *, account, source: str, channel, payload, payload_format: str, order: NormalizedOrder | None,
+    problems: list[Problem], failure: IntakeFailure | None, retry: bool,
+) -> IntakeFailure:
+    reasons = [p.as_dict() for p in problems if p.severity == ERROR]
+    now = timezone.now()
+    if failure is None:
+        failure = IntakeFailure(
+            account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
+            attempts=0,
+        )
+    failure.attempts += 1
+    failure.reasons = reasons
+    failure.external_id = (order.external_id if order else "")[:100]
+    failure.value = order.value_estimate() if order else 0
+    failure.line_count = len(order.lines) if order else 0
+    if retry and failure.attempts < RETRY_ATTEMPTS:
+        failure.status = IntakeFailure.Status.RETRYING
+        failure.next_attempt_at = now + dt.timedelta(seconds=retry_delay(failure.attempts))
+    else:
+        failure.status = IntakeFailure.Status.DEAD
+        failure.next_attempt_at = None
+    failure.save()
+    return failure
+
+
+def intake_submit(
+    *,
+    account,
+    payload,
+    source: str | None = None,
+    channel=None,
+    payload_format: str | None = None,
+    by=None,
+    failure: IntakeFailure | None = None,
+    retry: bool | None = None,
+) -> IntakeResult:
+    """Take one sales-order payload through the whole flow; never raises for a bad payload.
+
+    The result holds the new order, or the existing one with the same external id (nothing created), or the
+    stored failure with every reason. `failure` is the stored failure being retried or replayed. A rejected
+    channel payload is retried with backoff (`retry` None); an operator's replay passes retry=False.
+    """
+    source = source or _source_of(channel)
+    payload_format = payload_format or (channel.order_format if channel is not None else "oms")
+    retry = source == Source.CHANNEL if retry is None else retry
+    try:
+        order = normalize(payload_format, payload)
+    except PayloadUnreadable as unreadable:
+        problems = [Problem("unreadable", unreadable.field, unreadable.message)]
+        with transaction.atomic():
+            stored = _record_failure(
+                account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
+                order=None, problems=problems, failure=failure, retry=False,
+            )
+            _stats(account=account, source=source, channel=channel, rejected=1)
+        return IntakeResult(failure=stored, problems=problems)
+
+    existing = _existing(account=account, channel=channel, source=source, external_id=order.external_id)
+    if existing is not None:
+        return IntakeResult(duplicate_of=existing)
+
+    checked = order_check(account=account, order=order, channel=channel, source=source)
+    if checked.errors:
+        with transaction.atomic():
+            stored = _record_failure(
+                account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
+                order=order, problems=checked.problems, failure=failure, retry=retry,
+            )
+            _stats(account=account, source=source, channel=channel, rejected=1)
+        return IntakeResult(failure=stored, problems=checked.problems)
+
+    try:
+        with transaction.atomic():
+            created = _create(
+                account=account, draft=_draft(account=account, order=order, checked=checked, channel=channel, source=source), by=by
+            )
+            _stats(account=account, source=source, channel=channel, accepted=1)
+            if failure is not None:
+                _resolve(failure, order=created, by=by)
+    except IntegrityError:
+        # The same external id committed by a parallel intake between our check and our insert.
+        existing = _existing(account=account, channel=channel, source=source, external_id=order.external_id)
+        if existing is None:
+            raise
+        if failure is not None:
+            _resolve(failure, order=existing, by=by)
+        return IntakeResult(duplicate_of=existing)
+    except DomainError as error:  # e.g. an unknown discount code found while pricing
+        problems = [*checked.problems, Problem(error.code, error.field or "", error.message)]
+        with transaction.atomic():
+            stored = _record_failure(
+                account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
+                order=order, problems=problems, failure=failure, retry=retry,
+            )
+            _stats(account=account, source=source, channel=channel, rejected=1)
+        return IntakeResult(failure=stored, problems=problems)
+    return IntakeResult(order=created, problems=checked.problems)
+
+
+def _resolve(failure: IntakeFailure, *, order: Order, by) -> None:
+    failure.status = IntakeFailure.Status.REPLAYED
+    failure.order = order
+    failure.next_attempt_at = None
+    failure.resolved_at = timezone.now()
+    failure.resolved_by = by if getattr(by, "pk", None) else None
+    failure.save(update_fields=["status", "order", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
+
+
+def intake_replay(*, failure: IntakeFailure, by=None) -> IntakeResult:
+    """Run a stored failure through the flow again; at most one order ever comes of it.
+
+    The failure row is locked for the replay, so two operators (or an operator and the retry task) replaying
+    the same failure at once create one order: the second finds it resolved.
+    """
+    with transaction.atomic():
+        locked = IntakeFailure.objects.select_for_update(of=("self",)).select_related("channel").get(pk=failure.pk, account=failure.account)
+        if locked.status in (IntakeFailure.Status.REPLAYED, IntakeFailure.Status.DISCARDED):
+            return IntakeResult(order=locked.order, failure=locked)
+        result = intake_submit(
+            account=failure.account, payload=locked.payload, source=locked.source, channel=locked.channel,
+            payload_format=locked.payload_format, by=by, failure=locked, retry=False,
+        )
+        if result.duplicate_of is not None and locked.status != IntakeFailure.Status.REPLAYED:
+            _resolve(locked, order=result.duplicate_of, by=by)
+        return result
+
+
+def intake_discard(*, failure: IntakeFailure, by) -> IntakeFailure:
+    failure.status = IntakeFailure.Status.DISCARDED
+    failure.next_attempt_at = None
+    failure.resolved_at = timezone.now()
+    failure.resolved_by = by if getattr(by, "pk", None) else None
+    failure.save(update_fields=["status", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
+    return failure
+
+
+def sku_alias_set(*, account, external_sku: str, variant: Variant, channel=None, by=None) -> SkuAlias:
+    """Map another system's SKU to one of the account's; later payloads (and replays) use it."""
+    external_sku = " ".join(external_sku.split())
+    if not external_sku:
+        raise DomainError("Give the SKU to map.", field="external_sku")
+    if variant.account_id != account.pk or (channel is not None and channel.account_id != account.pk):
+        raise DomainError("That SKU or channel belongs to another account.", field="variant")
+    if Variant.objects.filter(account=account, sku=external_sku).exists():
+        raise DomainError(f"{external_sku} is already one of the account's own SKUs.", field="external_sku")
+    alias = SkuAlias.objects.filter(account=account, channel=channel, external_sku__iexact=external_sku).first()
+    if alias is None:
+        alias = SkuAlias(account=account, channel=channel, external_sku=external_sku)
+    alias.variant = variant
+    alias.created_by = by if getattr(by, "pk", None) else None
+    alias.save()
+    return alias

@@ -1,0 +1,281 @@
+"""Judging a NormalizedOrder: completeness, references, values; and the account's carrier/service rules.
+
+Every problem is written for an operator ("Line 2: SKU “X” is not a product of Northwind ...") and names
+the field at fault, so the API can return it and the failure page can show it. Reads are a fixed number of
+queries per order whatever the account's size: one per kind of reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+from django.utils.dateparse import parse_datetime
+
+from accounts.choices import ValidationLevel
+from accounts.models import Warehouse
+from intake.models import Document, SkuAlias
+from intake.normalized import NormalizedOrder
+from orders.models import REQUIRED_ADDRESS_FIELDS, ShippingMethod, Variant
+from orders.pricing import LineInput
+from orders.services.clone import MAX_LINE_QUANTITY, account_today
+
+ERROR = "error"
+WARNING = "warning"
+ADDRESS_LABELS = {
+    "name": "name", "line1": "first address line", "city": "city", "postal_code": "postal code", "country": "country",
+}
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_LINES = 500
+MAX_UNIT_PRICE = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str
+    message: str
+    severity: str = ERROR
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "message": self.message, "severity": self.severity}
+
+
+@dataclass
+class Checked:
+    """What validation resolved, ready to become an OrderDraft when there is no error."""
+
+    problems: list[Problem] = field(default_factory=list)
+    lines: list[LineInput] = field(default_factory=list)
+    warehouse: Warehouse | None = None
+    shipping_method: ShippingMethod | None = None
+    order_date: dt.date | None = None
+    placed_at: dt.datetime | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def add(self, code: str, field_name: str, message: str, severity: str = ERROR) -> None:
+        self.problems.append(Problem(code, field_name, message, severity))
+
+
+def rule_level(*, account, document: str, code_kind: str, channel=None) -> str:
+    """Warning or Error for a missing or unknown carrier/service code: the channel's override, else the account's."""
+    if channel is not None and document == Document.SALES_ORDER:
+        override = getattr(channel, f"sales_order_{code_kind}_rule", "")
+        if override:
+            return override
+    return getattr(account, f"{document}_{code_kind}_rule")
+
+
+def known_codes(*, account) -> tuple[set[str], set[str]]:
+    """The carrier and service codes of the account's active shipping methods."""
+    carriers, services = set(), set()
+    for carrier, service in ShippingMethod.objects.filter(account=account, is_active=True).values_list(
+        "carrier_code", "service_code"
+    ):
+        if carrier:
+            carriers.add(carrier.upper())
+        if service:
+            services.add(service.upper())
+    return carriers, services
+
+
+def check_codes(
+    checked: Checked, *, account, document: str, channel, carrier: str, service: str, known: tuple[set[str], set[str]]
+) -> None:
+    """Missing or unknown carrier and service codes, as a Warning or an Error per the rules."""
+    label = Document(document).label.lower()
+    for code_kind, value, codes in (("carrier", carrier, known[0]), ("service", service, known[1])):
+        level = rule_level(account=account, document=document, code_kind=code_kind, channel=channel)
+        severity = ERROR if level == ValidationLevel.ERROR else WARNING
+        if not value:
+            checked.add(
+                f"missing_{code_kind}_code", f"{code_kind}_code",
+                f"The {label} has no {code_kind} code.", severity,
+            )
+        elif codes and value not in codes:
+            checked.add(
+                f"unknown_{code_kind}_code", f"{code_kind}_code",
+                f"{code_kind.capitalize()} code “{value}” is not one of the account's shipping methods "
+                f"({', '.join(sorted(codes))}).", severity,
+            )
+
+
+def _quantity(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 9 else None
+
+
+def _price(value) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        price = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return price if price.is_finite() else None
+
+
+def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
+    """SKU as given -> the account's variant: its own SKU first, then an alias (the channel's before any)."""
+    found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product")}
+    missing = {s for s in skus if s not in found}
+    if missing:
+        aliases = (
+            SkuAlias.objects.filter(account=account, external_sku__in=missing)
+            .filter(channel__in=[channel] if channel else [])
+            | SkuAlias.objects.filter(account=account, channel__isnull=True)
+            .annotate(lowered=Lower("external_sku"))
+            .filter(lowered__in={s.lower() for s in missing})
+        )
+        by_lower: dict[str, Variant] = {}
+        for alias in sorted(aliases.select_related("variant__product"), key=lambda a: a.channel_id is None):
+            by_lower.setdefault(alias.external_sku.lower(), alias.variant)
+        for sku in missing:
+            if sku.lower() in by_lower:
+                found[sku] = by_lower[sku.lower()]
+    return found
+
+
+def _warehouse(checked: Checked, *, account, channel, code: str) -> None:
+    if code:
+        warehouse = Warehouse.objects.filter(account=account, code__iexact=code).first()
+        if warehouse is None or not warehouse.is_active:
+            checked.add("unknown_warehouse", "warehouse", f"Warehouse “{code}” is not an active warehouse of {account.name}.")
+            return
+        if channel is not None and channel.pk and not channel.warehouses.filter(pk=warehouse.pk).exists() and channel.warehouses.exists():
+            checked.add(
+                "warehouse_not_mapped", "warehouse",
+                f"Warehouse {warehouse.code} is not mapped to channel {channel.name}.",
+            )
+            return
+        checked.warehouse = warehouse
+        return
+    if channel is not None and channel.pk:
+        checked.warehouse = channel.warehouses.filter(is_active=True).order_by("code").first()
+    if checked.warehouse is None and account.default_warehouse_id:
+        checked.warehouse = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
+    if checked.warehouse is None:
+        checked.add(
+            "no_warehouse", "warehouse", "No warehouse to ship from: give one, map one to the channel, or set the "
+            "account's default warehouse.", WARNING,
+        )
+
+
+def _address(checked: Checked, prefix: str, address: dict[str, str], label: str) -> None:
+    for name in REQUIRED_ADDRESS_FIELDS:
+        if not address.get(name):
+            checked.add("required", f"{prefix}.{name}", f"The {label} has no {ADDRESS_LABELS[name]}.")
+    country = address.get("country", "")
+    if country and (len(country) != 2 or not country.isalpha()):
+        checked.add("invalid_country", f"{prefix}.country", f"“{country}” is not a two-letter country code (e.g. US).")
+    for name, value in address.items():
+        if len(value) > 200:
+            checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than 200 characters.")
+
+
+def order_check(*, account, order: NormalizedOrder, channel=None, source: str, known=None) -> Checked:
+    """Everything wrong with `order` for `account`; resolved lines, warehouse and dates when nothing is."""
+    checked = Checked()
+    if channel is not None and not order.external_id:
+        checked.add("required", "external_id", f"The order from {channel.name} has no order id.")
+    if len(order.external_id) > 100:
+        checked.add("too_long", "external_id", "The order id is longer than 100 characters.")
+    if not order.lines:
+        checked.add("required", "lines", "The order has no lines.")
+    if len(order.lines) > MAX_LINES:
+        checked.add("too_many_lines", "lines", f"The order has {len(order.lines)} lines; at most {MAX_LINES} are accepted.")
+    if not order.customer_name and not order.shipping.get("name"):
+        checked.add("required", "customer.name", "The order has no customer name.")
+    if order.customer_email:
+        try:
+            validate_email(order.customer_email)
+        except ValidationError:
+            checked.add("invalid_email", "customer.email", f"“{order.customer_email}” is not an email address.")
+    if len(order.customer_name) > 200 or len(order.customer_phone) > 40:
+        checked.add("too_long", "customer", "The customer's name (200) or phone (40 characters) is too long.")
+    _address(checked, "shipping_address", order.shipping, "shipping address")
+    if order.billing is not None:
+        _address(checked, "billing_address", order.billing, "billing address")
+    if order.currency and not CURRENCY.match(order.currency):
+        checked.add("invalid_currency", "currency", f"“{order.currency}” is not a three-letter currency code (e.g. USD).")
+
+    checked.order_date = account_today(account)
+    if order.order_date:
+        try:
+            checked.order_date = (
+                order.order_date if isinstance(order.order_date, dt.date) else dt.date.fromisoformat(str(order.order_date)[:10])
+            )
+        except ValueError:
+            checked.add("invalid_date", "order_date", f"“{order.order_date}” is not a date (YYYY-MM-DD).")
+    if order.placed_at:
+        try:
+            placed = parse_datetime(str(order.placed_at))
+        except ValueError:
+            placed = None
+        if placed is not None and placed.tzinfo is not None:
+            checked.placed_at = placed.astimezone(dt.UTC)
+
+    variants = _variants(account=account, channel=channel, skus={line.sku for line in order.lines if line.sku})
+    for index, line in enumerate(order.lines):
+        where = f"lines[{index}]"
+        label = f"Line {index + 1}"
+        quantity = _quantity(line.quantity)
+        if quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            checked.add(
+                "invalid_quantity", f"{where}.quantity",
+                f"{label}: quantity “{line.quantity}” is not a whole number from 1 to {MAX_LINE_QUANTITY:,}.",
+            )
+        price = None
+        if line.unit_price not in (None, ""):
+            price = _price(line.unit_price)
+            if price is None or not 0 <= price < MAX_UNIT_PRICE:
+                checked.add("invalid_price", f"{where}.unit_price", f"{label}: price “{line.unit_price}” is not an amount.")
+                price = None
+        if not line.sku:
+            checked.add("required", f"{where}.sku", f"{label} has no SKU.")
+            continue
+        variant = variants.get(line.sku)
+        if variant is None:
+            checked.add(
+                "unknown_sku", f"{where}.sku",
+                f"{label}: SKU “{line.sku}” is not a product of {account.name}. Map it to one of its SKUs or add the product.",
+            )
+            continue
+        if not variant.is_active or not variant.product.is_active:
+            checked.add("inactive_sku", f"{where}.sku", f"{label}: SKU {variant.sku} is not for sale (inactive).")
+            continue
+        if quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY:
+            checked.lines.append(LineInput(variant=variant, quantity=quantity, fixed_unit_price=price))
+
+    if order.shipping_method:
+        checked.shipping_method = ShippingMethod.objects.filter(
+            account=account, code__iexact=order.shipping_method, is_active=True
+        ).first()
+        if checked.shipping_method is None:
+            checked.add("unknown_shipping_method", "shipping_method", f"Shipping method “{order.shipping_method}” is unknown.")
+    carrier = order.carrier_code or (checked.shipping_method.carrier_code.upper() if checked.shipping_method else "")
+    service = order.service_code or (checked.shipping_method.service_code.upper() if checked.shipping_method else "")
+    check_codes(
+        checked, account=account, document=Document.SALES_ORDER, channel=channel, carrier=carrier, service=service,
+        known=known if known is not None else known_codes(account=account),
+    )
+    _warehouse(checked, account=account, channel=channel, code=order.warehouse)
+    return checked
