@@ -1,8 +1,12 @@
 from django.urls import include, path
 
+from api.core import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("accounts.urls")),
     path("", include("orders.urls")),
     path("", include("inventory.urls")),
     path("", include("channels.urls")),
+    path("", include("intake.urls")),
 ]
