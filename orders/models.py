@@ -178,16 +178,20 @@ class Order(models.Model):
         SPLIT = "split", "Split shipment"
         SIMULATION = "simulation", "Simulation"
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="orders")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="orders", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SALES)
     number = models.CharField(max_length=30)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
-    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    channel = models.ForeignKey(
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders", db_index=False
+    )
     external_id = models.CharField(max_length=100, blank=True)
     order_date = models.DateField(help_text="The date prices and promotions were taken from")
 
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders", db_index=False
+    )
     customer_name = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(blank=True)
     customer_phone = models.CharField(max_length=40, blank=True)
@@ -208,13 +212,17 @@ class Order(models.Model):
     shipping_country = models.CharField(max_length=2, blank=True)
 
     discount_codes = models.JSONField(default=list, blank=True)
-    shipping_method = models.ForeignKey(ShippingMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    shipping_method = models.ForeignKey(
+        ShippingMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     carrier_code = models.CharField(max_length=30, blank=True)
     service_code = models.CharField(max_length=30, blank=True)
     tax_jurisdiction = models.ForeignKey(
-        TaxJurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        TaxJurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    warehouse = models.ForeignKey("accounts.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        "accounts.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     notes = models.TextField(blank=True)
 
     currency = models.CharField(max_length=3, default="USD")
@@ -225,19 +233,24 @@ class Order(models.Model):
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     is_simulation = models.BooleanField(default=False, help_text="Never allocates stock, never goes to fulfillment")
-    cloned_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones")
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones", db_index=False
+    )
     clone_purpose = models.CharField(max_length=12, choices=ClonePurpose.choices, blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="Warnings accepted at intake")
     tags = models.JSONField(default=list, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     fulfillment_channel = models.ForeignKey(
-        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="fulfilled_orders"
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="fulfilled_orders",
+        db_index=False,
     )
     pii_redacted_at = models.DateTimeField(null=True, blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -259,11 +272,29 @@ class Order(models.Model):
                 name="order_external_unique_per_source",
             ),
         ]
+        # Every index here is written on every order insert, and, since redaction rewrites indexed columns (no
+        # HOT update), on every redacted order too: an order has only the indexes a query reads (orders 0006).
+        # Foreign keys get no index of their own (db_index=False): `account` leads the composite indexes;
+        # intake finds `channel` with the external-id constraints, the redaction with its partial index
+        # (privacy 0001); nothing reads orders by warehouse, shipping method, tax jurisdiction, user or
+        # fulfillment channel, so deleting one of those (PROTECT / SET_NULL and the database's foreign key
+        # check: a rare admin act, one by one) scans the table. Customers are deleted in bulk: they keep one.
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="order_account_recent"),
             models.Index(fields=["account", "status", "-created_at"], name="order_account_status"),
-            models.Index(fields=["account", "customer_email"], name="order_account_email"),
-            models.Index(fields=["cloned_from"], name="order_cloned_from"),
+            # Partial: `customer_email = 'x'` implies the condition, so exact look-ups still use it, and orders
+            # without an email (redacted ones among them) stay out of it.
+            models.Index(
+                fields=["account", "customer_email"], condition=~models.Q(customer_email=""), name="order_account_email"
+            ),
+            # A clone's source (the clones list, SET_NULL when the source goes); most orders are no clone.
+            models.Index(
+                fields=["cloned_from"], condition=models.Q(cloned_from__isnull=False), name="order_cloned_from"
+            ),
+            # A profile's orders: the redaction's "does an unredacted order keep this profile visible", and
+            # PostgreSQL's own foreign key check when a profile is deleted (without it, one table scan per
+            # deleted profile). Partial on IS NOT NULL, which every `customer_id = x` implies.
+            models.Index(fields=["customer"], condition=models.Q(customer__isnull=False), name="order_customer"),
             # The order list searches names and emails with icontains, which PostgreSQL runs as
             # UPPER(col) LIKE UPPER('%q%'): trigram indexes on the same expression serve it (pg_trgm lives in
             # the public schema, on every tenant's search path; see tenancy 0003).
