@@ -10,3 +10,5 @@ urlpatterns = [
     path("", include("channels.urls")),
     path("", include("intake.urls")),
 ]
+
+handler404 = "oms.views.page_not_found"

@@ -3,3 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.tenancy.urls")),
 ]
+
+handler404 = "oms.views.page_not_found"

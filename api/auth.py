@@ -1,0 +1,50 @@
+"""Who is calling: the account whose API key is in `X-Api-Key` (or `Authorization: Bearer <key>`).
+
+The key is looked up by its SHA-256 hash in the organization's schema the host names, on every request (no
+cache), so a rotated key stops working at once and a key of another organization is simply not found (401).
+`request.auth` is the Account; every endpoint reaches only that account's rows. A disabled account's key is
+refused with 403 `account_inactive`. The per-key rate limit is counted here, right after the key is known.
+"""
+
+from __future__ import annotations
+
+from ninja.security import APIKeyHeader, HttpBearer
+
+from accounts.api_keys import api_key_hash
+from accounts.models import Account
+from api.errors import ApiError
+from api.ratelimit import ratelimit_check
+
+MAX_KEY_LENGTH = 200
+
+
+def account_for_key(key: str | None) -> Account | None:
+    key = (key or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    account = Account.objects.filter(api_key_hash=api_key_hash(key)).first()
+    if account is None:
+        return None
+    if not account.is_active:
+        raise ApiError(403, "account_inactive", f"Account {account.code} is disabled; its API key cannot be used.")
+    ratelimit_check(account=account)
+    return account
+
+
+class ApiKey(APIKeyHeader):
+    """The account's API key in the X-Api-Key header."""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request, key):
+        return account_for_key(key)
+
+
+class BearerKey(HttpBearer):
+    """The same key as `Authorization: Bearer <key>`."""
+
+    def authenticate(self, request, token):
+        return account_for_key(token)
+
+
+api_key_auth = [ApiKey(), BearerKey()]
