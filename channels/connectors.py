@@ -1,7 +1,7 @@
 """Talking to channels: the generic HTTP/JSON connector (the sandbox marketplace speaks the same protocol).
 
     GET  {base}{products_path}  -> [{"sku", "name", "price"}, ...]
-    GET  {base}{orders_path}    -> [{...}, ...]
+    GET  {base}{orders_path}    -> [{...}, ...] (or {"orders": [...]}): order payloads in the channel's order_format
     POST {base}{inventory_path} <- {"sku": "...", "quantity": 7} (or {"items": [...]} for a snapshot)
 """
 
@@ -56,6 +56,24 @@ def connector_test(channel: Channel) -> str:
 
 def connector_products(channel: Channel) -> list[dict]:
     return list(_request(channel, "products_path") or [])
+
+
+def connector_configured(channel: Channel) -> bool:
+    """Whether the channel has somewhere to call (a connector type other than manual, and a base URL)."""
+    conn = getattr(channel, "connection", None)
+    return channel.connector_type != Channel.Connector.MANUAL and conn is not None and bool(conn.base_url)
+
+
+def connector_orders(channel: Channel) -> list[dict]:
+    """The order payloads the channel offers now; ConnectorError if it cannot be reached or answers nonsense."""
+    answer = _request(channel, "orders_path")
+    if isinstance(answer, dict) and isinstance(answer.get("orders"), list):
+        answer = answer["orders"]
+    if answer is None:
+        return []
+    if not isinstance(answer, list):
+        raise ConnectorError(f"{channel.name}: the orders answer is not a list of orders.")
+    return answer
 
 
 def connector_push_inventory(channel: Channel, items: list[dict]) -> None:

@@ -2,20 +2,32 @@ from django import forms
 
 from accounts.models import Warehouse
 from channels.models import Channel, ChannelConnection
+from intake.adapters import format_choices
 
 
 class ChannelForm(forms.ModelForm):
+    order_format = forms.ChoiceField(
+        label="Order format", initial="oms", required=False,
+        help_text="How its order payloads look: the intake adapter that reads them",
+    )
+
     class Meta:
         model = Channel
         fields = [
             "kind", "name", "connector_type", "supports_product_import", "supports_order_import",
-            "supports_inventory_updates", "supports_shipments", "warehouses", "pii_retention_days", "is_active",
+            "supports_inventory_updates", "supports_shipments", "order_format", "sales_order_carrier_rule",
+            "sales_order_service_rule", "warehouses", "pii_retention_days", "is_active",
         ]
         widgets = {"warehouses": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["order_format"].choices = format_choices()
         self.fields["warehouses"].queryset = Warehouse.objects.filter(account=account).order_by("code")
+
+    def clean_order_format(self) -> str:
+        # Left out of the form: keep what the channel has ("oms" for a new one).
+        return self.cleaned_data["order_format"] or self.instance.order_format or "oms"
 
 
 class ConnectionForm(forms.ModelForm):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from intake.adapters import normalize
-from intake.models import IntakeFailure, SkuAlias, Source
+from intake.models import Document, IdempotencyKey, IntakeFailure, SkuAlias, Source
 from intake.normalized import NormalizedOrder, PayloadUnreadable
 from intake.validation import ERROR, Checked, Problem, order_check
 from inventory.services import StockShortage
@@ -76,7 +76,17 @@ def _existing(*, account, channel, source: str, external_id: str) -> Order | Non
 def _customer(*, account, order: NormalizedOrder) -> Customer | None:
     if not order.customer_email:
         return None
-    customer = Customer.objects.filter(account=account, email=order.customer_email, redacted_at__isnull=True).first()
+    customers = Customer.objects.filter(account=account, email=order.customer_email, redacted_at__isnull=True)
+    customer = customers.first()
+    if customer is None:
+        # Parallel intakes for one new customer: the first creates it, the others (waiting on this lock until
+        # its transaction ends) find it. Held to the end of the order's transaction.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"customer:{connection.schema_name}:{account.pk}:{order.customer_email}"],
+            )
+        customer = customers.first()
     if customer is None:
         customer = Customer.objects.create(
             account=account, name=order.customer_name or order.shipping.get("name", ""),
@@ -144,11 +154,24 @@ def _create(*, account, draft: OrderDraft, by) -> Order:
         with transaction.atomic():
             return orders_insert(account=account, drafts=[draft], by=by)[0]
     except StockShortage as shortage:
+        # Open and unallocated, even when a rule put it on hold (on hold holds stock); the rules already ran
+        # on the draft, so they are not run again.
         draft.status = Order.Status.OPEN
-        draft.flags = [*draft.flags, f"Not allocated: {shortage.message}"]
+        draft.run_rules = False
+        draft.flags = [*draft.flags, _shortage_flag(draft, shortage)]
         draft.priced = None
         with transaction.atomic():
             return orders_insert(account=account, drafts=[draft], by=by)[0]
+
+
+def _shortage_flag(draft: OrderDraft, shortage: StockShortage) -> str:
+    skus = {line.variant.pk: line.variant.sku for line in draft.lines}
+    where = f" in {draft.warehouse.code}" if draft.warehouse is not None else ""
+    short = ", ".join(
+        f"{skus.get(variant_id, variant_id)} ({wanted} wanted, {available} available)"
+        for variant_id, (wanted, available) in sorted(shortage.shortages.items())
+    )
+    return f"Not allocated: not enough stock{where} of {short}."
 
 
 def _record_failure(
@@ -270,6 +293,8 @@ def intake_replay(*, failure: IntakeFailure, by=None) -> IntakeResult:
         locked = IntakeFailure.objects.select_for_update(of=("self",)).select_related("channel").get(pk=failure.pk, account=failure.account)
         if locked.status in (IntakeFailure.Status.REPLAYED, IntakeFailure.Status.DISCARDED):
             return IntakeResult(order=locked.order, failure=locked)
+        if locked.document != Document.SALES_ORDER:
+            return _replay_document(locked, by=by)
         result = intake_submit(
             account=failure.account, payload=locked.payload, source=locked.source, channel=locked.channel,
             payload_format=locked.payload_format, by=by, failure=locked, retry=False,
@@ -277,6 +302,23 @@ def intake_replay(*, failure: IntakeFailure, by=None) -> IntakeResult:
         if result.duplicate_of is not None and locked.status != IntakeFailure.Status.REPLAYED:
             _resolve(locked, order=result.duplicate_of, by=by)
         return result
+
+
+def _replay_document(failure: IntakeFailure, *, by) -> IntakeResult:
+    """A purchase order, shipment or receipt replayed through its own flow; `order` is the order it concerns."""
+    from intake.documents import DOCUMENT_SUBMIT
+
+    result = DOCUMENT_SUBMIT[failure.document](
+        account=failure.account, payload=failure.payload, by=by, source=failure.source, failure=failure
+    )
+    concerned = result.obj or result.duplicate_of
+    order = getattr(concerned, "purchase_order", None) or getattr(concerned, "order", None) or concerned
+    if result.duplicate_of is not None and failure.status != IntakeFailure.Status.REPLAYED:
+        _resolve(failure, order=order, by=by)
+    return IntakeResult(
+        order=order if result.accepted else None, failure=result.failure or failure,
+        duplicate_of=order if result.duplicate_of is not None else None, problems=result.problems,
+    )
 
 
 def intake_discard(*, failure: IntakeFailure, by) -> IntakeFailure:
@@ -304,3 +346,13 @@ def sku_alias_set(*, account, external_sku: str, variant: Variant, channel=None,
     alias.created_by = by if getattr(by, "pk", None) else None
     alias.save()
     return alias
+
+
+IDEMPOTENCY_KEY_HOURS = 24  # how long a retry with the same Idempotency-Key gets the first answer back
+
+
+def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete API idempotency keys older than IDEMPOTENCY_KEY_HOURS (in the current schema)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=IDEMPOTENCY_KEY_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path
+
+from intake import views
+
+urlpatterns = [
+    path("accounts/<int:account_id>/intake/", views.intake_page, name="intake_page"),
+    path("accounts/<int:account_id>/intake/replay/", views.replay_many, name="intake_replay_many"),
+    path("accounts/<int:account_id>/intake/import-csv/", views.csv_import, name="intake_csv_import"),
+    path("accounts/<int:account_id>/intake/new-order/", views.manual_order, name="intake_new_order"),
+    path("accounts/<int:account_id>/intake/failures/<int:failure_id>/", views.failure_detail, name="intake_failure"),
+    path(
+        "accounts/<int:account_id>/intake/failures/<int:failure_id>/<slug:action>/",
+        views.failure_action,
+        name="intake_failure_action",
+    ),
+]

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 
@@ -21,9 +22,9 @@ from accounts.choices import ValidationLevel
 from accounts.models import Warehouse
 from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
-from orders.models import REQUIRED_ADDRESS_FIELDS, ShippingMethod, Variant
+from orders.models import REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
 from orders.pricing import LineInput
-from orders.services.clone import MAX_LINE_QUANTITY, account_today
+from orders.services.clone import MAX_LINE_QUANTITY, account_today, account_zone
 
 ERROR = "error"
 WARNING = "warning"
@@ -138,10 +139,12 @@ def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
     found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product")}
     missing = {s for s in skus if s not in found}
     if missing:
+        # Aliases match whatever the case (as they are unique): the channel's own and the account-wide ones.
+        scope = Q(channel__isnull=True)
+        if channel is not None and channel.pk:
+            scope |= Q(channel=channel)
         aliases = (
-            SkuAlias.objects.filter(account=account, external_sku__in=missing)
-            .filter(channel__in=[channel] if channel else [])
-            | SkuAlias.objects.filter(account=account, channel__isnull=True)
+            SkuAlias.objects.filter(scope, account=account)
             .annotate(lowered=Lower("external_sku"))
             .filter(lowered__in={s.lower() for s in missing})
         )
@@ -187,13 +190,16 @@ def _address(checked: Checked, prefix: str, address: dict[str, str], label: str)
     if country and (len(country) != 2 or not country.isalpha()):
         checked.add("invalid_country", f"{prefix}.country", f"“{country}” is not a two-letter country code (e.g. US).")
     for name, value in address.items():
-        if len(value) > 200:
-            checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than 200 characters.")
+        limit = Order._meta.get_field(f"shipping_{name}").max_length
+        if len(value) > limit:
+            checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than {limit} characters.")
 
 
 def order_check(*, account, order: NormalizedOrder, channel=None, source: str, known=None) -> Checked:
     """Everything wrong with `order` for `account`; resolved lines, warehouse and dates when nothing is."""
     checked = Checked()
+    if channel is not None and channel.account_id != account.pk:
+        checked.add("unknown_channel", "channel", f"Channel {channel.name} is not a channel of {account.name}.")
     if channel is not None and not order.external_id:
         checked.add("required", "external_id", f"The order from {channel.name} has no order id.")
     if len(order.external_id) > 100:
@@ -232,13 +238,17 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
             placed = None
         if placed is not None and placed.tzinfo is not None:
             checked.placed_at = placed.astimezone(dt.UTC)
+            # The channel's timestamp decides the date, as the account's clock read it (not the UTC date).
+            checked.order_date = placed.astimezone(account_zone(account)).date()
 
     variants = _variants(account=account, channel=channel, skus={line.sku for line in order.lines if line.sku})
     for index, line in enumerate(order.lines):
         where = f"lines[{index}]"
         label = f"Line {index + 1}"
         quantity = _quantity(line.quantity)
-        if quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
+        if line.quantity is None or line.quantity == "":
+            checked.add("invalid_quantity", f"{where}.quantity", f"{label} has no quantity.")
+        elif quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
             checked.add(
                 "invalid_quantity", f"{where}.quantity",
                 f"{label}: quantity “{line.quantity}” is not a whole number from 1 to {MAX_LINE_QUANTITY:,}.",
@@ -247,7 +257,10 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
         if line.unit_price not in (None, ""):
             price = _price(line.unit_price)
             if price is None or not 0 <= price < MAX_UNIT_PRICE:
-                checked.add("invalid_price", f"{where}.unit_price", f"{label}: price “{line.unit_price}” is not an amount.")
+                checked.add(
+                    "invalid_price", f"{where}.unit_price",
+                    f"{label}: price “{line.unit_price}” is not an amount from 0 to {MAX_UNIT_PRICE - Decimal('0.01'):,}.",
+                )
                 price = None
         if not line.sku:
             checked.add("required", f"{where}.sku", f"{label} has no SKU.")
@@ -271,6 +284,10 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
         ).first()
         if checked.shipping_method is None:
             checked.add("unknown_shipping_method", "shipping_method", f"Shipping method “{order.shipping_method}” is unknown.")
+    for name in ("carrier_code", "service_code"):
+        limit = Order._meta.get_field(name).max_length
+        if len(getattr(order, name)) > limit:
+            checked.add("too_long", name, f"The {name.replace('_', ' ')} is longer than {limit} characters.")
     carrier = order.carrier_code or (checked.shipping_method.carrier_code.upper() if checked.shipping_method else "")
     service = order.service_code or (checked.shipping_method.service_code.upper() if checked.shipping_method else "")
     check_codes(

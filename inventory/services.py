@@ -181,6 +181,82 @@ def stock_adjust(
     return level
 
 
+def _lock_levels(*, account, warehouse, variant_ids) -> dict[int, StockLevel]:
+    return {
+        level.variant_id: level
+        for level in StockLevel.objects.select_for_update()
+        .filter(account=account, warehouse=warehouse, variant_id__in=list(variant_ids))
+        .order_by("id")
+        .only("id", "variant_id", "on_hand", "allocated")
+    }
+
+
+def _move(*, account, warehouse, totals: Counter, on_hand_sign: int, allocated_sign: int) -> None:
+    """Change on hand and allocated of many levels in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE inventory_stocklevel AS s
+               SET on_hand = s.on_hand + %s * v.qty, allocated = s.allocated + %s * v.qty, updated_at = now()
+              FROM unnest(%s::bigint[], %s::int[]) AS v(variant_id, qty)
+             WHERE s.variant_id = v.variant_id AND s.warehouse_id = %s AND s.account_id = %s
+            """,
+            [on_hand_sign, allocated_sign, list(totals.keys()), list(totals.values()), warehouse.pk, account.pk],
+        )
+
+
+def stock_ship(
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+) -> None:
+    """Goods leave `warehouse`: on hand and allocated drop together, one SHIPMENT entry per variant.
+
+    Only allocated stock ships (allocate first for an unallocated order); raises DomainError, changing
+    nothing, when a variant has less allocated than the quantity.
+    """
+    totals = _totals(quantities)
+    if not totals:
+        return
+    with transaction.atomic():
+        levels = _lock_levels(account=account, warehouse=warehouse, variant_ids=totals)
+        short = {v: q for v, q in totals.items() if (levels[v].allocated if v in levels else 0) < q}
+        if short:
+            from orders.models import Variant
+
+            skus = dict(Variant.objects.filter(pk__in=list(short)).values_list("id", "sku"))
+            details = ", ".join(
+                f"{skus.get(v, v)} ({q} to ship, {levels[v].allocated if v in levels else 0} allocated)"
+                for v, q in short.items()
+            )
+            raise DomainError(
+                f"Not enough allocated stock in {warehouse.code} to ship: {details}.", field="lines", code="not_allocated"
+            )
+        _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=-1, allocated_sign=-1)
+        _record(
+            account=account, warehouse=warehouse, kind=StockMovement.Kind.SHIPMENT,
+            rows=[(v, -q, -q) for v, q in totals.items()], by=by, reason=reason or "Shipment",
+        )
+
+
+def stock_receive(
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+) -> None:
+    """Goods arrive in `warehouse`: on hand rises, one RECEIPT entry per variant; missing levels are created
+    at zero (which needs no ledger entry)."""
+    totals = _totals(quantities)
+    if not totals:
+        return
+    with transaction.atomic():
+        StockLevel.objects.bulk_create(
+            [StockLevel(account=account, warehouse=warehouse, variant_id=v) for v in totals], ignore_conflicts=True
+        )
+        _lock_levels(account=account, warehouse=warehouse, variant_ids=totals)
+        _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=1, allocated_sign=0)
+        _record(
+            account=account, warehouse=warehouse, kind=StockMovement.Kind.RECEIPT,
+            rows=[(v, q, 0) for v, q in totals.items()], by=by, reason=reason or "Receipt",
+        )
+
+
 @dataclass
 class ImportResult:
     errors: list[str]

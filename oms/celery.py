@@ -56,3 +56,11 @@ app.conf.beat_schedule.update({
         "options": {"headers": PUBLIC, "expire_seconds": INVENTORY_SYNC_SECONDS},
     },
 })
+
+# Intake (intake/importing.py): retry rejected channel payloads whose next attempt is due, in every organization.
+INTAKE_RETRY_SECONDS = env_int("INTAKE_RETRY_SECONDS", 60)
+app.conf.beat_schedule["intake-retry-due"] = {
+    "task": "intake.tasks.intake_retry_due_all_task",
+    "schedule": float(INTAKE_RETRY_SECONDS),
+    "options": {"headers": PUBLIC, "expire_seconds": INTAKE_RETRY_SECONDS},
+}

@@ -1,7 +1,8 @@
 """python -m sandbox.server [--port 8765]
 
 GET  /products            the catalogue ([{"sku","name","price"}]); POST /_products replaces it
-GET  /orders              orders
+GET  /orders              the orders it offers (sandbox-format payloads, intake/adapters/sandbox.py)
+POST /_orders             a list replaces the orders it offers; ?append=1 adds the list (or one object) to them
 POST /inventory           {"items": [{"sku","quantity"}]} (or {"sku","quantity"}); recorded with a timestamp
 GET  /_received           [{"sku","quantity","at"}] in arrival order (?sku= filters); DELETE clears it
 POST /_behaviour          {"fail": n, "delay_ms": x}: fail the next n inventory requests with 503, delay each
@@ -87,6 +88,16 @@ class Handler(BaseHTTPRequestHandler):
             with store.lock:
                 store.products = list(body or [])
             return self._json(200, {"ok": True})
+        if path == "/_orders":
+            if isinstance(body, dict):
+                body = [body]
+            if not isinstance(body, list):
+                return self._json(400, {"error": "send a list of orders"})
+            append = parse_qs(urlsplit(self.path).query).get("append", ["0"])[0] not in ("", "0")
+            with store.lock:
+                store.orders = [*store.orders, *body] if append else list(body)
+                count = len(store.orders)
+            return self._json(200, {"orders": count})
         if path == "/inventory":
             with store.lock:
                 delay, failing = store.delay_ms, store.fail > 0

@@ -53,12 +53,15 @@ test_broker_url = worker_broker_url  # the earlier name, used by tests/inventory
 def use_broker(url: str) -> None:
     """Point this process's Celery app at `url` (so what it queues reaches the test worker), dropping pooled
     connections."""
+    from kombu import pools
+
     from oms.celery import app
 
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The app's pool lives in kombu's registry, keyed by broker URL: a pool closed but left there would be
+    # handed back (closed) when this URL is used again, so empty the registry, not only the app's reference.
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 

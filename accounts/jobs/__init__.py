@@ -21,9 +21,10 @@ Design
 * **Runs and history.** Every claimed run writes a RecurringJobRun row (status running → succeeded / skipped /
   failed, message, log lines, result, duration) and the job's last_run_at / last_status / last_duration_ms /
   last_message. Jobs of a disabled account, or whose channel is deleted or inactive, are claimed and
-  recorded as *skipped* with the reason. Channel job types have runners that say "skipped: no connector for
-  <channel> yet" until the connectors issue registers real ones (`runners.register`); "Redact personal data"
-  runs the real redaction for its account (privacy/services.py).
+  recorded as *skipped* with the reason. Import orders goes through intake (intake/importing.py), Import products
+  upserts the master product channel's catalogue, Sync inventory sends a stock snapshot; a channel without a
+  connection is *skipped* with that reason. Sync shipments says "skipped: no connector for <channel> yet".
+  "Redact personal data" runs the real redaction for its account (privacy/services.py).
 * **Failures are retried** through the schedule, not by Celery: a failed run sets `failures += 1` and
   `next_run_at = now + 1, 4, 16 min`; after `MAX_RETRIES` it gives up until the next scheduled time. The
   history shows each attempt. (Celery-level retries only cover the database being unreachable.)

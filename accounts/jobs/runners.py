@@ -1,6 +1,5 @@
 """What each job type does when it runs. A runner takes a RunContext and returns a RunResult; raising means
-the run failed (it is recorded and retried). The connectors issue replaces the channel runners with real
-ones through `register`."""
+the run failed (it is recorded and retried). A new job type registers its runner through `register`."""
 
 from __future__ import annotations
 
@@ -81,20 +80,70 @@ def runner_for(job_type: str) -> Runner:
         raise LookupError(f"No runner is registered for job type “{job_type}”.") from None
 
 
-@register(
-    RecurringJob.JobType.IMPORT_ORDERS,
-    RecurringJob.JobType.IMPORT_PRODUCTS,
-    RecurringJob.JobType.SYNC_INVENTORY,
-    RecurringJob.JobType.SYNC_SHIPMENTS,
-)
+@register(RecurringJob.JobType.SYNC_SHIPMENTS)
 def no_connector(ctx: RunContext) -> RunResult:
-    """Channel jobs before the connectors exist: say so instead of pretending to have done something."""
+    """Shipment sync with fulfillment channels is not built yet: say so instead of pretending."""
     channel = ctx.channel
     ctx.log(
         f"{ctx.job.get_job_type_display()} needs a connector for {channel.name} "
         f"({channel.get_connector_type_display()}); none is installed yet, so nothing was exchanged."
     )
     return RunResult(Status.SKIPPED, f"skipped: no connector for {channel.name} yet", {"connector": channel.connector_type})
+
+
+def _unconnected(ctx: RunContext) -> RunResult | None:
+    from channels.connectors import connector_configured
+
+    channel = ctx.channel
+    if connector_configured(channel):
+        return None
+    ctx.log(f"{channel.name} has no connection configured (base URL), so nothing was exchanged.")
+    return RunResult(Status.SKIPPED, f"skipped: {channel.name} has no connection configured")
+
+
+@register(RecurringJob.JobType.IMPORT_PRODUCTS)
+def import_products(ctx: RunContext) -> RunResult:
+    """Upsert the products of the account's master product channel (channels/services.py)."""
+    from channels.services import products_import_from_master
+
+    channel, account = ctx.channel, ctx.account
+    if account.master_product_channel_id != channel.pk:
+        ctx.log(f"{channel.name} is not the account's master product source, so its products are not imported.")
+        return RunResult(Status.SKIPPED, f"skipped: {channel.name} is not the master product source")
+    if (skipped := _unconnected(ctx)) is not None:
+        return skipped
+    counts = products_import_from_master(account=account)
+    summary = f"Imported products from {channel.name}: {counts['created']} new, {counts['updated']} updated"
+    ctx.log(summary + ".")
+    return RunResult(Status.SUCCEEDED, summary, counts)
+
+
+@register(RecurringJob.JobType.SYNC_INVENTORY)
+def sync_inventory(ctx: RunContext) -> RunResult:
+    """Send the channel a snapshot of every SKU's available quantity (inventory/sync.py)."""
+    from inventory.sync import inventory_sync_channel
+
+    if (skipped := _unconnected(ctx)) is not None:
+        return skipped
+    sent = inventory_sync_channel(channel=ctx.channel)
+    summary = f"Sent {sent:,} SKU quantit{'y' if sent == 1 else 'ies'} to {ctx.channel.name}"
+    ctx.log(summary + ".")
+    return RunResult(Status.SUCCEEDED, summary, {"skus": sent})
+
+
+@register(RecurringJob.JobType.IMPORT_ORDERS)
+def import_orders(ctx: RunContext) -> RunResult:
+    """Fetch the channel's orders through intake (intake/importing.py); a connector error fails the run, so
+    the job is retried."""
+    from intake.importing import orders_import
+
+    channel = ctx.channel
+    if (skipped := _unconnected(ctx)) is not None:
+        return skipped
+    ctx.log(f"Fetching orders from {channel.name}.")
+    counts = orders_import(channel=channel, progress=ctx.heartbeat)
+    ctx.log(counts.summary + ".")
+    return RunResult(Status.SUCCEEDED, counts.summary, counts.as_dict())
 
 
 @register(RecurringJob.JobType.REDACT_PII)

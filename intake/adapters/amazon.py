@@ -37,10 +37,12 @@ def read(payload: dict) -> NormalizedOrder:
     ship = as_object(payload.get("ShippingAddress"), field_name="ShippingAddress")
     total = as_object(payload.get("OrderTotal"), field_name="OrderTotal")
     lines = []
+    currency = text(total.get("CurrencyCode"))
     for index, item in enumerate(as_list(payload.get("OrderItems"), field_name="OrderItems")):
         item = as_object(item, field_name=f"OrderItems[{index}]")
         quantity = item.get("QuantityOrdered")
         price = as_object(item.get("ItemPrice"), field_name=f"OrderItems[{index}].ItemPrice")
+        currency = currency or text(price.get("CurrencyCode"))  # OrderTotal is absent on some orders
         lines.append(
             NormalizedLine(
                 sku=text(item.get("SellerSKU")), quantity=quantity, unit_price=_unit_price(price, quantity),
@@ -54,7 +56,7 @@ def read(payload: dict) -> NormalizedOrder:
         lines=lines,
         order_date=purchased[:10] or None,
         placed_at=purchased or None,
-        currency=text(total.get("CurrencyCode")).upper(),
+        currency=currency.upper(),
         customer_name=text(buyer.get("BuyerName")) or text(ship.get("Name")),
         customer_email=text(buyer.get("BuyerEmail")).lower(),
         customer_phone=text(ship.get("Phone")),

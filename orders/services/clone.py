@@ -98,12 +98,15 @@ class _Errors:
             raise CloneInvalid(self.items)
 
 
-def account_today(account) -> dt.date:
+def account_zone(account) -> dt.tzinfo:
     try:
-        tz = zoneinfo.ZoneInfo(account.timezone)
+        return zoneinfo.ZoneInfo(account.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return timezone.now().astimezone(tz).date()
+        return dt.UTC
+
+
+def account_today(account) -> dt.date:
+    return timezone.now().astimezone(account_zone(account)).date()
 
 
 def _clean_address(value: dict[str, str] | None, fallback: dict[str, str]) -> dict[str, str]:

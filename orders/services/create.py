@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 
 from django.db import transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.services import StockShortage, stock_allocate, stock_release
@@ -205,10 +207,14 @@ def order_transition(*, order: Order, to: str, by, message: str = "") -> Order:
                 code="invalid_transition",
             )
         if order.status in HOLDS_STOCK and to == Order.Status.CANCELLED and order.warehouse_id and not order.is_simulation:
+            # What was shipped already left with its allocation: give back only the rest.
+            unshipped = order.lines.annotate(
+                left=F("quantity") - Coalesce(Sum("shipment_lines__quantity"), 0)
+            ).values_list("variant_id", "left")
             stock_release(
                 account=order.account,
                 warehouse=order.warehouse,
-                quantities=order.lines.values_list("variant_id", "quantity"),
+                quantities=[(variant_id, left) for variant_id, left in unshipped if left > 0],
             )
         before = order.status
         order.status = to

@@ -20,6 +20,7 @@ from accounts.models import Account, ActivityLog, RecurringJob, Warehouse
 from accounts.selectors import account_users, accounts_for_user
 from accounts.tenancy.models import Domain, Membership, Organization, User
 from channels.models import Channel
+from intake.models import IntakeFailure
 from orders.models import Order, Product, Variant
 from tests.processes import manage
 
@@ -219,7 +220,7 @@ def test_seed_demo_loads_the_demo_once(db):
     assert [code for code, _ in state["accounts"]] == ["KITE", "LUMEN", "NORTHWIND"]
     assert state["warehouses"] == 7 and state["channels"] == 8 and state["jobs"] == 4
     assert state["products"][0] == 200 and state["variants"] > 200
-    assert state["orders"] == 2000
+    assert state["orders"] == 2003  # 2,000 generated, 3 through intake (3 more rejected, kept as failures)
     assert (state["members"], state["users"]) == (5, 6)
     with tenant_context(org):
         assert not Account.objects.filter(default_warehouse__isnull=True).exists()
@@ -231,6 +232,7 @@ def test_seed_demo_loads_the_demo_once(db):
         assert Channel.objects.filter(pii_retention_days__isnull=False).exists()
         connected = Channel.objects.exclude(connector_type=Channel.Connector.MANUAL)
         assert connected.exists() and all(c.connection.base_url == demo.SANDBOX_URL for c in connected)
+        assert IntakeFailure.objects.count() == 3
     assert "Loaded the demo" in out
     assert "demo-pass-123" in out and f"http://demo.{settings.ORGANIZATION_DOMAIN}:8000/" in out
     assert "All stock levels match their ledger." in run("inventory_check", org="demo")

@@ -78,7 +78,7 @@ def test_beat_and_a_worker_run_due_jobs_in_two_organizations_and_skip_disabled_o
         connection.set_tenant(first)
         assert [(r.status, r.message[:40]) for r in runs_a[a["redact"].pk]] == [
             (Status.SUCCEEDED, "Redacted personal data of 1 order (accou")]
-        assert runs_a[a["import"].pk][0].message == "skipped: no connector for Market yet"
+        assert runs_a[a["import"].pk][0].message == "skipped: Market has no connection configured"
         assert (runs_a[a["closed"].pk][0].status, runs_a[a["closed"].pk][0].message) == (
             Status.SKIPPED, "Not run: the account Closed is disabled.")
         assert a["off"].pk not in runs_a

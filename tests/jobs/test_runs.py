@@ -46,15 +46,19 @@ def test_a_redact_pii_job_runs_the_real_redaction_and_records_it(world, now):
     assert job.lease_token is None and job.lease_expires_at is None
 
 
-def test_channel_jobs_say_there_is_no_connector_yet(world, now):
-    channel = ChannelFactory(account=world.store, name="Marketplace")
-    jobs = [make_job(world.store, job_type, channel=channel, next_run_at=now) for job_type in
-            (RecurringJob.JobType.IMPORT_ORDERS, RecurringJob.JobType.IMPORT_PRODUCTS,
-             RecurringJob.JobType.SYNC_INVENTORY)]
-    for job in jobs:
+def test_channel_jobs_without_a_connection_or_a_connector_say_so(world, now):
+    channel = ChannelFactory(account=world.store, name="Marketplace", supports_shipments=True)
+    job = make_job(world.store, RecurringJob.JobType.SYNC_SHIPMENTS, channel=channel, next_run_at=now)
+    run = recurring_job_run(job_id=job.pk, now=now)
+    assert (run.status, run.message) == (Status.SKIPPED, "skipped: no connector for Marketplace yet")
+    assert "none is installed yet" in run.log
+    for job_type in (RecurringJob.JobType.IMPORT_ORDERS, RecurringJob.JobType.SYNC_INVENTORY):
+        job = make_job(world.store, job_type, channel=channel, next_run_at=now)
         run = recurring_job_run(job_id=job.pk, now=now)
-        assert (run.status, run.message) == (Status.SKIPPED, "skipped: no connector for Marketplace yet")
-        assert "none is installed yet" in run.log
+        assert (run.status, run.message) == (Status.SKIPPED, "skipped: Marketplace has no connection configured")
+    job = make_job(world.store, RecurringJob.JobType.IMPORT_PRODUCTS, channel=channel, next_run_at=now)
+    run = recurring_job_run(job_id=job.pk, now=now)
+    assert (run.status, run.message) == (Status.SKIPPED, "skipped: Marketplace is not the master product source")
 
 
 @pytest.mark.parametrize("case", ["account disabled", "channel inactive", "channel deleted"])

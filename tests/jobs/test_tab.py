@@ -24,7 +24,7 @@ def test_the_tab_lists_jobs_with_last_run_and_run_now(world, now):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Import orders" in html and "Marketplace" in html and "Run now" in html
-    assert "skipped: no connector for Marketplace yet" in html
+    assert "skipped: Marketplace has no connection configured" in html
     assert reverse("recurring_job_detail", args=[world.store.pk, job.pk]) in html
 
 

@@ -1,0 +1,263 @@
+"""Bench: sales orders of 5 lines posted through the public API by several clients at once.
+
+    .venv/bin/python bench/intake.py                         # 8 clients for 30 s
+    .venv/bin/python bench/intake.py --clients 16 --seconds 60 --threads 8
+
+Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/oms_bench_intake; created and
+migrated if missing). Makes organization `bench-intake` with account BENCH-INTAKE: warehouse MAIN (its default),
+200 SKUs with plenty of stock (through the ledger), a UPS/GROUND shipping method and a fresh API key.
+
+Starts the app as production runs it: ONE gunicorn process (gthread, `--threads` threads) with
+oms.settings.production, and one Celery worker, then `--clients` client threads, each on its own keep-alive
+connection, POST /api/v1/orders as fast as answers come: 5 random SKUs, a unique external id and an
+Idempotency-Key per order. Every order goes the whole way: normalize, validate, de-duplicate, create, rules,
+allocate. After a warm-up, prints sustained orders per second, latency percentiles and any non-201 answers.
+
+Then it counts the queries one intake takes in a new, empty account and in the bench account (which by then
+holds every order the run made): they must be equal. Targets from the issue: at least 200 orders/s, p95 under
+100 ms, on this 2-core machine, with the query count per order independent of the account's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oms_bench_intake")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
+os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
+os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["REDIS_URL"])
+
+import common
+
+ORG_SLUG = "bench-intake"
+SKUS = 200
+LINES = 5
+
+
+def prepare():
+    from django.db import connection
+
+    from accounts.models import Account, Warehouse
+    from accounts.services import account_create, account_rotate_api_key, warehouse_create
+    from inventory.models import StockLevel
+    from inventory.services import stock_levels_create
+    from orders.models import Product, ShippingMethod, Variant
+
+    org = common.ensure_organization(ORG_SLUG, "Bench Intake")
+    connection.set_tenant(org)
+    account = Account.objects.filter(code="BENCH-INTAKE").first()
+    if account is None:
+        account, _ = account_create(name="Bench Intake", by=None, code="BENCH-INTAKE")
+    warehouse = Warehouse.objects.filter(account=account, code="MAIN").first() or warehouse_create(
+        account=account, by=None, name="Main", code="MAIN"
+    )
+    if account.default_warehouse_id != warehouse.pk:
+        Account.objects.filter(pk=account.pk).update(default_warehouse=warehouse)
+        account.refresh_from_db()
+    ShippingMethod.objects.get_or_create(
+        account=account, code="GROUND", defaults={"name": "Ground", "price": "5.00", "carrier_code": "UPS", "service_code": "GROUND"}
+    )
+    if not Variant.objects.filter(account=account).exists():
+        product = Product.objects.create(account=account, name="Bench product")
+        Variant.objects.bulk_create(
+            [Variant(account=account, product=product, sku=f"B-{n:04d}", price="10.00") for n in range(SKUS)]
+        )
+    missing = Variant.objects.filter(account=account).exclude(stock_levels__warehouse=warehouse)
+    stock_levels_create(
+        account=account,
+        levels=[StockLevel(account=account, variant=v, warehouse=warehouse, on_hand=100_000_000) for v in missing],
+    )
+    key = account_rotate_api_key(account=account, by=None)
+    host = org.domains.get(is_primary=True).domain
+    return org, account, key, host
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(logdir: Path, port: int, threads: int, host: str) -> list[subprocess.Popen]:
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": f".{host.split('.', 1)[1]},{host}", "SECURE_SSL_REDIRECT": "0", "PYTHONUNBUFFERED": "1",
+    }
+    processes = []
+    for name, argv in (
+        ("web", [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", "1", "-k", "gthread", "--threads", str(threads),
+                 "-b", f"127.0.0.1:{port}", "--log-level", "warning"]),
+        ("worker", [sys.executable, "-m", "celery", "-A", "oms", "worker", "-l", "warning", "-c", "1", "-n",
+                    f"bench-intake-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]),
+    ):
+        out = open(logdir / f"{name}.log", "wb")
+        processes.append(subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return processes
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"web did not start:\n{(logdir / 'web.log').read_text()}")
+
+
+def order_body(n: int, rng: random.Random) -> dict:
+    return {
+        "external_id": f"bench-{os.getpid()}-{n}",
+        "customer": {"name": "Grace Hopper", "email": f"grace{n % 1000}@example.com"},
+        "shipping_address": {"name": "Grace Hopper", "line1": "1 Harbor Way", "city": "Arlington", "region": "VA",
+                             "postal_code": "22201", "country": "US"},
+        "lines": [{"sku": f"B-{s:04d}", "quantity": rng.randint(1, 3)} for s in rng.sample(range(SKUS), LINES)],
+        "carrier_code": "UPS",
+        "service_code": "GROUND",
+    }
+
+
+def client(port: int, host: str, key: str, stop: threading.Event, counter, results: list, errors: dict, lock) -> None:
+    rng = random.Random()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while not stop.is_set():
+        with lock:
+            n = next(counter)
+        body = json.dumps(order_body(n, rng))
+        started = time.perf_counter()
+        try:
+            conn.request("POST", "/api/v1/orders", body=body, headers={
+                "Host": host, "X-Api-Key": key, "Content-Type": "application/json", "Idempotency-Key": f"k-{os.getpid()}-{n}",
+            })
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            continue
+        elapsed = time.perf_counter() - started
+        with lock:
+            if response.status == 201:
+                results.append((time.perf_counter(), elapsed))
+            else:
+                label = f"{response.status} {data[:120]!r}"
+                errors[label] = errors.get(label, 0) + 1
+
+
+def queries_per_intake(org, account) -> tuple[int, int]:
+    """Queries of one API-shaped intake in a new empty account and in `account` (full of orders)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Account, Warehouse
+    from accounts.services import account_create, warehouse_create
+    from inventory.models import StockLevel
+    from inventory.services import stock_levels_create
+    from intake.models import Source
+    from intake.services import intake_submit
+    from orders.models import Product, ShippingMethod, Variant
+
+    connection.set_tenant(org)
+    small = Account.objects.filter(code="BENCH-SMALL").first()
+    if small is None:
+        small, _ = account_create(name="Bench Small", by=None, code="BENCH-SMALL")
+        warehouse = warehouse_create(account=small, by=None, name="Main", code="MAIN")
+        Account.objects.filter(pk=small.pk).update(default_warehouse=warehouse)
+        ShippingMethod.objects.create(account=small, code="GROUND", name="Ground", price="5.00", carrier_code="UPS", service_code="GROUND")
+        product = Product.objects.create(account=small, name="p")
+        variants = Variant.objects.bulk_create(
+            [Variant(account=small, product=product, sku=f"B-{n:04d}", price="10.00") for n in range(SKUS)]
+        )
+        stock_levels_create(account=small, levels=[
+            StockLevel(account=small, variant=v, warehouse=warehouse, on_hand=1_000_000) for v in variants
+        ])
+    small = Account.objects.get(pk=small.pk)
+    counts = []
+    rng = random.Random(7)
+    for target in (small, Account.objects.get(pk=account.pk)):
+        Warehouse.objects.filter(account=target).first()  # nothing cached between the two
+        with CaptureQueriesContext(connection) as captured:
+            result = intake_submit(account=target, payload=order_body(10**9 + target.pk + rng.randint(0, 10**6), rng),
+                                   source=Source.API)
+        assert result.accepted, result.problems
+        counts.append(len(captured))
+    return counts[0], counts[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads in the one web process")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    args = parser.parse_args()
+
+    common.setup("oms_bench_intake")
+    org, account, key, host = prepare()
+    from django.db import connection
+
+    from orders.models import Order
+
+    connection.set_tenant(org)
+    before = Order.objects.filter(account=account).count()
+    port = free_port()
+    logdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    processes = start(logdir, port, args.threads, host)
+    try:
+        stop, lock = threading.Event(), threading.Lock()
+        import itertools
+
+        counter = itertools.count()
+        results: list = []
+        errors: dict = {}
+        workers = [
+            threading.Thread(target=client, args=(port, host, key, stop, counter, results, errors, lock), daemon=True)
+            for _ in range(args.clients)
+        ]
+        began = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        time.sleep(args.warmup + args.seconds)
+        stop.set()
+        for worker in workers:
+            worker.join(35)
+        window = [(t, e) for t, e in results if t >= began + args.warmup]
+        latencies = [e for _, e in window]
+        if not latencies:
+            sys.exit(f"no order was created; answers: {errors}\nweb log:\n{(logdir / 'web.log').read_text()[-3000:]}")
+        rate = len(window) / args.seconds
+        print(f"clients {args.clients}, one web process ({args.threads} threads), one worker, {LINES} lines per order")
+        print(f"orders created in {args.seconds:.0f} s after warm-up: {len(window):,} -> {rate:,.0f} orders/s (target >= 200)")
+        print(f"latency: p50 {common.median_ms(latencies):.1f} ms, p95 {common.p95_ms(latencies):.1f} ms "
+              f"(target < 100), max {max(latencies) * 1000:.0f} ms")
+        if errors:
+            print(f"answers other than 201: {errors}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    connection.set_tenant(org)
+    after = Order.objects.filter(account=account).count()
+    print(f"orders in the account: {before:,} before, {after:,} after")
+    small, large = queries_per_intake(org, account)
+    print(f"queries for one intake: {small} in an empty account, {large} in BENCH-INTAKE ({after:,} orders)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,656 @@
+"""Intake of the other documents: purchase orders, shipments and receipts.
+
+Each `*_submit(*, account, payload, by=None, source=Source.API)` reads a JSON object, judges it, and either
+creates the document or stores the payload as an IntakeFailure (document = the kind, status "needs
+attention", every error as {code, field, message}). It never raises for a bad payload. A payload whose
+external_id the account already has returns `duplicate_of` and creates nothing. Warnings (e.g. a missing
+carrier code when the account's rule says Warning) are accepted and kept in the document's `flags`.
+The carrier/service rules are the account's API validation rules for that document type; codes are
+compared, upper-cased, with the account's active shipping methods.
+
+Payloads
+--------
+Purchase order::
+
+    {"external_id": "SUP-881",            # optional, unique per account and source
+     "supplier": "Acme Supplies",         # required, kept as the order's customer name
+     "warehouse": "MAIN",                 # required: the warehouse code where the goods will arrive
+     "expected_date": "2026-12-01",       # optional, YYYY-MM-DD (kept in the order's "created" event)
+     "lines": [{"sku": "MUG-1", "quantity": 50, "unit_cost": "3.20"}],   # unit_cost optional: 0
+     "carrier_code": "UPS", "service_code": "GROUND", "notes": "..."}    # optional
+
+  Becomes an Order of kind purchase, status open, through `orders_insert`. It never allocates stock.
+  SKUs are the account's (or its SKU aliases); an inactive SKU may be bought.
+
+Shipment::
+
+    {"order": "SO-0000042",               # required: the number of one of the account's sales orders
+     "external_id": "3PL-77", "carrier_code": "UPS", "service_code": "GROUND", "tracking_number": "1Z...",
+     "lines": [{"sku": "MUG-1", "quantity": 2}]}   # optional: omitted ships everything not yet shipped
+
+  Allowed for open and allocated orders; draft, on hold, shipped, closed, cancelled and simulation orders
+  are refused (`invalid_state`). Each SKU must be on the order and the quantity at most ordered minus
+  already shipped (`over_shipment`). Stock leaves the order's warehouse through the ledger: an allocated
+  order ships from its allocation (allocated and on hand both drop); an open (unallocated) order first
+  allocates the shipped quantities from available stock — refused (`insufficient_stock`) when there is not
+  enough — and then ships them, so on hand never goes below what other orders hold. When every line is
+  fully shipped the order becomes shipped through `order_transition` (an open order goes open → allocated →
+  shipped, the moves ALLOWED_TRANSITIONS allows).
+
+Receipt::
+
+    {"purchase_order": "PO-0000007",      # required: the number of one of the account's purchase orders
+     "warehouse": "MAIN",                 # optional: the purchase order's warehouse
+     "external_id": "ASN-5", "carrier_code": "UPS", "service_code": "FREIGHT",
+     "lines": [{"sku": "MUG-1", "quantity": 20}]}   # required
+
+  Refused for cancelled, closed and simulation purchase orders. Each SKU must be on the purchase order and
+  the quantity at most ordered minus already received (`over_receipt`). Stock is added through the ledger
+  (RECEIPT entries). When every line is fully received the purchase order is closed (open → closed is the
+  purchase order's own life; ALLOWED_TRANSITIONS describes sales orders, so this is a direct update with an
+  order event).
+
+A shipment or receipt locks its order row while it is judged and written, so two posted at once for the
+same order can never ship or receive more than was ordered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Warehouse
+from intake.models import Document, IntakeFailure, Source
+from intake.normalized import text
+from intake.services import ORDER_SOURCE, _resolve, _stats
+from intake.validation import (
+    ERROR, MAX_LINES, MAX_UNIT_PRICE, Checked, Problem, _price, _quantity, _variants, check_codes, known_codes,
+)
+from inventory.services import StockShortage, stock_allocate, stock_receive, stock_ship
+from oms.exceptions import DomainError
+from orders.models import Order, OrderEvent, Receipt, ReceiptLine, Shipment, ShipmentLine
+from orders.pricing import LineInput
+from orders.services.clone import MAX_LINE_QUANTITY, account_today
+from orders.services.create import OrderDraft, order_transition, orders_insert
+
+SHIPPABLE = {Order.Status.OPEN, Order.Status.ALLOCATED}
+NOT_RECEIVABLE = {Order.Status.CANCELLED, Order.Status.CLOSED}
+
+
+@dataclass
+class DocumentResult:
+    obj: object | None = None  # the Order (purchase), Shipment or Receipt created
+    problems: list[Problem] = field(default_factory=list)
+    duplicate_of: object | None = None  # the existing document with this external id; nothing was created
+    failure: IntakeFailure | None = None  # the stored rejected payload
+
+    @property
+    def accepted(self) -> bool:
+        return self.obj is not None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+class _Rejected(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+
+@dataclass
+class _Line:
+    index: int
+    sku: str
+    quantity: int | None
+    unit_cost: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Line {self.index + 1}"
+
+
+# Shared reading and judging ------------------------------------------------------------------------------
+
+
+def _short_text(checked: Checked, payload: dict, name: str, limit: int, label: str) -> str:
+    value = text(payload.get(name))
+    if len(value) > limit:
+        checked.add("too_long", name, f"The {label} is longer than {limit} characters.")
+    return value[:limit]
+
+
+def _read_lines(checked: Checked, payload: dict, *, document: str, costs: bool = False) -> list[_Line] | None:
+    """The payload's lines, each judged for shape and quantity; None when `lines` is absent."""
+    raw = payload.get("lines")
+    label = Document(document).label.lower()
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        checked.add("invalid", "lines", "“lines” must be a list of {sku, quantity}.")
+        return []
+    if not raw:
+        checked.add("required", "lines", f"The {label} has no lines.")
+    if len(raw) > MAX_LINES:
+        checked.add("too_many_lines", "lines", f"The {label} has {len(raw)} lines; at most {MAX_LINES} are accepted.")
+        return []
+    lines = []
+    for index, item in enumerate(raw):
+        where = f"lines[{index}]"
+        if not isinstance(item, dict):
+            checked.add("invalid", where, f"Line {index + 1} must be an object with sku and quantity.")
+            continue
+        line = _Line(index=index, sku=text(item.get("sku")), quantity=_quantity(item.get("quantity")))
+        if not line.sku:
+            checked.add("required", f"{where}.sku", f"{line.label} has no SKU.")
+        if line.quantity is None or not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            checked.add(
+                "invalid_quantity", f"{where}.quantity",
+                f"{line.label}: quantity “{item.get('quantity')}” is not a whole number from 1 to "
+                f"{MAX_LINE_QUANTITY:,}.",
+            )
+            line.quantity = None
+        if costs and item.get("unit_cost") not in (None, ""):
+            line.unit_cost = _price(item.get("unit_cost"))
+            if line.unit_cost is None or not 0 <= line.unit_cost < MAX_UNIT_PRICE:
+                checked.add(
+                    "invalid_price", f"{where}.unit_cost",
+                    f"{line.label}: cost “{item.get('unit_cost')}” is not an amount.",
+                )
+                line.unit_cost = None
+        lines.append(line)
+    return lines
+
+
+def _codes(checked: Checked, payload: dict, *, account, document: str) -> tuple[str, str]:
+    carrier = _short_text(checked, payload, "carrier_code", 30, "carrier code").upper()
+    service = _short_text(checked, payload, "service_code", 30, "service code").upper()
+    check_codes(
+        checked, account=account, document=document, channel=None, carrier=carrier, service=service,
+        known=known_codes(account=account),
+    )
+    return carrier, service
+
+
+def _warehouse(checked: Checked, *, account, code: str) -> Warehouse | None:
+    warehouse = Warehouse.objects.filter(account=account, code__iexact=code).first()
+    if warehouse is None or not warehouse.is_active:
+        checked.add(
+            "unknown_warehouse", "warehouse", f"Warehouse “{code}” is not an active warehouse of {account.name}."
+        )
+        return None
+    return warehouse
+
+
+def _store_failure(
+    *, account, source: str, document: str, payload, problems: list[Problem], external_id: str = "",
+    value: Decimal = Decimal(0), line_count: int = 0, failure: IntakeFailure | None = None,
+) -> DocumentResult:
+    """Keep the rejected payload with every error, for an operator to fix and replay."""
+    with transaction.atomic():
+        if failure is None:
+            failure = IntakeFailure(account=account, source=source, document=document, payload=payload, attempts=0)
+        failure.attempts += 1
+        failure.reasons = [
+            {"code": p.code, "field": p.field, "message": p.message} for p in problems if p.severity == ERROR
+        ]
+        failure.status = IntakeFailure.Status.DEAD
+        failure.next_attempt_at = None
+        failure.external_id = external_id[:100]
+        failure.value = value if 0 <= value < Decimal("1e12") else Decimal(0)
+        failure.line_count = line_count
+        failure.save()
+        _stats(account=account, source=source, channel=None, rejected=1)
+    return DocumentResult(failure=failure, problems=problems)
+
+
+def _unreadable(*, account, source, document, payload, failure) -> DocumentResult:
+    problems = [Problem("unreadable", "", f"The {Document(document).label.lower()} must be a JSON object.")]
+    return _store_failure(
+        account=account, source=source, document=document, payload=payload if payload is not None else {},
+        problems=problems, failure=failure,
+    )
+
+
+def _accepted(*, account, source, obj, order: Order, by, failure: IntakeFailure | None, problems) -> DocumentResult:
+    _stats(account=account, source=source, channel=None, accepted=1)
+    if failure is not None:
+        _resolve(failure, order=order, by=by)
+    return DocumentResult(obj=obj, problems=problems)
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def _quantities(lines) -> str:
+    count = sum(q for _, q in lines)
+    return f"{count} item{'s' if count != 1 else ''}"
+
+
+# Purchase orders -----------------------------------------------------------------------------------------
+
+
+def _existing_purchase_order(*, account, source: str, external_id: str) -> Order | None:
+    if not external_id:
+        return None
+    return (
+        Order.objects.filter(
+            account=account, kind=Order.Kind.PURCHASE, channel__isnull=True, source=ORDER_SOURCE[source],
+            external_id=external_id, is_simulation=False,
+        )
+        .only("id", "number", "status", "account_id")
+        .first()
+    )
+
+
+def purchase_order_submit(
+    *, account, payload, by=None, source: str = Source.API, failure: IntakeFailure | None = None
+) -> DocumentResult:
+    """A purchase order from a payload (see the module docstring); `failure` is the stored one being replayed."""
+    document = Document.PURCHASE_ORDER
+    if not isinstance(payload, dict):
+        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
+    checked = Checked()
+    external_id = _short_text(checked, payload, "external_id", 100, "purchase order id")
+    existing = _existing_purchase_order(account=account, source=source, external_id=external_id)
+    if existing is not None:
+        return DocumentResult(duplicate_of=existing)
+
+    supplier = payload.get("supplier")
+    supplier = text(supplier.get("name") if isinstance(supplier, dict) else supplier)
+    if not supplier:
+        checked.add("required", "supplier", "The purchase order has no supplier.")
+    elif len(supplier) > 200:
+        checked.add("too_long", "supplier", "The supplier's name is longer than 200 characters.")
+    code = text(payload.get("warehouse"))
+    warehouse = None
+    if not code:
+        checked.add(
+            "required", "warehouse",
+            "The purchase order has no warehouse: give the code of the warehouse the goods will arrive at.",
+        )
+    else:
+        warehouse = _warehouse(checked, account=account, code=code)
+    expected = text(payload.get("expected_date"))
+    if expected:
+        try:
+            expected = dt.date.fromisoformat(expected).isoformat()
+        except ValueError:
+            checked.add("invalid_date", "expected_date", f"“{expected}” is not a date (YYYY-MM-DD).")
+    lines = _read_lines(checked, payload, document=document, costs=True)
+    if lines is None:
+        checked.add("required", "lines", "The purchase order has no lines.")
+        lines = []
+    variants = _variants(account=account, channel=None, skus={line.sku for line in lines if line.sku})
+    inputs = []
+    for line in lines:
+        variant = variants.get(line.sku) if line.sku else None
+        if line.sku and variant is None:
+            checked.add(
+                "unknown_sku", f"lines[{line.index}].sku",
+                f"{line.label}: SKU “{line.sku}” is not a product of {account.name}. Map it to one of its SKUs or "
+                "add the product.",
+            )
+        elif variant is not None and line.quantity is not None:
+            cost = line.unit_cost or Decimal(0)
+            inputs.append(LineInput(variant=variant, quantity=line.quantity, fixed_unit_price=cost))
+    carrier, service = _codes(checked, payload, account=account, document=document)
+    notes = str(payload.get("notes") or "").strip()[:5000]
+
+    value = sum(((line.unit_cost or 0) * (line.quantity or 0) for line in lines), Decimal(0))
+    if checked.errors:
+        return _store_failure(
+            account=account, source=source, document=document, payload=payload, problems=checked.problems,
+            external_id=external_id, value=value, line_count=len(lines), failure=failure,
+        )
+    draft = OrderDraft(
+        account=account, kind=Order.Kind.PURCHASE, lines=inputs, order_date=account_today(account),
+        source=ORDER_SOURCE[source], external_id=external_id, customer_name=supplier, carrier_code=carrier,
+        service_code=service, warehouse=warehouse, notes=notes, flags=[p.message for p in checked.warnings],
+        run_rules=False, event_message=f"Purchase order received from {Source(source).label}",
+        event_data={
+            "external_id": external_id, "expected_date": expected or None,
+            "warnings": [p.as_dict() for p in checked.warnings],
+        },
+    )
+    try:
+        with transaction.atomic():
+            order = orders_insert(account=account, drafts=[draft], by=by)[0]
+            return _accepted(
+                account=account, source=source, obj=order, order=order, by=by, failure=failure, problems=checked.problems
+            )
+    except IntegrityError:
+        # The same external id committed by a parallel request between our check and our insert.
+        existing = _existing_purchase_order(account=account, source=source, external_id=external_id)
+        if existing is None:
+            raise
+        return DocumentResult(duplicate_of=existing)
+    except DomainError as error:
+        problems = [*checked.problems, Problem(error.code, error.field or "", error.message)]
+        return _store_failure(
+            account=account, source=source, document=document, payload=payload, problems=problems,
+            external_id=external_id, value=value, line_count=len(lines), failure=failure,
+        )
+
+
+# Shipments and receipts: lines against an order ---------------------------------------------------------
+
+
+def _order_lines_with(order: Order, related: str) -> list:
+    """The order's lines, each with `done`: the quantity already shipped or received (one query)."""
+    return list(order.lines.annotate(done=Coalesce(Sum(f"{related}__quantity"), 0)).order_by("position"))
+
+
+def _requested(
+    checked: Checked, lines: list[_Line] | None, order_lines: list, *, account, name: str, code: str,
+    verbs: tuple[str, str],
+) -> list[tuple[object, int]]:
+    """(order line, quantity) pairs for the payload's lines; a SKU on several order lines fills them in order.
+
+    `lines` None means everything not yet done. Unknown SKUs and quantities above what is left are errors.
+    `name` is the order as the operator knows it ("order SO-0000042"), `verbs` e.g. ("ship", "shipped").
+    """
+    if lines is None:
+        return [(ol, ol.quantity - ol.done) for ol in order_lines if ol.quantity > ol.done]
+    variants = _variants(account=account, channel=None, skus={line.sku for line in lines if line.sku})
+    by_variant: dict[int, list] = {}
+    for ol in order_lines:
+        by_variant.setdefault(ol.variant_id, []).append(ol)
+    wanted: Counter = Counter()
+    first_line: dict[int, _Line] = {}
+    for line in lines:
+        if not line.sku:
+            continue
+        variant = variants.get(line.sku)
+        if variant is None or variant.pk not in by_variant:
+            checked.add(
+                "not_on_order", f"lines[{line.index}].sku",
+                f"{line.label}: SKU “{line.sku}” is not on {name}.",
+            )
+            continue
+        if line.quantity is not None:
+            wanted[variant.pk] += line.quantity
+            first_line.setdefault(variant.pk, line)
+    pairs = []
+    for variant_id, quantity in wanted.items():
+        order_lines_of = by_variant[variant_id]
+        ordered = sum(ol.quantity for ol in order_lines_of)
+        done = sum(ol.done for ol in order_lines_of)
+        if quantity > ordered - done:
+            line = first_line[variant_id]
+            checked.add(
+                code, f"lines[{line.index}].quantity",
+                f"{line.label}: {quantity} × {order_lines_of[0].sku} is more than is left to {verbs[0]}: "
+                f"{ordered} ordered, {done} already {verbs[1]}, so at most {max(ordered - done, 0)}.",
+            )
+            continue
+        for ol in order_lines_of:
+            take = min(quantity, ol.quantity - ol.done)
+            if take > 0:
+                pairs.append((ol, take))
+                quantity -= take
+    return pairs
+
+
+def _complete(order_lines: list, pairs: list[tuple[object, int]]) -> bool:
+    added = Counter()
+    for ol, quantity in pairs:
+        added[ol.pk] += quantity
+    return all(ol.done + added[ol.pk] >= ol.quantity for ol in order_lines)
+
+
+def _shortage_message(shortage: StockShortage, order_lines: list, warehouse) -> str:
+    skus = {ol.variant_id: ol.sku for ol in order_lines}
+    details = ", ".join(
+        f"{skus.get(v, v)} ({wanted} to ship, {available} available)"
+        for v, (wanted, available) in shortage.shortages.items()
+    )
+    return f"Not enough stock in {warehouse.code} to ship: {details}."
+
+
+# Shipments -----------------------------------------------------------------------------------------------
+
+
+def _existing_shipment(*, account, external_id: str) -> Shipment | None:
+    if not external_id:
+        return None
+    return Shipment.objects.filter(account=account, external_id=external_id).select_related("order").first()
+
+
+def shipment_submit(
+    *, account, payload, by=None, source: str = Source.API, failure: IntakeFailure | None = None
+) -> DocumentResult:
+    """A shipment of a sales order from a payload (see the module docstring)."""
+    document = Document.SHIPMENT
+    if not isinstance(payload, dict):
+        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
+    checked = Checked()
+    external_id = _short_text(checked, payload, "external_id", 100, "shipment id")
+    existing = _existing_shipment(account=account, external_id=external_id)
+    if existing is not None:
+        return DocumentResult(duplicate_of=existing)
+    number = text(payload.get("order")).upper()
+    if not number:
+        checked.add("required", "order", "The shipment has no order number.")
+    tracking = _short_text(checked, payload, "tracking_number", 100, "tracking number")
+    lines = _read_lines(checked, payload, document=document)
+    carrier, service = _codes(checked, payload, account=account, document=document)
+
+    def rejected(problems):
+        return _store_failure(
+            account=account, source=source, document=document, payload=payload, problems=problems,
+            external_id=external_id, line_count=len(lines or []), failure=failure,
+        )
+
+    try:
+        with transaction.atomic():
+            order = None
+            if number:
+                order = (
+                    Order.objects.select_for_update(of=("self",)).select_related("warehouse")
+                    .filter(account=account, kind=Order.Kind.SALES, number=number).first()
+                )
+                if order is None:
+                    checked.add("unknown_order", "order", f"There is no sales order {number} in {account.name}.")
+            if order is not None:
+                state = "a simulation" if order.is_simulation else order.get_status_display().lower()
+                if order.is_simulation or order.status not in SHIPPABLE:
+                    checked.add("invalid_state", "order", f"Order {order.number} is {state}: it cannot be shipped.")
+                    order = None
+                elif order.warehouse is None:
+                    checked.add(
+                        "no_warehouse", "order",
+                        f"Order {order.number} has no warehouse to ship from: set its warehouse first.",
+                    )
+                    order = None
+            if order is None:  # nothing more to judge against
+                raise _Rejected(checked.problems)
+            order_lines = _order_lines_with(order, "shipment_lines")
+            pairs = _requested(
+                checked, lines, order_lines, account=account, name=f"order {order.number}", code="over_shipment",
+                verbs=("ship", "shipped"),
+            )
+            if not pairs and not checked.errors:
+                checked.add("nothing_to_ship", "lines", f"Order {order.number} has nothing left to ship.")
+            if checked.errors:
+                raise _Rejected(checked.problems)
+
+            shipment = Shipment.objects.create(
+                account=account, order=order, external_id=external_id, carrier_code=carrier, service_code=service,
+                tracking_number=tracking, flags=[p.message for p in checked.warnings], created_by=_actor(by),
+            )
+            ShipmentLine.objects.bulk_create(
+                ShipmentLine(account=account, shipment=shipment, order_line=ol, quantity=q) for ol, q in pairs
+            )
+            quantities = [(ol.variant_id, q) for ol, q in pairs]
+            reason = f"Shipment {shipment.pk} of {order.number}"
+            try:
+                if order.status == Order.Status.OPEN:
+                    stock_allocate(
+                        account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason
+                    )
+                stock_ship(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
+            except StockShortage as shortage:
+                message = _shortage_message(shortage, order_lines, order.warehouse)
+                raise _Rejected([*checked.problems, Problem("insufficient_stock", "lines", message)])
+            except DomainError as error:
+                raise _Rejected([*checked.problems, Problem(error.code, error.field or "lines", error.message)])
+            OrderEvent.objects.create(
+                account=account, order=order, actor=_actor(by), kind="shipment",
+                message=f"Shipped {_quantities(pairs)} from {order.warehouse.code}"
+                + (f" by {carrier}" if carrier else "") + (f", tracking {tracking}" if tracking else ""),
+                data={
+                    "shipment": shipment.pk, "external_id": external_id,
+                    "warnings": [p.as_dict() for p in checked.warnings],
+                },
+            )
+            if _complete(order_lines, pairs):
+                if order.status == Order.Status.OPEN:
+                    order = order_transition(
+                        order=order, to=Order.Status.ALLOCATED, by=by, message="Allocated to ship in full"
+                    )
+                order = order_transition(order=order, to=Order.Status.SHIPPED, by=by, message="Shipped in full")
+            shipment.order = order
+            return _accepted(
+                account=account, source=source, obj=shipment, order=order, by=by, failure=failure,
+                problems=checked.problems,
+            )
+    except _Rejected as rejection:
+        return rejected(rejection.problems)
+    except IntegrityError:
+        existing = _existing_shipment(account=account, external_id=external_id)
+        if existing is None:
+            raise
+        return DocumentResult(duplicate_of=existing)
+
+
+# Receipts ------------------------------------------------------------------------------------------------
+
+
+def _existing_receipt(*, account, external_id: str) -> Receipt | None:
+    if not external_id:
+        return None
+    return Receipt.objects.filter(account=account, external_id=external_id).select_related("purchase_order").first()
+
+
+def receipt_submit(
+    *, account, payload, by=None, source: str = Source.API, failure: IntakeFailure | None = None
+) -> DocumentResult:
+    """Goods received against a purchase order, from a payload (see the module docstring)."""
+    document = Document.RECEIPT
+    if not isinstance(payload, dict):
+        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
+    checked = Checked()
+    external_id = _short_text(checked, payload, "external_id", 100, "receipt id")
+    existing = _existing_receipt(account=account, external_id=external_id)
+    if existing is not None:
+        return DocumentResult(duplicate_of=existing)
+    number = text(payload.get("purchase_order")).upper()
+    if not number:
+        checked.add("required", "purchase_order", "The receipt has no purchase order number.")
+    code = text(payload.get("warehouse"))
+    warehouse = _warehouse(checked, account=account, code=code) if code else None
+    lines = _read_lines(checked, payload, document=document)
+    if lines is None:
+        checked.add("required", "lines", "The receipt has no lines.")
+        lines = []
+    carrier, service = _codes(checked, payload, account=account, document=document)
+
+    try:
+        with transaction.atomic():
+            po = None
+            if number:
+                po = (
+                    Order.objects.select_for_update(of=("self",)).select_related("warehouse")
+                    .filter(account=account, kind=Order.Kind.PURCHASE, number=number).first()
+                )
+                if po is None:
+                    checked.add(
+                        "unknown_order", "purchase_order", f"There is no purchase order {number} in {account.name}."
+                    )
+            if po is not None:
+                if po.is_simulation or po.status in NOT_RECEIVABLE:
+                    state = "a simulation" if po.is_simulation else po.get_status_display().lower()
+                    checked.add(
+                        "invalid_state", "purchase_order",
+                        f"Purchase order {po.number} is {state}: it cannot be received.",
+                    )
+                    po = None
+                elif warehouse is None and not code:
+                    warehouse = po.warehouse
+                    if warehouse is None:
+                        checked.add(
+                            "required", "warehouse",
+                            f"Purchase order {po.number} has no warehouse: give the warehouse code.",
+                        )
+            if po is None:  # nothing more to judge against
+                raise _Rejected(checked.problems)
+            order_lines = _order_lines_with(po, "receipt_lines")
+            pairs = _requested(
+                checked, lines, order_lines, account=account, name=f"purchase order {po.number}", code="over_receipt",
+                verbs=("receive", "received"),
+            )
+            if checked.errors:
+                raise _Rejected(checked.problems)
+
+            receipt = Receipt.objects.create(
+                account=account, purchase_order=po, warehouse=warehouse, external_id=external_id, carrier_code=carrier,
+                service_code=service, flags=[p.message for p in checked.warnings], created_by=_actor(by),
+            )
+            ReceiptLine.objects.bulk_create(
+                ReceiptLine(account=account, receipt=receipt, order_line=ol, quantity=q) for ol, q in pairs
+            )
+            stock_receive(
+                account=account, warehouse=warehouse, quantities=[(ol.variant_id, q) for ol, q in pairs], by=by,
+                reason=f"Receipt {receipt.pk} of {po.number}",
+            )
+            events = [
+                OrderEvent(
+                    account=account, order=po, actor=_actor(by), kind="receipt",
+                    message=f"Received {_quantities(pairs)} into {warehouse.code}",
+                    data={
+                        "receipt": receipt.pk, "external_id": external_id,
+                        "warnings": [p.as_dict() for p in checked.warnings],
+                    },
+                )
+            ]
+            if _complete(order_lines, pairs):
+                before = po.status
+                po.status = Order.Status.CLOSED
+                Order.objects.filter(pk=po.pk).update(status=po.status, updated_at=timezone.now())
+                events.append(
+                    OrderEvent(
+                        account=account, order=po, actor=_actor(by), kind="status", message="Received in full: closed",
+                        data={"status": [before, po.status]},
+                    )
+                )
+            OrderEvent.objects.bulk_create(events)
+            return _accepted(
+                account=account, source=source, obj=receipt, order=po, by=by, failure=failure, problems=checked.problems
+            )
+    except _Rejected as rejection:
+        return _store_failure(
+            account=account, source=source, document=document, payload=payload, problems=rejection.problems,
+            external_id=external_id, line_count=len(lines), failure=failure,
+        )
+    except IntegrityError:
+        existing = _existing_receipt(account=account, external_id=external_id)
+        if existing is None:
+            raise
+        return DocumentResult(duplicate_of=existing)
+
+
+# For replaying a stored failure of any of these documents through its own flow.
+DOCUMENT_SUBMIT = {
+    Document.PURCHASE_ORDER: purchase_order_submit,
+    Document.SHIPMENT: shipment_submit,
+    Document.RECEIPT: receipt_submit,
+}

@@ -1,0 +1,185 @@
+"""Channel order import and the retry of rejected channel payloads.
+
+`orders_import` fetches what the channel offers (channels/connectors.py) and sends each new payload through
+the one entry flow (intake_submit). An order already imported is skipped, and so is a payload already kept as
+a failure (retrying, dead or discarded): the channel keeps offering both on every run. A connector failure
+raises, so the recurring job that called it is recorded as failed and retried.
+
+`intake_retry_due` takes the failures whose next attempt is due, one locked row at a time (SKIP LOCKED: two
+workers never retry the same one), and submits them again; intake reschedules them with backoff or
+dead-letters them after the last attempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from channels.connectors import connector_orders
+from channels.models import Channel
+from intake.adapters import normalize
+from intake.models import IntakeFailure, Source
+from intake.normalized import PayloadUnreadable
+from intake.services import _resolve, idempotency_keys_purge, intake_submit, retry_delay
+from oms.exceptions import DomainError
+from orders.models import Order
+
+logger = logging.getLogger(__name__)
+
+KNOWN_FAILURE = [IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD, IntakeFailure.Status.DISCARDED]
+RETRY_BATCH = 200  # failures retried per run of the task in one organization
+
+
+@dataclass
+class ImportCounts:
+    fetched: int = 0
+    created: int = 0
+    duplicates: int = 0  # already imported: skipped
+    rejected: int = 0  # new failures (retried later)
+    known_failures: int = 0  # already kept as a failure: skipped
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.fetched} fetched: {self.created} created, {self.rejected} rejected, "
+            f"{self.duplicates} already imported, {self.known_failures} already failing"
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched, "created": self.created, "duplicates": self.duplicates,
+            "rejected": self.rejected, "known_failures": self.known_failures,
+        }
+
+
+def _external_id(channel: Channel, payload) -> str:
+    try:
+        return normalize(channel.order_format, payload).external_id
+    except PayloadUnreadable:
+        return ""
+
+
+def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | None = None) -> ImportCounts:
+    """Import the orders the channel offers now. Raises ConnectorError when the channel cannot be reached."""
+    if channel.kind != Channel.Kind.SALES:
+        raise DomainError(f"{channel.name} is not a sales channel: it has no orders to import.")
+    account = channel.account
+    payloads = connector_orders(channel)
+    counts = ImportCounts(fetched=len(payloads))
+    ids = [_external_id(channel, payload) for payload in payloads]
+    wanted = {i for i in ids if i}
+    imported = set(
+        Order.objects.filter(
+            account=account, kind=Order.Kind.SALES, channel=channel, external_id__in=wanted, is_simulation=False
+        )
+        .exclude(external_id="")  # the unique index's own predicate: used however many ids are asked about
+        .values_list("external_id", flat=True)
+    )
+    failing = set(
+        IntakeFailure.objects.filter(
+            account=account, channel=channel, external_id__in=wanted, status__in=KNOWN_FAILURE
+        ).values_list("external_id", flat=True)
+    )
+    seen: set[str] = set()
+    for payload, external_id in zip(payloads, ids):
+        if progress is not None:
+            progress()
+        if external_id in imported or external_id in seen:
+            counts.duplicates += 1
+            continue
+        if external_id in failing or (
+            not external_id
+            and IntakeFailure.objects.filter(
+                account=account, channel=channel, payload=payload, status__in=KNOWN_FAILURE
+            ).exists()
+        ):
+            counts.known_failures += 1
+            continue
+        if external_id:
+            seen.add(external_id)
+        result = intake_submit(account=account, payload=payload, source=Source.CHANNEL, channel=channel, by=by)
+        if result.order is not None:
+            counts.created += 1
+        elif result.duplicate_of is not None:
+            counts.duplicates += 1
+        else:
+            counts.rejected += 1
+    return counts
+
+
+def intake_retry_one(*, now: dt.datetime | None = None) -> IntakeFailure | None:
+    """Retry the most urgent due failure of this organization, if any; returns it as it is now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        failure = (
+            IntakeFailure.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("account", "channel")
+            .filter(status=IntakeFailure.Status.RETRYING, next_attempt_at__lte=now, account__is_active=True)
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if failure is None:
+            return None
+        try:
+            with transaction.atomic():
+                result = intake_submit(
+                    account=failure.account, payload=failure.payload, source=failure.source,
+                    channel=failure.channel, payload_format=failure.payload_format, failure=failure,
+                )
+        except Exception:  # a bug or an outage, not a bad payload: try again later instead of looping on it
+            logger.exception("Retrying intake failure %s failed", failure.pk)
+            failure.refresh_from_db()
+            failure.next_attempt_at = now + dt.timedelta(seconds=retry_delay(max(failure.attempts, 1)))
+            failure.save(update_fields=["next_attempt_at", "updated_at"])
+            return failure
+        if result.duplicate_of is not None:
+            # The order came in some other way meanwhile (a later import, an operator's replay).
+            _resolve(failure, order=result.duplicate_of, by=None)
+        return failure
+
+
+def intake_retry_due(*, now: dt.datetime | None = None, limit: int = RETRY_BATCH) -> dict[str, int]:
+    """Retry the due failures of this organization (the current schema), at most `limit` of them."""
+    now = now or timezone.now()
+    outcome = {"retried": 0, "replayed": 0, "retrying": 0, "dead": 0}
+    for _ in range(limit):
+        failure = intake_retry_one(now=now)
+        if failure is None:
+            break
+        outcome["retried"] += 1
+        outcome[failure.status] = outcome.get(failure.status, 0) + 1
+    return outcome
+
+
+def intake_retry_pending() -> bool:
+    """Whether this organization has a failure due for a retry (the beat fan-out asks before queueing)."""
+    return IntakeFailure.objects.filter(
+        status=IntakeFailure.Status.RETRYING, next_attempt_at__lte=timezone.now()
+    ).exists()
+
+
+def intake_retry_enqueue_all() -> dict[str, int]:
+    """The beat tick, in the public schema: queue the retry task inside every organization with a failure due
+    (tenant-schemas-celery runs it in that schema), and drop API idempotency keys past their lifetime.
+    Returns {schema: 1} for the organizations queued."""
+    from accounts.tenancy.models import Organization
+    from intake.tasks import intake_retry_due_task
+
+    queued = {}
+    organizations = Organization.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
+    for organization in organizations.order_by("schema_name"):
+        try:
+            with tenant_context(organization):
+                idempotency_keys_purge()
+                if intake_retry_pending():
+                    intake_retry_due_task.delay()
+                    queued[organization.schema_name] = 1
+        except Exception:  # one broken schema must not stop the others
+            logger.exception("Queueing the intake retries of %s failed", organization.schema_name)
+    return queued

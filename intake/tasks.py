@@ -1,0 +1,26 @@
+"""Celery doors of intake. The beat entry "intake-retry-due" (oms/celery.py) runs `intake_retry_due_all_task`
+in the public schema every INTAKE_RETRY_SECONDS; it queues `intake_retry_due_task` inside each organization
+with a rejected channel payload due for another attempt (intake/importing.py)."""
+
+from django.db import InterfaceError, OperationalError
+
+from oms.celery import app
+
+
+@app.task(acks_late=True)
+def intake_retry_due_all_task() -> dict[str, int]:
+    from intake.importing import intake_retry_enqueue_all
+
+    return intake_retry_enqueue_all()
+
+
+@app.task(
+    bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=10,
+    retry_backoff_max=300, max_retries=5,
+)
+def intake_retry_due_task(self) -> dict[str, int]:
+    """Runs in the organization's schema. Safe to run twice, also at once: each failure is retried under its
+    row lock (SKIP LOCKED), and only once it is due."""
+    from intake.importing import intake_retry_due
+
+    return intake_retry_due()

@@ -1,0 +1,242 @@
+"""The intake pages: health per source and the failures by impact (htmx swaps the list), one failure (map an
+unknown SKU, replay, discard), replay many, the CSV order import and the manual order form.
+
+Anyone who may see the account sees the pages; replaying, mapping, discarding and creating orders need
+WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a missing account."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+from accounts.middleware import activate_account
+from accounts.selectors import account_capabilities, account_get_for_user
+from intake import selectors
+from intake.csv_import import COLUMNS, csv_decode, orders_import_csv
+from intake.forms import (
+    CsvUploadForm,
+    FailureFilterForm,
+    LineFormSet,
+    ManualOrderForm,
+    SkuMapForm,
+    manual_lines,
+    show_problems,
+)
+from intake.models import IntakeFailure, Source
+from intake.services import intake_discard, intake_replay, intake_submit, sku_alias_set
+from oms.exceptions import DomainError
+
+
+def _account(request, account_id, capability: str = roles.VIEW):
+    account = account_get_for_user(user=request.user, account_id=account_id)
+    caps = account_capabilities(user=request.user, account=account)
+    if capability not in caps:
+        raise PermissionDenied("Your role cannot change orders.")
+    activate_account(request, account)
+    return account, caps
+
+
+def _order_link(account, order) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, order.number]), order.number)
+
+
+def _first_reason(failure: IntakeFailure) -> str:
+    return failure.reasons[0]["message"] if failure.reasons else "rejected"
+
+
+@login_required
+def intake_page(request, account_id: int):
+    account, caps = _account(request, account_id)
+    channels = selectors.sales_channels(account=account)
+    form = FailureFilterForm(request.GET or None, channels=channels)
+    filters = form.filters()
+    page = selectors.failure_page(
+        account=account, **filters, after=selectors.FailureCursor.decode(request.GET.get("after")),
+        limit=selectors.PAGE_SIZE,
+    )
+    query = form.querystring()
+    context = {
+        "account": account,
+        "form": form,
+        "health": selectors.intake_health(account=account, channels=channels),
+        "page": page,
+        "status": filters["status"],
+        "can_work": roles.WORK_ORDERS in caps,
+        "filtered": bool(query),
+        "query": query,
+        "next_url": f"{request.path}?" + "&".join(p for p in (query, f"after={page.next.encode()}") if p)
+        if page.next else None,
+        "first_url": f"{request.path}?{query}" if request.GET.get("after") else None,
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "intake/partials/_failures.html" if fragment else "intake/intake.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def failure_detail(request, account_id: int, failure_id: int):
+    account, caps = _account(request, account_id)
+    failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
+    unknown = selectors.failure_unknown_skus(failure)
+    return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown))
+
+
+def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
+    return render(
+        request, "intake/failure.html",
+        {
+            "account": account,
+            "failure": failure,
+            "payload_pretty": json.dumps(failure.payload, indent=2, ensure_ascii=False),
+            "history": selectors.failure_history(failure),
+            "unknown": unknown,
+            "map_form": map_form,
+            "can_work": roles.WORK_ORDERS in caps,
+            "is_open": failure.status in selectors.OPEN,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def failure_action(request, account_id: int, failure_id: int, action: str):
+    account, caps = _account(request, account_id, roles.WORK_ORDERS)
+    failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
+    back = redirect("intake_failure", account.pk, failure.pk)
+    if action == "map":
+        unknown = selectors.failure_unknown_skus(failure)
+        form = SkuMapForm(request.POST, unknown=unknown)
+        if form.is_valid():
+            variant = selectors.variant_by_sku(account=account, sku=form.cleaned_data["sku"])
+            if variant is None:
+                form.add_error("sku", f"“{form.cleaned_data['sku']}” is not one of {account.name}'s SKUs.")
+            else:
+                try:
+                    sku_alias_set(
+                        account=account, external_sku=form.cleaned_data["external_sku"], variant=variant,
+                        channel=failure.channel, by=request.user,
+                    )
+                except DomainError as exc:
+                    form.add_error("sku" if exc.field == "variant" else None, exc.message)
+                else:
+                    where = f" for {failure.channel.name}" if failure.channel else ""
+                    messages.success(
+                        request, f"{form.cleaned_data['external_sku']} now means {variant.sku}{where}. "
+                        "Replay the failure to create its order.",
+                    )
+                    return back
+        return _render_failure(request, account, caps, failure, unknown, form, status=400)
+    if action == "replay":
+        _replay(request, account, failure)
+        return back
+    if action == "discard":
+        if failure.status in selectors.OPEN:
+            intake_discard(failure=failure, by=request.user)
+            messages.success(request, "Discarded: it stays in the list of discarded failures.")
+        return back
+    raise Http404("No such action.")
+
+
+def _replay(request, account, failure) -> bool:
+    """Replay one failure and say what came of it; True when it became (or already was) an order."""
+    label = failure.external_id or f"#{failure.pk}"
+    if failure.status not in selectors.OPEN:
+        if failure.order is not None:
+            messages.info(request, format_html("{} was already replayed: {}", label, _order_link(account, failure.order)))
+        else:
+            messages.info(request, f"{label} is {failure.get_status_display().lower()}; nothing to replay.")
+        return failure.order is not None
+    result = intake_replay(failure=failure, by=request.user)
+    order = result.order or result.duplicate_of
+    if order is not None:
+        messages.success(request, format_html("{} became order {}.", label, _order_link(account, order)))
+        return True
+    messages.error(request, f"{label} was rejected again: {_first_reason(result.failure)}")
+    return False
+
+
+@login_required
+@require_POST
+def replay_many(request, account_id: int):
+    """"Replay selected" (the ticked boxes) or "Replay all shown" (every failure of the page)."""
+    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+    ids = request.POST.getlist("shown") if request.POST.get("scope") == "all" else request.POST.getlist("ids")
+    failures = selectors.failures_open_by_ids(account=account, ids=ids[: selectors.PAGE_SIZE])
+    created, numbers, still = 0, [], []
+    for failure in failures:
+        result = intake_replay(failure=failure, by=request.user)
+        order = result.order or result.duplicate_of
+        if order is not None:
+            created += 1
+            numbers.append(order.number)
+        else:
+            still.append(f"{failure.external_id or '#' + str(failure.pk)}: {_first_reason(result.failure)}")
+    if not failures:
+        messages.info(request, "Nothing to replay: tick at least one open failure.")
+    else:
+        if created:
+            messages.success(request, f"Replayed {created} into orders: {', '.join(numbers)}.")
+        if still:
+            messages.error(request, f"{len(still)} still rejected. " + " · ".join(still[:5]))
+    back = request.POST.get("back", "")
+    target = reverse("intake_page", args=[account.pk])
+    return redirect(f"{target}?{back}" if back and "\n" not in back else target)
+
+
+@login_required
+def csv_import(request, account_id: int):
+    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = csv_decode(form.cleaned_data["file"].read())
+            result = orders_import_csv(account=account, text=text, by=request.user)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(
+        request, "intake/csv_import.html",
+        {"account": account, "form": form, "result": result, "columns": COLUMNS}, status=status,
+    )
+
+
+@login_required
+def manual_order(request, account_id: int):
+    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+    choices = selectors.manual_order_choices(account=account)
+    form = ManualOrderForm(request.POST or None, **choices)
+    formset = LineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        lines, rows = manual_lines(formset)
+        result = intake_submit(
+            account=account, payload=form.payload(lines), source=Source.MANUAL, payload_format="oms",
+            by=request.user,
+        )
+        if result.order is not None or result.duplicate_of is not None:
+            order = result.order or result.duplicate_of
+            if result.order is not None:
+                flags = [p.message for p in result.problems if p.severity == "warning"]
+                messages.success(request, f"Order {order.number} created." + (f" Flagged: {' '.join(flags)}" if flags else ""))
+            else:
+                messages.info(request, f"An order with reference {order.external_id} already exists: {order.number}.")
+            return redirect("order_detail", account.pk, order.number)
+        # The person is looking at the errors: no operator needs to pick this one up from the failures list.
+        intake_discard(failure=result.failure, by=request.user)
+        show_problems(form, formset, rows, result.problems)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "intake/new_order.html", {"account": account, "form": form, "formset": formset, **form.groups()},
+        status=status,
+    )
