@@ -1,4 +1,3 @@
-import zoneinfo
 
 from django.db import connection
 from django.http import Http404
@@ -59,7 +58,4 @@ def activate_account(request, account) -> None:
     request.account = account
     if request.session.get(SESSION_ACCOUNT_KEY) != account.pk:
         request.session[SESSION_ACCOUNT_KEY] = account.pk
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(account.timezone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone.activate(zoneinfo.ZoneInfo("UTC"))
+    timezone.activate(account.zone)

@@ -1,3 +1,6 @@
+import datetime as dt
+import zoneinfo
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -103,6 +106,14 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The account's timezone (UTC if its name is unknown): dates are shown and reckoned in it."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return dt.UTC
 
 
 class Warehouse(models.Model):

@@ -24,7 +24,7 @@ from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
 from orders.models import REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
 from orders.pricing import LineInput
-from orders.services.clone import MAX_LINE_QUANTITY, account_today, account_zone
+from orders.services.clone import MAX_LINE_QUANTITY, account_today
 
 ERROR = "error"
 WARNING = "warning"
@@ -239,7 +239,7 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
         if placed is not None and placed.tzinfo is not None:
             checked.placed_at = placed.astimezone(dt.UTC)
             # The channel's timestamp decides the date, as the account's clock read it (not the UTC date).
-            checked.order_date = placed.astimezone(account_zone(account)).date()
+            checked.order_date = placed.astimezone(account.zone).date()
 
     variants = _variants(account=account, channel=channel, skus={line.sku for line in order.lines if line.sku})
     for index, line in enumerate(order.lines):

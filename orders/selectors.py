@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -104,13 +103,6 @@ class OrderPage:
     older: OrderCursor | None  # link to the page after (older orders), None on the last page
 
 
-def _account_zone(account: Account) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(account.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def _number_candidates(q: str) -> set[str]:
     """What an order number typed as 'SO-0000042', 'so-42' or '42' may be."""
     candidates = {q.upper()}
@@ -165,7 +157,7 @@ def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Orde
         orders = orders.filter(source=filters.source)
     if filters.kind:
         orders = orders.filter(kind=filters.kind)
-    zone = _account_zone(account)
+    zone = account.zone
     if filters.created_from:
         orders = orders.filter(created_at__gte=dt.datetime.combine(filters.created_from, dt.time.min, tzinfo=zone))
     if filters.created_to:

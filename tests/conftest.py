@@ -40,9 +40,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _ensure_org("globex", "Globex Corporation")
         connection.set_schema_to_public()
     yield
+    with django_db_blocker.unblock():
+        _close_other_sessions()
     if own is not None:
         with django_db_blocker.unblock():
             teardown_databases(own, verbosity=0)
+
+
+def _close_other_sessions() -> None:
+    """End what server, worker and thread connections are still open on the test database (a daemon thread's
+    connection is never closed by Django), so pytest can drop it at the end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from celery.schedules import crontab
 
@@ -55,18 +54,11 @@ def next_interval_time(*, anchor: dt.datetime | None, minutes: int, after: dt.da
     return anchor + step * ((after - anchor) // step + 1)
 
 
-def account_tz(account) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(account.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def next_scheduled_run(job, *, after: dt.datetime, anchor: dt.datetime | None = None) -> dt.datetime | None:
     """The job's next due time after `after` by its schedule alone. An interval counts from `anchor` (the due
     time of an on-schedule run, so the cadence does not drift) or, without one, from `after`."""
     if job.interval_minutes:
         return next_interval_time(anchor=anchor, minutes=job.interval_minutes, after=after)
     if job.cron:
-        return next_cron_time(job.cron, after=after, tz=account_tz(job.account))
+        return next_cron_time(job.cron, after=after, tz=job.account.zone)
     return None

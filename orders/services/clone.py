@@ -16,7 +16,6 @@ written. The number of queries does not depend on the number of lines.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -98,15 +97,8 @@ class _Errors:
             raise CloneInvalid(self.items)
 
 
-def account_zone(account) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(account.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def account_today(account) -> dt.date:
-    return timezone.now().astimezone(account_zone(account)).date()
+    return timezone.now().astimezone(account.zone).date()
 
 
 def _clean_address(value: dict[str, str] | None, fallback: dict[str, str]) -> dict[str, str]:
