@@ -26,7 +26,7 @@ from channels.models import Channel
 from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import PayloadUnreadable
-from intake.services import _resolve, idempotency_keys_purge, intake_submit, retry_delay
+from intake.services import RETRY_ATTEMPTS, _resolve, idempotency_keys_purge, intake_submit, retry_delay
 from oms.exceptions import DomainError
 from orders.models import Order
 
@@ -43,18 +43,20 @@ class ImportCounts:
     duplicates: int = 0  # already imported: skipped
     rejected: int = 0  # new failures (retried later)
     known_failures: int = 0  # already kept as a failure: skipped
+    errors: int = 0  # intake broke on it (logged); fetched again next run
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.fetched} fetched: {self.created} created, {self.rejected} rejected, "
             f"{self.duplicates} already imported, {self.known_failures} already failing"
         )
+        return text + (f", {self.errors} could not be processed (see the log)" if self.errors else "")
 
     def as_dict(self) -> dict[str, int]:
         return {
             "fetched": self.fetched, "created": self.created, "duplicates": self.duplicates,
-            "rejected": self.rejected, "known_failures": self.known_failures,
+            "rejected": self.rejected, "known_failures": self.known_failures, "errors": self.errors,
         }
 
 
@@ -103,7 +105,12 @@ def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | N
             continue
         if external_id:
             seen.add(external_id)
-        result = intake_submit(account=account, payload=payload, source=Source.CHANNEL, channel=channel, by=by)
+        try:
+            result = intake_submit(account=account, payload=payload, source=Source.CHANNEL, channel=channel, by=by)
+        except Exception:  # a bug or an outage on one payload must not stop the orders after it
+            logger.exception("Importing %s from %s failed", external_id or "an order", channel)
+            counts.errors += 1
+            continue
         if result.order is not None:
             counts.created += 1
         elif result.duplicate_of is not None:
@@ -135,8 +142,12 @@ def intake_retry_one(*, now: dt.datetime | None = None) -> IntakeFailure | None:
         except Exception:  # a bug or an outage, not a bad payload: try again later instead of looping on it
             logger.exception("Retrying intake failure %s failed", failure.pk)
             failure.refresh_from_db()
-            failure.next_attempt_at = now + dt.timedelta(seconds=retry_delay(max(failure.attempts, 1)))
-            failure.save(update_fields=["next_attempt_at", "updated_at"])
+            failure.attempts += 1  # counted, so an error that repeats ends as "needs attention", not forever
+            if failure.attempts >= RETRY_ATTEMPTS:
+                failure.status, failure.next_attempt_at = IntakeFailure.Status.DEAD, None
+            else:
+                failure.next_attempt_at = now + dt.timedelta(seconds=retry_delay(failure.attempts))
+            failure.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
             return failure
         if result.duplicate_of is not None:
             # The order came in some other way meanwhile (a later import, an operator's replay).

@@ -54,9 +54,11 @@ class IntakeFailure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-value", "created_at", "id"]
+        ordering = ["-value", "-line_count", "created_at", "id"]  # by impact (intake/selectors.py)
         indexes = [
-            models.Index(fields=["account", "status", "-value", "created_at"], name="intake_failure_impact"),
+            models.Index(
+                fields=["account", "status", "-value", "-line_count", "created_at", "id"], name="intake_failure_impact"
+            ),
             models.Index(fields=["account", "source", "channel", "status"], name="intake_failure_source"),
         ]
 

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from intake.adapters import normalize
@@ -200,6 +200,17 @@ def _record_failure(
     return failure
 
 
+def _storable(value):
+    """The payload as PostgreSQL's jsonb can keep it: NUL characters and unpaired surrogates dropped."""
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
 def intake_submit(
     *,
     account,
@@ -220,17 +231,21 @@ def intake_submit(
     source = source or _source_of(channel)
     payload_format = payload_format or (channel.order_format if channel is not None else "oms")
     retry = source == Source.CHANNEL if retry is None else retry
-    try:
-        order = normalize(payload_format, payload)
-    except PayloadUnreadable as unreadable:
-        problems = [Problem("unreadable", unreadable.field, unreadable.message)]
+    payload = _storable(payload)
+
+    def reject(problems: list[Problem], order: NormalizedOrder | None, *, again: bool) -> IntakeResult:
         with transaction.atomic():
             stored = _record_failure(
                 account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
-                order=None, problems=problems, failure=failure, retry=False,
+                order=order, problems=problems, failure=failure, retry=again,
             )
             _stats(account=account, source=source, channel=channel, rejected=1)
         return IntakeResult(failure=stored, problems=problems)
+
+    try:
+        order = normalize(payload_format, payload)
+    except PayloadUnreadable as unreadable:
+        return reject([Problem("unreadable", unreadable.field, unreadable.message)], None, again=False)
 
     existing = _existing(account=account, channel=channel, source=source, external_id=order.external_id)
     if existing is not None:
@@ -238,13 +253,7 @@ def intake_submit(
 
     checked = order_check(account=account, order=order, channel=channel, source=source)
     if checked.errors:
-        with transaction.atomic():
-            stored = _record_failure(
-                account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
-                order=order, problems=checked.problems, failure=failure, retry=retry,
-            )
-            _stats(account=account, source=source, channel=channel, rejected=1)
-        return IntakeResult(failure=stored, problems=checked.problems)
+        return reject(checked.problems, order, again=retry)
 
     try:
         with transaction.atomic():
@@ -254,6 +263,8 @@ def intake_submit(
             _stats(account=account, source=source, channel=channel, accepted=1)
             if failure is not None:
                 _resolve(failure, order=created, by=by)
+            _resolve_earlier(account=account, source=source, channel=channel, external_id=order.external_id,
+                             order=created, by=by)
     except IntegrityError:
         # The same external id committed by a parallel intake between our check and our insert.
         existing = _existing(account=account, channel=channel, source=source, external_id=order.external_id)
@@ -263,15 +274,25 @@ def intake_submit(
             _resolve(failure, order=existing, by=by)
         return IntakeResult(duplicate_of=existing)
     except DomainError as error:  # e.g. an unknown discount code found while pricing
-        problems = [*checked.problems, Problem(error.code, error.field or "", error.message)]
-        with transaction.atomic():
-            stored = _record_failure(
-                account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
-                order=order, problems=problems, failure=failure, retry=retry,
-            )
-            _stats(account=account, source=source, channel=channel, rejected=1)
-        return IntakeResult(failure=stored, problems=problems)
+        return reject([*checked.problems, Problem(error.code, error.field or "", error.message)], order, again=retry)
+    except DataError as error:  # a value validation let through that a column cannot hold: refused, kept
+        message = f"A value does not fit the order: {str(error).splitlines()[0]}."
+        return reject([*checked.problems, Problem("out_of_range", "", message)], order, again=False)
     return IntakeResult(order=created, problems=checked.problems)
+
+
+def _resolve_earlier(*, account, source: str, channel, external_id: str, order: Order, by) -> None:
+    """Earlier rejected copies of an order that has now come in (a client resent it fixed) are resolved by it,
+    so replaying one of them later cannot create it again."""
+    if not external_id:
+        return
+    IntakeFailure.objects.filter(
+        account=account, source=source, channel=channel, external_id=external_id, document=Document.SALES_ORDER,
+        status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD],
+    ).update(
+        status=IntakeFailure.Status.REPLAYED, order=order, next_attempt_at=None, resolved_at=timezone.now(),
+        resolved_by=by if getattr(by, "pk", None) else None, updated_at=timezone.now(),
+    )
 
 
 def _resolve(failure: IntakeFailure, *, order: Order, by) -> None:
@@ -304,6 +325,28 @@ def intake_replay(*, failure: IntakeFailure, by=None) -> IntakeResult:
         return result
 
 
+@dataclass
+class ReplayReport:
+    orders: list[Order] = field(default_factory=list)  # what the replayed failures became (or already were)
+    still: list[tuple[IntakeFailure, str]] = field(default_factory=list)  # rejected again, with the first reason
+
+
+def intake_replay_many(*, failures, by=None, progress=None) -> ReplayReport:
+    """Replay each failure in turn (each in its own transaction, so one bad payload keeps the others)."""
+    report = ReplayReport()
+    for failure in failures:
+        result = intake_replay(failure=failure, by=by)
+        order = result.order or result.duplicate_of
+        if order is not None:
+            report.orders.append(order)
+        else:
+            reasons = result.failure.reasons if result.failure else []
+            report.still.append((failure, reasons[0]["message"] if reasons else "no reason kept"))
+        if progress is not None:
+            progress()
+    return report
+
+
 def _replay_document(failure: IntakeFailure, *, by) -> IntakeResult:
     """A purchase order, shipment or receipt replayed through its own flow; `order` is the order it concerns."""
     from intake.documents import DOCUMENT_SUBMIT
@@ -322,12 +365,18 @@ def _replay_document(failure: IntakeFailure, *, by) -> IntakeResult:
 
 
 def intake_discard(*, failure: IntakeFailure, by) -> IntakeFailure:
-    failure.status = IntakeFailure.Status.DISCARDED
-    failure.next_attempt_at = None
-    failure.resolved_at = timezone.now()
-    failure.resolved_by = by if getattr(by, "pk", None) else None
-    failure.save(update_fields=["status", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
-    return failure
+    """Give up on a failure that is still open; one being replayed at this moment is waited for, and a
+    failure that has become an order stays replayed."""
+    with transaction.atomic():
+        locked = IntakeFailure.objects.select_for_update().get(pk=failure.pk, account=failure.account)
+        if locked.status not in (IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD):
+            return locked
+        locked.status = IntakeFailure.Status.DISCARDED
+        locked.next_attempt_at = None
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = by if getattr(by, "pk", None) else None
+        locked.save(update_fields=["status", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
+    return locked
 
 
 def sku_alias_set(*, account, external_sku: str, variant: Variant, channel=None, by=None) -> SkuAlias:
@@ -339,13 +388,21 @@ def sku_alias_set(*, account, external_sku: str, variant: Variant, channel=None,
         raise DomainError("That SKU or channel belongs to another account.", field="variant")
     if Variant.objects.filter(account=account, sku=external_sku).exists():
         raise DomainError(f"{external_sku} is already one of the account's own SKUs.", field="external_sku")
-    alias = SkuAlias.objects.filter(account=account, channel=channel, external_sku__iexact=external_sku).first()
-    if alias is None:
-        alias = SkuAlias(account=account, channel=channel, external_sku=external_sku)
-    alias.variant = variant
-    alias.created_by = by if getattr(by, "pk", None) else None
-    alias.save()
-    return alias
+    actor = by if getattr(by, "pk", None) else None
+    for _ in range(2):  # a parallel mapping of the same SKU wins the insert: then update it
+        alias = SkuAlias.objects.filter(account=account, channel=channel, external_sku__iexact=external_sku).first()
+        if alias is not None:
+            alias.variant, alias.created_by = variant, actor
+            alias.save(update_fields=["variant", "created_by"])
+            return alias
+        try:
+            with transaction.atomic():
+                return SkuAlias.objects.create(
+                    account=account, channel=channel, external_sku=external_sku, variant=variant, created_by=actor
+                )
+        except IntegrityError:
+            continue
+    raise DomainError(f"{external_sku} is being mapped by someone else; try again.", field="external_sku")
 
 
 IDEMPOTENCY_KEY_HOURS = 24  # how long a retry with the same Idempotency-Key gets the first answer back

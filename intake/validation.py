@@ -34,6 +34,7 @@ ADDRESS_LABELS = {
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_LINES = 500
 MAX_UNIT_PRICE = Decimal("1000000")
+MAX_LINE_TOTAL = Decimal("1000000000")  # a billion: line tax and the order's total (14 digits) stay storable
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,9 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
             validate_email(order.customer_email)
         except ValidationError:
             checked.add("invalid_email", "customer.email", f"“{order.customer_email}” is not an email address.")
+        else:
+            if len(order.customer_email) > Order._meta.get_field("customer_email").max_length:
+                checked.add("too_long", "customer.email", "The customer's email is longer than 254 characters.")
     if len(order.customer_name) > 200 or len(order.customer_phone) > 40:
         checked.add("too_long", "customer", "The customer's name (200) or phone (40 characters) is too long.")
     _address(checked, "shipping_address", order.shipping, "shipping address")
@@ -276,6 +280,12 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
             checked.add("inactive_sku", f"{where}.sku", f"{label}: SKU {variant.sku} is not for sale (inactive).")
             continue
         if quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY:
+            if (price if price is not None else variant.price) * quantity >= MAX_LINE_TOTAL:
+                checked.add(
+                    "too_large", f"{where}.quantity",
+                    f"{label}: {quantity:,} × {variant.sku} comes to a billion or more; split the order.",
+                )
+                continue
             checked.lines.append(LineInput(variant=variant, quantity=quantity, fixed_unit_price=price))
 
     if order.shipping_method:

@@ -31,7 +31,7 @@ from intake.forms import (
     show_problems,
 )
 from intake.models import IntakeFailure, Source
-from intake.services import intake_discard, intake_replay, intake_submit, sku_alias_set
+from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit, sku_alias_set
 from oms.exceptions import DomainError
 
 
@@ -173,21 +173,15 @@ def replay_many(request, account_id: int):
     account, _ = _account(request, account_id, roles.WORK_ORDERS)
     ids = request.POST.getlist("shown") if request.POST.get("scope") == "all" else request.POST.getlist("ids")
     failures = selectors.failures_open_by_ids(account=account, ids=ids[: selectors.PAGE_SIZE])
-    created, numbers, still = 0, [], []
-    for failure in failures:
-        result = intake_replay(failure=failure, by=request.user)
-        order = result.order or result.duplicate_of
-        if order is not None:
-            created += 1
-            numbers.append(order.number)
-        else:
-            still.append(f"{failure.external_id or '#' + str(failure.pk)}: {_first_reason(result.failure)}")
+    report = intake_replay_many(failures=failures, by=request.user)
     if not failures:
         messages.info(request, "Nothing to replay: tick at least one open failure.")
     else:
-        if created:
-            messages.success(request, f"Replayed {created} into orders: {', '.join(numbers)}.")
-        if still:
+        if report.orders:
+            numbers = ", ".join(order.number for order in report.orders)
+            messages.success(request, f"Replayed {len(report.orders)} into orders: {numbers}.")
+        if report.still:
+            still = [f"{f.external_id or '#' + str(f.pk)}: {reason}" for f, reason in report.still]
             messages.error(request, f"{len(still)} still rejected. " + " · ".join(still[:5]))
     back = request.POST.get("back", "")
     target = reverse("intake_page", args=[account.pk])

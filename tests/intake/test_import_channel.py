@@ -87,7 +87,7 @@ def test_the_import_orders_job_imports_and_logs_the_counts(world, sandbox, marke
 
     assert run.status == Status.SUCCEEDED
     assert run.message == "2 fetched: 1 created, 1 rejected, 0 already imported, 0 already failing"
-    assert run.result == {"fetched": 2, "created": 1, "duplicates": 0, "rejected": 1, "known_failures": 0}
+    assert run.result == {"fetched": 2, "created": 1, "duplicates": 0, "rejected": 1, "known_failures": 0, "errors": 0}
     assert "Fetching orders from Sandbox" in run.log
     assert Order.objects.filter(channel=market, external_id="SBX-1").count() == 1
 

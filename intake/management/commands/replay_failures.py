@@ -11,7 +11,7 @@ from accounts.tenancy.models import Organization
 from channels.models import Channel
 from intake.models import Source
 from intake.selectors import failures_dead
-from intake.services import intake_replay
+from intake.services import intake_replay_many
 
 
 class Command(BaseCommand):
@@ -63,14 +63,10 @@ class Command(BaseCommand):
                 for failure in failures:
                     self.stdout.write(f"  {self._label(failure)} · {failure.value} · {self._reason(failure.reasons)}")
                 return
-            numbers, still = [], []
-            for failure in tqdm(failures, desc="Replaying", unit="failure", file=self._bar_stream()):
-                result = intake_replay(failure=failure)
-                order = result.order or result.duplicate_of
-                if order is not None:
-                    numbers.append(order.number)
-                else:
-                    still.append(f"{self._label(failure)}: {self._reason(result.failure.reasons)}")
+            with tqdm(total=len(failures), desc="Replaying", unit="failure", file=self._bar_stream()) as bar:
+                report = intake_replay_many(failures=failures, progress=bar.update)
+            numbers = [order.number for order in report.orders]
+            still = [f"{self._label(failure)}: {reason}" for failure, reason in report.still]
         self.stdout.write(
             f"{where}: replayed {len(failures)}: {len(numbers)} became orders"
             + (f" ({', '.join(numbers)})" if numbers else "")
