@@ -3,15 +3,26 @@
 Each order becomes an "oms"-format payload (intake/adapters/oms.py) and goes through the one entry flow with
 source CSV: good orders are created, bad ones kept as failures with every reason (replayable from the intake
 page), orders already imported are skipped. A file whose header is wrong is refused as a whole.
+
+An upload is checked at once (header, size, readable CSV) and stored as a CsvImport; a Celery task
+(intake/tasks.py) imports its orders in the background and reports progress on it for the status page.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from intake.models import IntakeFailure, Source
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from intake.models import CsvImport, IntakeFailure, Source
 from intake.services import intake_submit
 from oms.exceptions import DomainError
 from orders.models import Order
@@ -126,10 +137,17 @@ def csv_payload(rows: list[dict[str, str]]) -> dict:
     }
 
 
-def orders_import_csv(*, account, text: str, by=None) -> CsvImportResult:
-    """Import the orders of a CSV file. Raises DomainError (nothing imported) when the file itself is wrong."""
+Progress = Callable[[CsvImportResult], None]
+
+
+def orders_import_csv(
+    *, account, text: str, by=None, skip: int = 0, progress: Progress | None = None
+) -> CsvImportResult:
+    """Import the orders of a CSV file, after the first `skip` (already done by an earlier run); `progress` is
+    called with the result so far after each order. Raises DomainError (nothing imported) when the file itself
+    is wrong."""
     result = CsvImportResult()
-    for numbers, rows in _groups(text):
+    for numbers, rows in _groups(text)[skip:]:
         outcome = intake_submit(
             account=account, payload=csv_payload(rows), source=Source.CSV, payload_format="oms", by=by
         )
@@ -139,6 +157,8 @@ def orders_import_csv(*, account, text: str, by=None) -> CsvImportResult:
             result.duplicates.append(outcome.duplicate_of)
         else:
             result.rejected.append(CsvRejected(rows[0]["external_id"], numbers, outcome.failure))
+        if progress is not None:
+            progress(result)
     return result
 
 
@@ -147,3 +167,108 @@ def csv_decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("Nothing was imported: the file is not UTF-8 text.", field="file") from None
+
+
+# In the background: the upload is stored, a worker imports it and reports progress -------------------------
+
+STALE_RUN = timedelta(minutes=15)  # a run without progress for this long lost its worker: it may be taken over
+PROGRESS_EVERY = 25  # orders, or
+PROGRESS_SECONDS = 1.0  # seconds, whichever comes first
+
+
+def csv_import_request(*, account, text: str, filename: str, by) -> CsvImport:
+    """Check the file now (a wrong one raises DomainError and nothing is stored), store it and queue its import
+    after commit."""
+    from intake.tasks import csv_import_task
+
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL; intake drops it from payloads anyway
+    total = len(_groups(text))
+    csv_import = CsvImport.objects.create(
+        account=account, uploaded_by=by if getattr(by, "pk", None) else None, filename=filename[:255],
+        content=text, total=total,
+    )
+    transaction.on_commit(lambda: csv_import_task.delay(csv_import.pk))
+    return csv_import
+
+
+def _as_json(result: CsvImportResult) -> dict:
+    return {
+        "created": [order.number for order in result.created],
+        "rejected": [
+            {"external_id": r.external_id, "rows": r.rows, "failure_id": r.failure.pk, "reasons": r.reasons}
+            for r in result.rejected
+        ],
+        "duplicates": [order.number for order in result.duplicates],
+    }
+
+
+def _merged(earlier: dict, result: CsvImportResult) -> dict:
+    now = _as_json(result)
+    return {key: [*earlier.get(key, []), *now[key]] for key in ("created", "rejected", "duplicates")}
+
+
+def _counts(result: dict) -> dict[str, int]:
+    return {key: len(result[key]) for key in ("created", "rejected", "duplicates")}
+
+
+def csv_import_run(*, import_id: int) -> CsvImport:
+    """Import a queued upload once: a second call (a redelivered task) finds it claimed and does nothing.
+
+    Progress and the outcomes so far are stored every PROGRESS_EVERY orders or PROGRESS_SECONDS, so a run left
+    "running" by a worker that died is taken over after STALE_RUN without progress and goes on after the last
+    stored order (the few orders after it are submitted again: those with an external id come back as
+    already imported)."""
+    Status = CsvImport.Status
+    now = timezone.now()
+    claimed = (
+        CsvImport.objects.filter(pk=import_id)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, updated_at__lt=now - STALE_RUN))
+        .update(status=Status.RUNNING, started_at=now, updated_at=now)
+    )
+    csv_import = CsvImport.objects.select_related("account", "uploaded_by").get(pk=import_id)
+    if not claimed:
+        return csv_import
+
+    earlier, skip = csv_import.result or {}, csv_import.processed
+    state = {"result": CsvImportResult(), "saved": 0, "at": time.monotonic()}
+
+    def save(**fields) -> None:
+        result = state["result"]
+        merged = _merged(earlier, result)
+        done = len(result.created) + len(result.rejected) + len(result.duplicates)
+        CsvImport.objects.filter(pk=import_id).update(
+            processed=skip + done, result=merged, updated_at=timezone.now(), **_counts(merged), **fields
+        )
+        state.update(saved=done, at=time.monotonic())
+
+    def progress(result: CsvImportResult) -> None:
+        state["result"] = result
+        done = len(result.created) + len(result.rejected) + len(result.duplicates)
+        if done - state["saved"] >= PROGRESS_EVERY or time.monotonic() - state["at"] >= PROGRESS_SECONDS:
+            save()
+
+    try:
+        orders_import_csv(
+            account=csv_import.account, text=csv_import.content, by=csv_import.uploaded_by, skip=skip,
+            progress=progress,
+        )
+    except Exception as error:  # noqa: BLE001  (kept on the import for its page; the orders imported stay)
+        message = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        save(status=Status.FAILED, error=message[:2000], finished_at=timezone.now())
+    else:
+        save(status=Status.DONE, finished_at=timezone.now())
+    csv_import.refresh_from_db()
+    return csv_import
+
+
+def csv_import_get_for_account(*, account, import_id) -> CsvImport:
+    """The import if it belongs to `account`; the same 404 for 'missing' and 'another account's'."""
+    try:
+        return CsvImport.objects.select_related("uploaded_by").defer("content").get(account=account, pk=int(import_id))
+    except (CsvImport.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such CSV import.") from None
+
+
+def csv_imports_recent(*, account, limit: int = 5):
+    """The account's last uploads, newest first (without their content)."""
+    return CsvImport.objects.filter(account=account).select_related("uploaded_by").defer("content", "result")[:limit]

@@ -52,8 +52,20 @@ class SkuMapForm(forms.Form):
         self.fields["external_sku"].choices = [(s, s) for s in unknown]
 
 
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, comma-separated, with a header row")
+    file = forms.FileField(label="CSV file", help_text="UTF-8, comma-separated, with a header row; at most 5 MB")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Nothing was imported: the file is larger than 5 MB ({file.size / 1024 / 1024:.2f} MB). "
+                "Split it into smaller files."
+            )
+        return file
 
 
 class ManualOrderForm(forms.Form):

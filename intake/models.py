@@ -114,3 +114,44 @@ class SourceStats(models.Model):
                 fields=["account", "source", "channel", "hour"], name="source_stats_unique", nulls_distinct=False
             ),
         ]
+
+
+class CsvImport(models.Model):
+    """One uploaded CSV order file, imported in the background (intake/csv_import.py) with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.TextField(help_text="The decoded file")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Orders in the file")
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    result = models.JSONField(
+        default=dict, blank=True,
+        help_text='{"created": [number], "rejected": [{external_id, rows, failure_id, reasons}], "duplicates": [number]}',
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last progress of a run; a stale run is taken over")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="csv_import_recent")]
+
+    def __str__(self) -> str:
+        return f"CSV import {self.filename or self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)

@@ -24,3 +24,12 @@ def intake_retry_due_task(self) -> dict[str, int]:
     from intake.importing import intake_retry_due
 
     return intake_retry_due()
+
+
+@app.task(acks_late=True)
+def csv_import_task(import_id: int) -> None:
+    """Runs in the organization's schema. Imports an uploaded CSV file; a second delivery finds it claimed and
+    does nothing (one left running by a dead worker is taken over after a while)."""
+    from intake.csv_import import csv_import_run
+
+    csv_import_run(import_id=import_id)

@@ -20,7 +20,14 @@ from accounts import roles
 from accounts.middleware import activate_account
 from accounts.selectors import account_capabilities, account_get_for_user
 from intake import selectors
-from intake.csv_import import COLUMNS, csv_decode, orders_import_csv
+from intake.csv_import import (
+    COLUMNS,
+    MAX_ROWS,
+    csv_decode,
+    csv_import_get_for_account,
+    csv_import_request,
+    csv_imports_recent,
+)
 from intake.forms import (
     CsvUploadForm,
     FailureFilterForm,
@@ -190,20 +197,59 @@ def replay_many(request, account_id: int):
 
 @login_required
 def csv_import(request, account_id: int):
+    """Upload a file: checked at once, imported in the background; the status page follows it."""
     account, _ = _account(request, account_id, roles.WORK_ORDERS)
     form = CsvUploadForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            text = csv_decode(form.cleaned_data["file"].read())
-            result = orders_import_csv(account=account, text=text, by=request.user)
+            started = csv_import_request(
+                account=account, text=csv_decode(upload.read()), filename=upload.name, by=request.user
+            )
         except DomainError as exc:
             form.add_error("file", exc.message)
-    status = 400 if request.method == "POST" and not form.is_valid() else 200
+        else:
+            return redirect("intake_csv_status", account.pk, started.pk)
+    status = 400 if request.method == "POST" else 200
     return render(
         request, "intake/csv_import.html",
-        {"account": account, "form": form, "result": result, "columns": COLUMNS}, status=status,
+        {
+            "account": account, "form": form, "columns": COLUMNS, "max_rows": MAX_ROWS,
+            "csv_imports": csv_imports_recent(account=account),
+        },
+        status=status,
     )
+
+
+@login_required
+def csv_imports(request, account_id: int):
+    """The account's recent uploads: a page, or the last few for the intake page (loaded by htmx, which keeps
+    that page's query count as it was)."""
+    account, caps = _account(request, account_id)
+    fragment = request.htmx and not request.htmx.history_restore_request
+    context = {
+        "account": account,
+        "csv_imports": csv_imports_recent(account=account, limit=5 if fragment else 50),
+        "can_work": roles.WORK_ORDERS in caps,
+    }
+    response = render(request, "intake/partials/_csv_imports.html" if fragment else "intake/csv_imports.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def csv_import_status(request, account_id: int, import_id: int):
+    """One upload's progress (the partial, polled by htmx while it runs) and, once done, what came of it."""
+    account, caps = _account(request, account_id)
+    context = {
+        "account": account,
+        "csv_import": csv_import_get_for_account(account=account, import_id=import_id),
+        "can_work": roles.WORK_ORDERS in caps,
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "intake/partials/_csv_progress.html" if fragment else "intake/csv_status.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

@@ -111,3 +111,15 @@ def test_paths_outside_the_api_version_and_unknown_organizations_answer_json_404
         response = Client(HTTP_HOST=host).get(path)
         assert response.status_code == 404, (host, path)
         assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("change", [
+    {"lines": [{"sku": "MUG-1", "quantity": 100_000, "unit_price": "999999.99"}] * 12},
+    {"lines": [{"sku": "MUG-1", "quantity": 100_000}]},
+    {"customer": {"name": "A" * 200, "email": ("a" * 64) + "@" + ".".join(["b" * 60] * 3) + ".com", "phone": "9" * 40}},
+    {"order_date": "9999-12-31", "currency": "ZZZ", "discount_codes": ["X" * 40]},
+])
+def test_values_at_the_edges_of_the_schema_are_answered_not_500(world, store_api, mug, change):
+    response = store_api.post("/orders", order_payload(**change))
+    assert response.status_code in (201, 409, 422), response.content
+    assert "code" in response.json() or "number" in response.json()
