@@ -195,7 +195,8 @@ def _store_failure(
 ) -> DocumentResult:
     """Keep the rejected payload with every error, for an operator to fix and replay."""
     with transaction.atomic():
-        if failure is None:
+        first = failure is None  # a payload counts once in the source's health, not once per replay
+        if first:
             failure = IntakeFailure(account=account, source=source, document=document, payload=payload, attempts=0)
         failure.attempts += 1
         failure.reasons = [
@@ -207,7 +208,8 @@ def _store_failure(
         failure.value = value if 0 <= value < Decimal("1e12") else Decimal(0)
         failure.line_count = line_count
         failure.save()
-        _stats(account=account, source=source, channel=None, rejected=1)
+        if first:
+            _stats(account=account, source=source, channel=None, rejected=1)
     return DocumentResult(failure=failure, problems=problems)
 
 

@@ -239,7 +239,8 @@ def intake_submit(
                 account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
                 order=order, problems=problems, failure=failure, retry=again,
             )
-            _stats(account=account, source=source, channel=channel, rejected=1)
+            if failure is None:  # a payload counts once in the source's health, not once per retry
+                _stats(account=account, source=source, channel=channel, rejected=1)
         return IntakeResult(failure=stored, problems=problems)
 
     try:

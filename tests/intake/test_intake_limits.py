@@ -70,3 +70,19 @@ def test_a_corrected_resend_resolves_the_rejected_copy_so_a_later_replay_creates
     assert failure.status == IntakeFailure.Status.REPLAYED and failure.order == fixed.order
     assert intake_replay(failure=failure).order == fixed.order
     assert Order.objects.filter(account=world.store).count() == 1
+
+
+def test_a_retried_payload_counts_once_in_the_sources_health(world):
+    from intake.models import SourceStats
+
+    factories.VariantFactory(account=world.store, sku="MUG-1")
+    channel = factories.ChannelFactory(account=world.store, name="Web", order_format="oms")
+    rejected = intake_submit(account=world.store, payload=body(lines=[{"sku": "OLD", "quantity": 1}]),
+                             channel=channel, source=Source.CHANNEL)
+    for _ in range(3):
+        intake_submit(account=world.store, payload=rejected.failure.payload, channel=channel, source=Source.CHANNEL,
+                      failure=rejected.failure)
+
+    stats = SourceStats.objects.get(account=world.store, channel=channel)
+    assert (stats.accepted, stats.rejected) == (0, 1)
+    assert IntakeFailure.objects.get(pk=rejected.failure.pk).attempts == 4
