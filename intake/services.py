@@ -282,6 +282,15 @@ def intake_submit(
     return IntakeResult(order=created, problems=checked.problems)
 
 
+def intake_submit_manual(*, account, payload, by) -> IntakeResult:
+    """The manual order form's door: the person sees the problems on the form at once, so a rejected order is
+    kept for the record but discarded, not left for an operator in the failures list."""
+    result = intake_submit(account=account, payload=payload, source=Source.MANUAL, payload_format="oms", by=by)
+    if result.failure is not None:
+        result.failure = intake_discard(failure=result.failure, by=by)
+    return result
+
+
 def _resolve_earlier(*, account, source: str, channel, external_id: str, order: Order, by) -> None:
     """Earlier rejected copies of an order that has now come in (a client resent it fixed) are resolved by it,
     so replaying one of them later cannot create it again."""

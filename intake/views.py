@@ -37,8 +37,8 @@ from intake.forms import (
     manual_lines,
     show_problems,
 )
-from intake.models import IntakeFailure, Source
-from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit, sku_alias_set
+from intake.models import IntakeFailure
+from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
 from oms.exceptions import DomainError
 
 
@@ -260,10 +260,7 @@ def manual_order(request, account_id: int):
     formset = LineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         lines, rows = manual_lines(formset)
-        result = intake_submit(
-            account=account, payload=form.payload(lines), source=Source.MANUAL, payload_format="oms",
-            by=request.user,
-        )
+        result = intake_submit_manual(account=account, payload=form.payload(lines), by=request.user)
         if result.order is not None or result.duplicate_of is not None:
             order = result.order or result.duplicate_of
             if result.order is not None:
@@ -272,8 +269,6 @@ def manual_order(request, account_id: int):
             else:
                 messages.info(request, f"An order with reference {order.external_id} already exists: {order.number}.")
             return redirect("order_detail", account.pk, order.number)
-        # The person is looking at the errors: no operator needs to pick this one up from the failures list.
-        intake_discard(failure=result.failure, by=request.user)
         show_problems(form, formset, rows, result.problems)
     status = 400 if request.method == "POST" else 200
     return render(
