@@ -77,6 +77,13 @@ def account_get_for_user(*, user, account_id) -> Account:
     return account
 
 
+def warehouse_by_code(*, account: Account, code: str):
+    """The account's warehouse with this code (any case), or None; callers decide what an inactive one means."""
+    from accounts.models import Warehouse
+
+    return Warehouse.objects.filter(account=account, code__iexact=code.strip()).first()
+
+
 def account_users(*, account: Account) -> list[tuple[User, str]]:
     """Users holding an account role on `account`, with the role, in two queries."""
     rows = (

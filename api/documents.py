@@ -276,6 +276,15 @@ def _payload(request, body: Schema) -> dict:
     return sent if isinstance(sent, dict) else body.model_dump(mode="json", exclude_none=True)
 
 
+def _duplicate(label: str, external_id, **existing) -> Status:
+    """409 for an external id already taken: `existing` names the document that has it (order_number=...)."""
+    (_, ref), = existing.items()
+    return error(
+        409, "duplicate_external_id", f"{label} {ref} already has external id {external_id}; nothing was created.",
+        field="external_id", **existing,
+    )
+
+
 def _refused(result: DocumentResult) -> Status:
     body = problems_body(result.errors)
     body["failure_id"] = result.failure.pk if result.failure else None
@@ -292,12 +301,7 @@ def purchase_order_create(request, payload: PurchaseOrderIn, idempotency_key: Id
     def run():
         result = purchase_order_submit(account=account, payload=_payload(request, payload), source=Source.API)
         if result.duplicate_of is not None:
-            number = result.duplicate_of.number
-            return error(
-                409, "duplicate_external_id",
-                f"Purchase order {number} already has external id {payload.external_id}; nothing was created.",
-                field="external_id", order_number=number,
-            )
+            return _duplicate("Purchase order", payload.external_id, order_number=result.duplicate_of.number)
         if not result.accepted:
             return _refused(result)
         return Status(201, purchase_order_body(purchase_order_get_for_api(account=account, number=result.obj.number)))
@@ -323,12 +327,7 @@ def shipment_create(request, payload: ShipmentIn, idempotency_key: IdempotencyKe
     def run():
         result = shipment_submit(account=account, payload=_payload(request, payload), source=Source.API)
         if result.duplicate_of is not None:
-            existing = result.duplicate_of.pk
-            return error(
-                409, "duplicate_external_id",
-                f"Shipment {existing} already has external id {payload.external_id}; nothing was created.",
-                field="external_id", shipment_id=existing,
-            )
+            return _duplicate("Shipment", payload.external_id, shipment_id=result.duplicate_of.pk)
         if not result.accepted:
             return _refused(result)
         return Status(201, shipment_body(shipment_get_for_api(account=account, shipment_id=result.obj.pk)))
@@ -354,12 +353,7 @@ def receipt_create(request, payload: ReceiptIn, idempotency_key: IdempotencyKeyH
     def run():
         result = receipt_submit(account=account, payload=_payload(request, payload), source=Source.API)
         if result.duplicate_of is not None:
-            existing = result.duplicate_of.pk
-            return error(
-                409, "duplicate_external_id",
-                f"Receipt {existing} already has external id {payload.external_id}; nothing was created.",
-                field="external_id", receipt_id=existing,
-            )
+            return _duplicate("Receipt", payload.external_id, receipt_id=result.duplicate_of.pk)
         if not result.accepted:
             return _refused(result)
         return Status(201, receipt_body(receipt_get_for_api(account=account, receipt_id=result.obj.pk)))

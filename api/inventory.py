@@ -1,17 +1,18 @@
 """Inventory levels (list) and stock adjustments (through `stock_adjust`, the one way stock changes by hand)."""
 
 from django.db import DataError
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from accounts.models import Warehouse
+from accounts.selectors import warehouse_by_code
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from api.idempotency import IdempotencyKeyHeader, idempotent
 from api.selectors import stock_page_for_api
 from api.types import In, Str30, Str64, Str200, Str255
+from inventory.selectors import variant_get_for_account
 from inventory.services import stock_adjust
 from oms.exceptions import DomainError
-from orders.models import Variant
 
 router = Router(tags=["Inventory"])
 MAX_QUANTITY = 1_000_000_000
@@ -75,13 +76,14 @@ def inventory_adjust(request, adjustment: AdjustmentIn, idempotency_key: Idempot
     account = request.auth
 
     def run():
-        variant = Variant.objects.filter(account=account, sku=adjustment.sku).first()
-        if variant is None:
-            raise ApiError(422, "unknown_sku", f"SKU “{adjustment.sku}” is not a product of this account.", field="sku")
-        if adjustment.warehouse:
-            warehouse = Warehouse.objects.filter(account=account, code__iexact=adjustment.warehouse).first()
-        else:
-            warehouse = Warehouse.objects.filter(account=account, pk=account.default_warehouse_id).first()
+        try:
+            variant = variant_get_for_account(account=account, sku=adjustment.sku)
+        except Http404:
+            raise ApiError(422, "unknown_sku", f"SKU “{adjustment.sku}” is not a product of this account.", field="sku") from None
+        warehouse = (
+            warehouse_by_code(account=account, code=adjustment.warehouse) if adjustment.warehouse
+            else account.default_warehouse
+        )
         if warehouse is None:
             message = (
                 f"“{adjustment.warehouse}” is not a warehouse of this account." if adjustment.warehouse

@@ -66,12 +66,12 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Warehouse
 from intake.models import Document, IntakeFailure, Source
 from intake.normalized import text
-from intake.services import ORDER_SOURCE, _resolve, _stats
+from intake.services import ORDER_SOURCE, _existing, _resolve, _stats
 from intake.validation import (
     ERROR, MAX_LINES, MAX_UNIT_PRICE, Checked, Problem, _price, _quantity, _variants, check_codes, known_codes,
+    warehouse_check,
 )
 from inventory.services import StockShortage, stock_allocate, stock_receive, stock_ship
 from oms.exceptions import DomainError
@@ -179,16 +179,6 @@ def _codes(checked: Checked, payload: dict, *, account, document: str) -> tuple[
     return carrier, service
 
 
-def _warehouse(checked: Checked, *, account, code: str) -> Warehouse | None:
-    warehouse = Warehouse.objects.filter(account=account, code__iexact=code).first()
-    if warehouse is None or not warehouse.is_active:
-        checked.add(
-            "unknown_warehouse", "warehouse", f"Warehouse “{code}” is not an active warehouse of {account.name}."
-        )
-        return None
-    return warehouse
-
-
 def _store_failure(
     *, account, source: str, document: str, payload, problems: list[Problem], external_id: str = "",
     value: Decimal = Decimal(0), line_count: int = 0, failure: IntakeFailure | None = None,
@@ -240,19 +230,6 @@ def _quantities(lines) -> str:
 # Purchase orders -----------------------------------------------------------------------------------------
 
 
-def _existing_purchase_order(*, account, source: str, external_id: str) -> Order | None:
-    if not external_id:
-        return None
-    return (
-        Order.objects.filter(
-            account=account, kind=Order.Kind.PURCHASE, channel__isnull=True, source=ORDER_SOURCE[source],
-            external_id=external_id, is_simulation=False,
-        )
-        .only("id", "number", "status", "account_id")
-        .first()
-    )
-
-
 def purchase_order_submit(
     *, account, payload, by=None, source: str = Source.API, failure: IntakeFailure | None = None
 ) -> DocumentResult:
@@ -262,7 +239,7 @@ def purchase_order_submit(
         return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
     checked = Checked()
     external_id = _short_text(checked, payload, "external_id", 100, "purchase order id")
-    existing = _existing_purchase_order(account=account, source=source, external_id=external_id)
+    existing = _existing(account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE)
     if existing is not None:
         return DocumentResult(duplicate_of=existing)
 
@@ -280,7 +257,7 @@ def purchase_order_submit(
             "The purchase order has no warehouse: give the code of the warehouse the goods will arrive at.",
         )
     else:
-        warehouse = _warehouse(checked, account=account, code=code)
+        warehouse = warehouse_check(checked, account=account, code=code)
     expected = text(payload.get("expected_date"))
     if expected:
         try:
@@ -331,7 +308,7 @@ def purchase_order_submit(
             )
     except IntegrityError:
         # The same external id committed by a parallel request between our check and our insert.
-        existing = _existing_purchase_order(account=account, source=source, external_id=external_id)
+        existing = _existing(account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE)
         if existing is None:
             raise
         return DocumentResult(duplicate_of=existing)
@@ -559,7 +536,7 @@ def receipt_submit(
     if not number:
         checked.add("required", "purchase_order", "The receipt has no purchase order number.")
     code = text(payload.get("warehouse"))
-    warehouse = _warehouse(checked, account=account, code=code) if code else None
+    warehouse = warehouse_check(checked, account=account, code=code) if code else None
     lines = _read_lines(checked, payload, document=document)
     if lines is None:
         checked.add("required", "lines", "The receipt has no lines.")

@@ -13,6 +13,7 @@ dead-letters them after the last attempt.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from channels.models import Channel
 from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import PayloadUnreadable
-from intake.services import RETRY_ATTEMPTS, _resolve, idempotency_keys_purge, intake_submit, retry_delay
+from intake.services import RETRY_ATTEMPTS, _resolve, _storable, idempotency_keys_purge, intake_submit, retry_delay
 from oms.exceptions import DomainError
 from orders.models import Order
 
@@ -67,6 +68,11 @@ def _external_id(channel: Channel, payload) -> str:
         return ""
 
 
+def _fingerprint(payload) -> str:
+    """The payload as jsonb would store it (NULs dropped, keys sorted), to compare with kept payloads."""
+    return json.dumps(_storable(payload), sort_keys=True)
+
+
 def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | None = None) -> ImportCounts:
     """Import the orders the channel offers now. Raises ConnectorError when the channel cannot be reached."""
     if channel.kind != Channel.Kind.SALES:
@@ -88,6 +94,14 @@ def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | N
             account=account, channel=channel, external_id__in=wanted, status__in=KNOWN_FAILURE
         ).values_list("external_id", flat=True)
     )
+    # Payloads without an id cannot be matched by id: compare them with the channel's kept id-less failures,
+    # read once (a channel that sends no ids fails every order, so these are few and all of one kind).
+    failing_payloads = (
+        {_fingerprint(p) for p in IntakeFailure.objects.filter(
+            account=account, channel=channel, external_id="", status__in=KNOWN_FAILURE
+        ).values_list("payload", flat=True)}
+        if not all(ids) else set()
+    )
     seen: set[str] = set()
     for payload, external_id in zip(payloads, ids):
         if progress is not None:
@@ -95,12 +109,7 @@ def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | N
         if external_id in imported or external_id in seen:
             counts.duplicates += 1
             continue
-        if external_id in failing or (
-            not external_id
-            and IntakeFailure.objects.filter(
-                account=account, channel=channel, payload=payload, status__in=KNOWN_FAILURE
-            ).exists()
-        ):
+        if external_id in failing or (not external_id and _fingerprint(payload) in failing_payloads):
             counts.known_failures += 1
             continue
         if external_id:

@@ -62,10 +62,11 @@ def _source_of(channel) -> str:
     return Source.CHANNEL if channel is not None else Source.API
 
 
-def _existing(*, account, channel, source: str, external_id: str) -> Order | None:
+def _existing(*, account, channel, source: str, external_id: str, kind: str = Order.Kind.SALES) -> Order | None:
+    """The order of this kind that already took `external_id` from this channel (or, without one, this source)."""
     if not external_id:
         return None
-    orders = Order.objects.filter(account=account, kind=Order.Kind.SALES, external_id=external_id, is_simulation=False)
+    orders = Order.objects.filter(account=account, kind=kind, external_id=external_id, is_simulation=False)
     if channel is not None:
         orders = orders.filter(channel=channel)
     else:

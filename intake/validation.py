@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.dateparse import parse_datetime
 
 from accounts.choices import ValidationLevel
+from accounts.selectors import warehouse_by_code
 from accounts.models import Warehouse
 from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
@@ -158,11 +159,19 @@ def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
     return found
 
 
+def warehouse_check(checked: Checked, *, account, code: str) -> Warehouse | None:
+    """The active warehouse with this code, or a problem saying there is none (every document uses this)."""
+    warehouse = warehouse_by_code(account=account, code=code)
+    if warehouse is None or not warehouse.is_active:
+        checked.add("unknown_warehouse", "warehouse", f"Warehouse “{code}” is not an active warehouse of {account.name}.")
+        return None
+    return warehouse
+
+
 def _warehouse(checked: Checked, *, account, channel, code: str) -> None:
     if code:
-        warehouse = Warehouse.objects.filter(account=account, code__iexact=code).first()
-        if warehouse is None or not warehouse.is_active:
-            checked.add("unknown_warehouse", "warehouse", f"Warehouse “{code}” is not an active warehouse of {account.name}.")
+        warehouse = warehouse_check(checked, account=account, code=code)
+        if warehouse is None:
             return
         if channel is not None and channel.pk and not channel.warehouses.filter(pk=warehouse.pk).exists() and channel.warehouses.exists():
             checked.add(

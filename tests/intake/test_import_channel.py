@@ -70,6 +70,20 @@ def test_a_rejected_payload_is_kept_retrying_once_however_often_the_channel_offe
     assert (stats.accepted, stats.rejected) == (1, 1)
 
 
+def test_an_order_without_an_id_is_kept_once_however_often_the_channel_offers_it(world, sandbox, market):
+    no_id = sandbox_order("", ("MUG-1", 1, "9.50"))
+    other = sandbox_order("", ("MUG-1", 2, "9.50"))
+    serve_orders(sandbox, [no_id])
+
+    first = orders_import(channel=market)
+    serve_orders(sandbox, [no_id, other])
+    again = orders_import(channel=market)
+
+    assert (first.rejected, again.known_failures, again.rejected) == (1, 1, 1)
+    assert IntakeFailure.objects.filter(account=world.store, external_id="").count() == 2
+    assert not Order.objects.filter(account=world.store).exists()
+
+
 def test_an_unreachable_channel_raises(world, sandbox, market):
     sandbox.server.shutdown()
     sandbox.server.server_close()
