@@ -22,8 +22,9 @@ def account_for_key(key: str | None) -> Account | None:
     key = (key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         return None
-    account = Account.objects.filter(api_key_hash=api_key_hash(key)).first()
-    if account is None:
+    try:  # get(), not first(): no ORDER BY to build over the account's many columns on every request
+        account = Account.objects.get(api_key_hash=api_key_hash(key))
+    except Account.DoesNotExist:
         return None
     if not account.is_active:
         raise ApiError(403, "account_inactive", f"Account {account.code} is disabled; its API key cannot be used.")

@@ -94,7 +94,7 @@ def idempotent(request, run: Callable[[], Status | tuple[int, object]]) -> Statu
     key = request.headers.get(HEADER)
     if key is None:
         return _as_status(run())
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not re.fullmatch(KEY_PATTERN, key):
+    if not key_valid(key):
         raise ApiError(
             422, "invalid_idempotency_key", f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII "
             "characters.", field=HEADER,
@@ -121,3 +121,49 @@ def idempotent(request, run: Callable[[], Status | tuple[int, object]]) -> Statu
         IdempotencyKey.objects.filter(account=account, key=key).update(status_code=result.status_code, response=body)
     return Status(result.status_code, body)
 
+
+
+def key_valid(key: str) -> bool:
+    return 1 <= len(key) <= MAX_KEY_LENGTH and re.fullmatch(KEY_PATTERN, key) is not None
+
+
+def claim_many(*, account_id: int, keys: dict[str, str]) -> set[str]:
+    """`_claim` for many keys (key -> request hash) in one statement: the keys this transaction now holds."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO intake_idempotencykey (account_id, key, request_hash, created_at)
+            SELECT %s, k, h, now() FROM unnest(%s::text[], %s::text[]) AS t(k, h)
+            ON CONFLICT (account_id, key) DO NOTHING
+            RETURNING key
+            """,
+            [account_id, list(keys), list(keys.values())],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def release_many(*, account_id: int, keys: list[str]) -> None:
+    """Give back keys claimed in this transaction whose requests will be answered on their own."""
+    if keys:
+        IdempotencyKey.objects.filter(account_id=account_id, key__in=keys).delete()
+
+
+def store_many(*, account_id: int, answers: dict[str, Status]) -> dict[str, Status]:
+    """Keep the answers of claimed keys (one statement); returns them as stored, to be sent as they will be
+    replayed."""
+    if not answers:
+        return {}
+    stored = {key: Status(answer.status_code, _jsonable(answer.value)) for key, answer in answers.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE intake_idempotencykey AS k SET status_code = a.code, response = a.body::jsonb
+              FROM unnest(%s::text[], %s::int[], %s::text[]) AS a(key, code, body)
+             WHERE k.account_id = %s AND k.key = a.key
+            """,
+            [list(stored), [s.status_code for s in stored.values()],
+             [json.dumps(s.value) for s in stored.values()], account_id],
+        )
+    return stored

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from accounts.models import Warehouse
+from api import group_commit
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorOut, error, error_body, problems_response
 from api.idempotency import IdempotencyKeyHeader, idempotent
 from api.selectors import order_get_for_api, order_get_for_clone, orders_by_id_for_api, orders_page_for_api
@@ -213,6 +214,16 @@ def order_create(request, payload: OrderIn, idempotency_key: IdempotencyKeyHeade
     """Create a sales order through the intake flow (validate, de-duplicate, create, rules, allocate)."""
     account, body = request.auth, request.json_body
 
+    def created(result):
+        # The row intake just wrote carries its warehouse and shipping method: only its lines are read.
+        warnings = [p for p in result.problems if p.severity == WARNING]
+        return Status(201, order_body(result.order, warnings=warnings))
+
+    if group_commit.enabled():
+        grouped = group_commit.order_create_grouped(request, created)
+        if grouped is not None:
+            return grouped
+
     def run():
         result = intake_submit(account=account, payload=body, source=Source.API)
         if result.duplicate_of is not None:
@@ -223,9 +234,7 @@ def order_create(request, payload: OrderIn, idempotency_key: IdempotencyKeyHeade
             )
         if not result.accepted:
             return problems_response(422, result.errors or result.problems)
-        # The row intake just wrote carries its warehouse and shipping method: only its lines are read.
-        warnings = [p for p in result.problems if p.severity == WARNING]
-        return Status(201, order_body(result.order, warnings=warnings))
+        return created(result)
 
     return idempotent(request, run)
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 from intake.adapters import normalize
 from intake.models import Document, IdempotencyKey, IntakeFailure, SkuAlias, Source
 from intake.normalized import NormalizedOrder, PayloadUnreadable
-from intake.validation import ERROR, Checked, Problem, order_check
+from intake.validation import ERROR, Checked, Prefetched, Problem, order_check
 from inventory.services import StockShortage
 from oms.exceptions import DomainError
 from orders.models import Customer, Order, Variant
+from orders.pricing import promotions_on
 from orders.services.create import OrderDraft, orders_insert
 
 ORDER_SOURCE = {
@@ -74,29 +75,41 @@ def _existing(*, account, channel, source: str, external_id: str, kind: str = Or
     return orders.only("id", "number", "status", "account_id").first()
 
 
-def _customer(*, account, order: NormalizedOrder) -> Customer | None:
-    if not order.customer_email:
-        return None
-    customers = Customer.objects.filter(account=account, email=order.customer_email, redacted_at__isnull=True)
-    customer = customers.first()
-    if customer is None:
-        # Parallel intakes for one new customer: the first creates it, the others (waiting on this lock until
-        # its transaction ends) find it. Held to the end of the order's transaction.
+def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]:
+    """Email -> the account's customer for these orders; the ones not known yet are created.
+
+    Parallel intakes for one new customer: the first creates it, the others (waiting on its advisory lock
+    until its transaction ends) find it. Locks are taken in one order, so two batches never wait on each other.
+    """
+    emails = sorted({o.customer_email for o in orders if o.customer_email})
+    if not emails:
+        return {}
+    customers = Customer.objects.filter(account=account, redacted_at__isnull=True).order_by("pk")
+    found: dict[str, Customer] = {}
+    for customer in customers.filter(email__in=emails):
+        found.setdefault(customer.email, customer)  # the oldest, should an email have two
+    missing = [e for e in emails if e not in found]
+    if missing:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"customer:{connection.schema_name}:{account.pk}:{order.customer_email}"],
+                "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT hashtextextended(k, 0) AS h "
+                "FROM unnest(%s::text[]) AS k ORDER BY k) AS locks",
+                [[f"customer:{connection.schema_name}:{account.pk}:{e}" for e in missing]],
             )
-        customer = customers.first()
-    if customer is None:
-        customer = Customer.objects.create(
-            account=account, name=order.customer_name or order.shipping.get("name", ""),
-            email=order.customer_email, phone=order.customer_phone,
-        )
-    return customer
+        for customer in customers.filter(email__in=missing):
+            found.setdefault(customer.email, customer)
+        first = {}
+        for order in orders:
+            if order.customer_email and order.customer_email not in found:
+                first.setdefault(order.customer_email, order)
+        found.update({c.email: c for c in Customer.objects.bulk_create([
+            Customer(account=account, name=o.customer_name or o.shipping.get("name", ""), email=e, phone=o.customer_phone)
+            for e, o in first.items()
+        ])})
+    return found
 
 
-def _draft(*, account, order: NormalizedOrder, checked: Checked, channel, source: str) -> OrderDraft:
+def _draft(*, account, order: NormalizedOrder, checked: Checked, channel, source: str, customer: Customer | None) -> OrderDraft:
     billing = order.billing if order.billing is not None else order.shipping
     origin = channel.name if channel is not None else Source(source).label
     return OrderDraft(
@@ -106,7 +119,7 @@ def _draft(*, account, order: NormalizedOrder, checked: Checked, channel, source
         source=ORDER_SOURCE[source],
         channel=channel,
         external_id=order.external_id,
-        customer=_customer(account=account, order=order),
+        customer=customer,
         customer_name=order.customer_name or order.shipping.get("name", ""),
         customer_email=order.customer_email,
         customer_phone=order.customer_phone,
@@ -260,7 +273,10 @@ def intake_submit(
     try:
         with transaction.atomic():
             created = _create(
-                account=account, draft=_draft(account=account, order=order, checked=checked, channel=channel, source=source), by=by
+                account=account, by=by, draft=_draft(
+                    account=account, order=order, checked=checked, channel=channel, source=source,
+                    customer=_customers(account=account, orders=[order]).get(order.customer_email),
+                ),
             )
             _stats(account=account, source=source, channel=channel, accepted=1)
             if failure is not None:
@@ -283,6 +299,61 @@ def intake_submit(
     return IntakeResult(order=created, problems=checked.problems)
 
 
+def intake_submit_batch(*, account, payloads: list, source: str = Source.API, by=None) -> list[IntakeResult | None]:
+    """Group commit: create the orders of many payloads (one account, no channel) with a fixed number of queries.
+
+    Only the plain case is taken here: a payload that is unreadable, rejected, already known, or whose external
+    id comes twice in the batch gets None, and the caller sends it through `intake_submit` on its own, which
+    gives the same answer it would have had alone. Must run inside the caller's transaction; raises (and the
+    caller rolls back and takes every payload alone) when the orders cannot all be written together: stock
+    short for one of them, an external id taken meanwhile, a discount code refused, a value too large.
+    """
+    results: list[IntakeResult | None] = [None] * len(payloads)
+    orders: dict[int, NormalizedOrder] = {}
+    seen: set[str] = set()
+    for index, payload in enumerate(payloads):
+        try:
+            order = normalize("oms", _storable(payload))
+        except PayloadUnreadable:
+            continue
+        if order.external_id and order.external_id in seen:
+            continue
+        seen.add(order.external_id)
+        orders[index] = order
+    taken = set(
+        Order.objects.filter(
+            account=account, kind=Order.Kind.SALES, external_id__in=[o.external_id for o in orders.values() if o.external_id],
+            is_simulation=False, channel__isnull=True, source=ORDER_SOURCE[source],
+        ).values_list("external_id", flat=True)
+    )
+    orders = {i: o for i, o in orders.items() if o.external_id not in taken}
+    prefetched = Prefetched.read(account=account, orders=list(orders.values()))
+    checks = {i: order_check(account=account, order=o, source=source, prefetched=prefetched) for i, o in orders.items()}
+    orders = {i: o for i, o in orders.items() if not checks[i].errors}
+    if not orders:
+        return results
+    customers = _customers(account=account, orders=list(orders.values()))
+    promotions: dict[dt.date, list] = {}
+    drafts = {}
+    for index, order in orders.items():
+        checked = checks[index]
+        draft = _draft(account=account, order=order, checked=checked, channel=None, source=source,
+                       customer=customers.get(order.customer_email))
+        if checked.order_date not in promotions:
+            promotions[checked.order_date] = promotions_on(account=account, on=checked.order_date)
+        draft.promotions = promotions[checked.order_date]
+        drafts[index] = draft
+    created = orders_insert(account=account, drafts=list(drafts.values()), by=by)
+    _stats(account=account, source=source, channel=None, accepted=len(created))
+    _resolve_earlier_many(
+        account=account, source=source, channel=None, by=by,
+        orders={orders[i].external_id: order for i, order in zip(drafts, created) if orders[i].external_id},
+    )
+    for index, order in zip(drafts, created):
+        results[index] = IntakeResult(order=order, problems=checks[index].problems)
+    return results
+
+
 def intake_submit_manual(*, account, payload, by) -> IntakeResult:
     """The manual order form's door: the person sees the problems on the form at once, so a rejected order is
     kept for the record but discarded, not left for an operator in the failures list."""
@@ -295,15 +366,22 @@ def intake_submit_manual(*, account, payload, by) -> IntakeResult:
 def _resolve_earlier(*, account, source: str, channel, external_id: str, order: Order, by) -> None:
     """Earlier rejected copies of an order that has now come in (a client resent it fixed) are resolved by it,
     so replaying one of them later cannot create it again."""
-    if not external_id:
-        return
-    IntakeFailure.objects.filter(
-        account=account, source=source, channel=channel, external_id=external_id, document=Document.SALES_ORDER,
+    if external_id:
+        _resolve_earlier_many(account=account, source=source, channel=channel, orders={external_id: order}, by=by)
+
+
+def _resolve_earlier_many(*, account, source: str, channel, orders: dict[str, Order], by) -> None:
+    """`_resolve_earlier` for many orders (external id -> order): one read, and an update only when needed."""
+    earlier = IntakeFailure.objects.filter(
+        account=account, source=source, channel=channel, external_id__in=list(orders), document=Document.SALES_ORDER,
         status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD],
-    ).update(
-        status=IntakeFailure.Status.REPLAYED, order=order, next_attempt_at=None, resolved_at=timezone.now(),
-        resolved_by=by if getattr(by, "pk", None) else None, updated_at=timezone.now(),
     )
+    now = timezone.now()
+    for external_id in set(earlier.values_list("external_id", flat=True)):
+        earlier.filter(external_id=external_id).update(
+            status=IntakeFailure.Status.REPLAYED, order=orders[external_id], next_attempt_at=None, resolved_at=now,
+            resolved_by=by if getattr(by, "pk", None) else None, updated_at=now,
+        )
 
 
 def _resolve(failure: IntakeFailure, *, order: Order, by) -> None:

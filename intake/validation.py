@@ -138,7 +138,7 @@ def _price(value) -> Decimal | None:
 
 def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
     """SKU as given -> the account's variant: its own SKU first, then an alias (the channel's before any)."""
-    found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product")}
+    found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product").order_by()}
     missing = {s for s in skus if s not in found}
     if missing:
         # Aliases match whatever the case (as they are unique): the channel's own and the account-wide ones.
@@ -168,7 +168,27 @@ def warehouse_check(checked: Checked, *, account, code: str) -> Warehouse | None
     return warehouse
 
 
-def _warehouse(checked: Checked, *, account, channel, code: str) -> None:
+@dataclass
+class Prefetched:
+    """References read once for many orders of one account checked together (no channel): the variants of
+    every SKU they name (own SKUs and account-wide aliases), the known carrier/service codes and the default
+    warehouse."""
+
+    variants: dict[str, Variant]
+    known: tuple[set[str], set[str]]
+    default_warehouse: Warehouse | None
+
+    @classmethod
+    def read(cls, *, account, orders: list[NormalizedOrder]) -> Prefetched:
+        skus = {line.sku for order in orders for line in order.lines if line.sku}
+        default = None
+        if account.default_warehouse_id:
+            default = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
+        return cls(variants=_variants(account=account, channel=None, skus=skus), known=known_codes(account=account),
+                   default_warehouse=default)
+
+
+def _warehouse(checked: Checked, *, account, channel, code: str, prefetched: Prefetched | None = None) -> None:
     if code:
         warehouse = warehouse_check(checked, account=account, code=code)
         if warehouse is None:
@@ -183,7 +203,9 @@ def _warehouse(checked: Checked, *, account, channel, code: str) -> None:
         return
     if channel is not None and channel.pk:
         checked.warehouse = channel.warehouses.filter(is_active=True).order_by("code").first()
-    if checked.warehouse is None and account.default_warehouse_id:
+    if checked.warehouse is None and prefetched is not None and channel is None:
+        checked.warehouse = prefetched.default_warehouse
+    elif checked.warehouse is None and account.default_warehouse_id:
         checked.warehouse = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
     if checked.warehouse is None:
         checked.add(
@@ -205,8 +227,15 @@ def _address(checked: Checked, prefix: str, address: dict[str, str], label: str)
             checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than {limit} characters.")
 
 
-def order_check(*, account, order: NormalizedOrder, channel=None, source: str, known=None) -> Checked:
-    """Everything wrong with `order` for `account`; resolved lines, warehouse and dates when nothing is."""
+def order_check(
+    *, account, order: NormalizedOrder, channel=None, source: str, known=None, prefetched: Prefetched | None = None
+) -> Checked:
+    """Everything wrong with `order` for `account`; resolved lines, warehouse and dates when nothing is.
+
+    `prefetched` (orders without a channel only): references already read for a batch of orders."""
+    if prefetched is not None:
+        assert channel is None, "prefetched references are read without a channel"
+        known = prefetched.known
     checked = Checked()
     if channel is not None and channel.account_id != account.pk:
         checked.add("unknown_channel", "channel", f"Channel {channel.name} is not a channel of {account.name}.")
@@ -254,7 +283,8 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
             # The channel's timestamp decides the date, as the account's clock read it (not the UTC date).
             checked.order_date = placed.astimezone(account.zone).date()
 
-    variants = _variants(account=account, channel=channel, skus={line.sku for line in order.lines if line.sku})
+    skus = {line.sku for line in order.lines if line.sku}
+    variants = prefetched.variants if prefetched is not None else _variants(account=account, channel=channel, skus=skus)
     for index, line in enumerate(order.lines):
         where = f"lines[{index}]"
         label = f"Line {index + 1}"
@@ -313,5 +343,5 @@ def order_check(*, account, order: NormalizedOrder, channel=None, source: str, k
         checked, account=account, document=Document.SALES_ORDER, channel=channel, carrier=carrier, service=service,
         known=known if known is not None else known_codes(account=account),
     )
-    _warehouse(checked, account=account, channel=channel, code=order.warehouse)
+    _warehouse(checked, account=account, channel=channel, code=order.warehouse, prefetched=prefetched)
     return checked

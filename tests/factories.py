@@ -165,3 +165,16 @@ def make_orders(account, drafts, *, by=None):
     from orders.services.create import orders_insert
 
     return orders_insert(account=account, drafts=list(drafts), by=by)
+
+
+def shop(org, name: str) -> tuple[Account, str, Warehouse]:
+    """A committed account of `org`, made the way the app makes one, with warehouse MAIN as its default (for
+    tests that run threads, a worker or a browser): (account, API key, warehouse)."""
+    from accounts.services import account_create, warehouse_create
+
+    connection.set_tenant(org)
+    account, key = account_create(name=name, by=None)
+    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
+    account.default_warehouse = warehouse
+    account.save(update_fields=["default_warehouse"])
+    return account, key, warehouse

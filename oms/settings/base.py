@@ -153,6 +153,8 @@ LOGGING = {
 
 # The public JSON API (api/): request body limit, requests per API key and minute (0: no limit).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_048_576)
+# POST /orders requests that arrive together are written in one transaction (api/group_commit.py).
+API_GROUP_COMMIT = env_bool("API_GROUP_COMMIT", True)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
 API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
 INSTALLED_APPS += ["ninja"]  # its templates and static files: the docs page works offline

@@ -103,3 +103,24 @@ def counts(account) -> dict[str, int]:
         "idempotency_keys": IdempotencyKey.objects.filter(account=account).count(),
         "movements": StockMovement.objects.filter(account=account).count(),
     }
+
+
+def race_shop(org):
+    """A committed account of `org` (for parallel threads): warehouse MAIN, SKU MUG-1 with 100; (account, key)."""
+    account, key, warehouse = factories.shop(org, "Race Shop")
+    factories.stock(factories.VariantFactory(account=account, sku="MUG-1"), warehouse, 100)
+    return account, key
+
+
+def posting(org, key: str, body: dict, **headers):
+    """A call for run_in_parallel: POST `body` to /orders with its own client; (status, JSON)."""
+
+    def call():
+        client = Client(HTTP_HOST=f"{org.schema_name}.localhost")
+        response = client.post(
+            "/api/v1/orders", json.dumps(body), content_type="application/json",
+            headers={"X-Api-Key": key, **headers},
+        )
+        return response.status_code, response.json()
+
+    return call

@@ -96,7 +96,8 @@ def test_an_unexpected_error_is_a_json_500_not_a_page(world, store_api, mug, mon
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("api.orders.intake_submit", broken)
+    monkeypatch.setattr("api.group_commit.intake_submit_batch", broken)  # the batch falls back to one alone,
+    monkeypatch.setattr("api.orders.intake_submit", broken)  # which fails too
     response = store_api.post("/orders", order_payload())
     assert response.status_code == 500
     assert response.json()["code"] == "server_error" and "boom" not in response.content.decode()

@@ -11,15 +11,16 @@ import schemathesis
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
-from django.db import connection
 from hypothesis import HealthCheck
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_headers_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
-from accounts.services import account_create, warehouse_create
 from tests import factories
 
 EXAMPLES = 15  # per operation and mode: the whole run stays well under a minute
@@ -48,11 +49,7 @@ def live_server_port(committed_org, django_db_blocker):
 
 
 def _shop(org):
-    connection.set_tenant(org)
-    account, key = account_create(name="Fuzz Shop", by=None)
-    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    account.default_warehouse = warehouse
-    account.save(update_fields=["default_warehouse"])
+    account, key, warehouse = factories.shop(org, "Fuzz Shop")
     mug = factories.VariantFactory(account=account, sku="MUG-1")
     factories.stock(mug, warehouse, 1_000)
     factories.make_order(account, [(mug, 1)], warehouse=warehouse)

@@ -3,46 +3,21 @@
 import json
 
 from django.db import connection
-from django.test import Client
 
-from accounts.services import account_create, warehouse_create
 from intake.models import IdempotencyKey
 from inventory.models import StockLevel
 from orders.models import Order
-from tests.api.conftest import order_payload
+from tests.api.conftest import order_payload, posting, race_shop
 from tests.concurrency import run_in_parallel
-from tests.factories import VariantFactory, stock
 
 THREADS = 8
 
 
-def _shop(org):
-    connection.set_tenant(org)
-    account, key = account_create(name="Race Shop", by=None)
-    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    account.default_warehouse = warehouse
-    account.save(update_fields=["default_warehouse"])
-    stock(VariantFactory(account=account, sku="MUG-1"), warehouse, 100)
-    return account, key
-
-
-def _post(org, key: str, body: dict, **headers):
-    def call():
-        client = Client(HTTP_HOST=f"{org.schema_name}.localhost")
-        response = client.post(
-            "/api/v1/orders", json.dumps(body), content_type="application/json",
-            headers={"X-Api-Key": key, **headers},
-        )
-        return response.status_code, response.json()
-
-    return call
-
-
 def test_concurrent_retries_with_one_key_make_exactly_one_order(committed_org):
-    account, key = _shop(committed_org)
+    account, key = race_shop(committed_org)
     body = order_payload(external_id=None)  # only the key keeps these apart
 
-    results = run_in_parallel(committed_org, [_post(committed_org, key, body, **{"Idempotency-Key": "race-1"})] * THREADS)
+    results = run_in_parallel(committed_org, [posting(committed_org, key, body, **{"Idempotency-Key": "race-1"})] * THREADS)
 
     connection.set_tenant(committed_org)
     assert all(kind == "ok" for kind, _ in results), results
@@ -55,9 +30,9 @@ def test_concurrent_retries_with_one_key_make_exactly_one_order(committed_org):
 
 
 def test_concurrent_posts_of_one_external_id_make_exactly_one_order(committed_org):
-    account, key = _shop(committed_org)
+    account, key = race_shop(committed_org)
 
-    results = run_in_parallel(committed_org, [_post(committed_org, key, order_payload())] * THREADS)
+    results = run_in_parallel(committed_org, [posting(committed_org, key, order_payload())] * THREADS)
 
     connection.set_tenant(committed_org)
     answers = [value for kind, value in results if kind == "ok"]

@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 
 from accounts.roles import AccountRole
-from accounts.services import account_create, account_role_grant, warehouse_create
+from accounts.services import account_role_grant
 from intake.models import IntakeFailure
 from orders.models import Order
+from tests import factories
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
 from tests.intake.failure_helpers import failure, mug, sales_channel
@@ -17,11 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def operator_world(committed_org):
-    connection.set_tenant(committed_org)
-    account, _ = account_create(name="Kite Kids", by=None)
-    main = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    account.default_warehouse = main
-    account.save(update_fields=["default_warehouse"])
+    account, _, _ = factories.shop(committed_org, "Kite Kids")
     mug(account, sku="KITE-RED")
     channel = sales_channel(account, name="Marketplace")
     dead = failure(account, channel=channel, external_id="SBX-4242", sku="MKT-KITE-R", qty=2, price="30.00")

@@ -6,11 +6,16 @@ import datetime as dt
 from django.db import connection
 from django.utils import timezone
 
-from accounts.services import account_create, warehouse_create
 from intake.importing import intake_retry_due
 from intake.models import IntakeFailure
-from intake.services import RETRY_ATTEMPTS, RETRY_BASE_SECONDS, retry_delay, sku_alias_set
+from intake.services import (
+    RETRY_ATTEMPTS,
+    RETRY_BASE_SECONDS,
+    retry_delay,
+    sku_alias_set,
+)
 from orders.models import Order
+from tests import factories
 from tests.concurrency import run_in_parallel
 from tests.intake.failure_helpers import failure, mug, sales_channel
 
@@ -66,11 +71,7 @@ def test_a_retry_after_the_sku_was_mapped_creates_the_order(world):
 
 
 def test_two_retriers_at_once_retry_each_due_failure_once(committed_org):
-    connection.set_tenant(committed_org)
-    account, _ = account_create(name="Retry Shop", by=None)
-    main = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    account.default_warehouse = main
-    account.save(update_fields=["default_warehouse"])
+    account, _, _ = factories.shop(committed_org, "Retry Shop")
     variant = mug(account)
     channel = sales_channel(account)
     kept = [failure(account, channel=channel, external_id=f"SBX-{i}", dead=False) for i in range(6)]

@@ -3,10 +3,10 @@ or by several people at the same instant, still one."""
 
 from django.db import connection
 
-from accounts.services import account_create, warehouse_create
 from intake.models import IntakeFailure
 from intake.services import intake_replay, sku_alias_set
 from orders.models import Order
+from tests import factories
 from tests.concurrency import run_in_parallel
 from tests.intake.failure_helpers import failure, mug, sales_channel
 
@@ -35,11 +35,7 @@ def test_a_dead_letter_fixed_and_replayed_becomes_one_order(world):
 
 
 def test_replays_at_the_same_instant_make_one_order(committed_org):
-    connection.set_tenant(committed_org)
-    account, _ = account_create(name="Replay Shop", by=None)
-    main = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    account.default_warehouse = main
-    account.save(update_fields=["default_warehouse"])
+    account, _, _ = factories.shop(committed_org, "Replay Shop")
     variant = mug(account)
     channel = sales_channel(account)
     dead = failure(account, channel=channel, external_id="SBX-RACE")
