@@ -1,8 +1,10 @@
 """Channel order import and the retry of rejected channel payloads.
 
 `orders_import` fetches what the channel offers (channels/connectors.py) and sends each new payload through
-the one entry flow (intake_submit). An order already imported is skipped, and so is a payload already kept as
-a failure (retrying, dead or discarded): the channel keeps offering both on every run. A connector failure
+the one entry flow: up to IMPORT_BATCH plain orders at a time are written together (intake_submit_batch), and
+whatever is not plain (a rejection, a shortage) through intake_submit alone. An order already imported is
+skipped, and so is a payload already kept as a failure (retrying, dead or discarded): the channel keeps
+offering both on every run. A connector failure
 raises, so the recurring job that called it is recorded as failed and retried.
 
 `intake_retry_due` takes the failures whose next attempt is due, one locked row at a time (SKIP LOCKED: two
@@ -18,7 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, tenant_context
 
@@ -27,7 +29,9 @@ from channels.models import Channel
 from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import PayloadUnreadable
-from intake.services import RETRY_ATTEMPTS, _resolve, _storable, idempotency_keys_purge, intake_submit, retry_delay
+from intake.services import (
+    RETRY_ATTEMPTS, _resolve, _storable, idempotency_keys_purge, intake_submit, intake_submit_batch, retry_delay,
+)
 from oms.exceptions import DomainError
 from orders.models import Order
 
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 KNOWN_FAILURE = [IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD, IntakeFailure.Status.DISCARDED]
 RETRY_BATCH = 200  # failures retried per run of the task in one organization
+IMPORT_BATCH = 50  # new orders of one channel written per transaction
 
 
 @dataclass
@@ -103,30 +108,52 @@ def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | N
         if not all(ids) else set()
     )
     seen: set[str] = set()
+    todo = []
     for payload, external_id in zip(payloads, ids):
-        if progress is not None:
-            progress()
         if external_id in imported or external_id in seen:
             counts.duplicates += 1
-            continue
-        if external_id in failing or (not external_id and _fingerprint(payload) in failing_payloads):
+        elif external_id in failing or (not external_id and _fingerprint(payload) in failing_payloads):
             counts.known_failures += 1
-            continue
-        if external_id:
-            seen.add(external_id)
-        try:
-            result = intake_submit(account=account, payload=payload, source=Source.CHANNEL, channel=channel, by=by)
-        except Exception:  # a bug or an outage on one payload must not stop the orders after it
-            logger.exception("Importing %s from %s failed", external_id or "an order", channel)
-            counts.errors += 1
-            continue
-        if result.order is not None:
-            counts.created += 1
-        elif result.duplicate_of is not None:
-            counts.duplicates += 1
         else:
-            counts.rejected += 1
+            seen.update([external_id] if external_id else [])
+            todo.append((payload, external_id))
+            continue
+        if progress is not None:
+            progress()
+    for start in range(0, len(todo), IMPORT_BATCH):
+        chunk = todo[start:start + IMPORT_BATCH]
+        for (payload, external_id), result in zip(chunk, _import_batch(channel=channel, chunk=chunk, by=by)):
+            if progress is not None:
+                progress()
+            if result is None:
+                try:
+                    result = intake_submit(account=account, payload=payload, source=Source.CHANNEL, channel=channel, by=by)
+                except Exception:  # a bug or an outage on one payload must not stop the orders after it
+                    logger.exception("Importing %s from %s failed", external_id or "an order", channel)
+                    counts.errors += 1
+                    continue
+            if result.order is not None:
+                counts.created += 1
+            elif result.duplicate_of is not None:
+                counts.duplicates += 1
+            else:
+                counts.rejected += 1
     return counts
+
+
+def _import_batch(*, channel: Channel, chunk: list, by) -> list:
+    """The plain orders of `chunk` written together (intake_submit_batch); None for each payload to take alone,
+    and for all of them when they cannot be written together (e.g. stock short for one)."""
+    try:
+        with transaction.atomic():
+            return intake_submit_batch(
+                account=channel.account, payloads=[p for p, _ in chunk], source=Source.CHANNEL, channel=channel, by=by
+            )
+    except (DomainError, DatabaseError) as refused:
+        logger.info("Importing %d orders from %s together failed (%s); each is taken alone", len(chunk), channel, refused)
+    except Exception:
+        logger.exception("Importing %d orders from %s together failed; each is taken alone", len(chunk), channel)
+    return [None] * len(chunk)
 
 
 def intake_retry_one(*, now: dt.datetime | None = None) -> IntakeFailure | None:

@@ -63,16 +63,20 @@ def _source_of(channel) -> str:
     return Source.CHANNEL if channel is not None else Source.API
 
 
+def _from_door(*, account, channel, source: str, kind: str = Order.Kind.SALES):
+    """Orders of this kind whose external ids are this channel's (or, without one, this source's)."""
+    orders = Order.objects.filter(account=account, kind=kind, is_simulation=False)
+    if channel is not None:
+        return orders.filter(channel=channel)
+    return orders.filter(channel__isnull=True, source=ORDER_SOURCE[source])
+
+
 def _existing(*, account, channel, source: str, external_id: str, kind: str = Order.Kind.SALES) -> Order | None:
     """The order of this kind that already took `external_id` from this channel (or, without one, this source)."""
     if not external_id:
         return None
-    orders = Order.objects.filter(account=account, kind=kind, external_id=external_id, is_simulation=False)
-    if channel is not None:
-        orders = orders.filter(channel=channel)
-    else:
-        orders = orders.filter(channel__isnull=True, source=ORDER_SOURCE[source])
-    return orders.only("id", "number", "status", "account_id").first()
+    orders = _from_door(account=account, channel=channel, source=source, kind=kind)
+    return orders.filter(external_id=external_id).only("id", "number", "status", "account_id").first()
 
 
 def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]:
@@ -299,8 +303,10 @@ def intake_submit(
     return IntakeResult(order=created, problems=checked.problems)
 
 
-def intake_submit_batch(*, account, payloads: list, source: str = Source.API, by=None) -> list[IntakeResult | None]:
-    """Group commit: create the orders of many payloads (one account, no channel) with a fixed number of queries.
+def intake_submit_batch(
+    *, account, payloads: list, source: str = Source.API, channel=None, by=None
+) -> list[IntakeResult | None]:
+    """Group commit: create the orders of many payloads (one account and door) with a fixed number of queries.
 
     Only the plain case is taken here: a payload that is unreadable, rejected, already known, or whose external
     id comes twice in the batch gets None, and the caller sends it through `intake_submit` on its own, which
@@ -308,12 +314,13 @@ def intake_submit_batch(*, account, payloads: list, source: str = Source.API, by
     caller rolls back and takes every payload alone) when the orders cannot all be written together: stock
     short for one of them, an external id taken meanwhile, a discount code refused, a value too large.
     """
+    payload_format = channel.order_format if channel is not None else "oms"
     results: list[IntakeResult | None] = [None] * len(payloads)
     orders: dict[int, NormalizedOrder] = {}
     seen: set[str] = set()
     for index, payload in enumerate(payloads):
         try:
-            order = normalize("oms", _storable(payload))
+            order = normalize(payload_format, _storable(payload))
         except PayloadUnreadable:
             continue
         if order.external_id and order.external_id in seen:
@@ -321,14 +328,16 @@ def intake_submit_batch(*, account, payloads: list, source: str = Source.API, by
         seen.add(order.external_id)
         orders[index] = order
     taken = set(
-        Order.objects.filter(
-            account=account, kind=Order.Kind.SALES, external_id__in=[o.external_id for o in orders.values() if o.external_id],
-            is_simulation=False, channel__isnull=True, source=ORDER_SOURCE[source],
-        ).values_list("external_id", flat=True)
+        _from_door(account=account, channel=channel, source=source)
+        .filter(external_id__in=[o.external_id for o in orders.values() if o.external_id])
+        .values_list("external_id", flat=True)
     )
     orders = {i: o for i, o in orders.items() if o.external_id not in taken}
-    prefetched = Prefetched.read(account=account, orders=list(orders.values()))
-    checks = {i: order_check(account=account, order=o, source=source, prefetched=prefetched) for i, o in orders.items()}
+    prefetched = Prefetched.read(account=account, orders=list(orders.values()), channel=channel)
+    checks = {
+        i: order_check(account=account, order=o, channel=channel, source=source, prefetched=prefetched)
+        for i, o in orders.items()
+    }
     orders = {i: o for i, o in orders.items() if not checks[i].errors}
     if not orders:
         return results
@@ -337,16 +346,16 @@ def intake_submit_batch(*, account, payloads: list, source: str = Source.API, by
     drafts = {}
     for index, order in orders.items():
         checked = checks[index]
-        draft = _draft(account=account, order=order, checked=checked, channel=None, source=source,
+        draft = _draft(account=account, order=order, checked=checked, channel=channel, source=source,
                        customer=customers.get(order.customer_email))
         if checked.order_date not in promotions:
             promotions[checked.order_date] = promotions_on(account=account, on=checked.order_date)
         draft.promotions = promotions[checked.order_date]
         drafts[index] = draft
     created = orders_insert(account=account, drafts=list(drafts.values()), by=by)
-    _stats(account=account, source=source, channel=None, accepted=len(created))
+    _stats(account=account, source=source, channel=channel, accepted=len(created))
     _resolve_earlier_many(
-        account=account, source=source, channel=None, by=by,
+        account=account, source=source, channel=channel, by=by,
         orders={orders[i].external_id: order for i, order in zip(drafts, created) if orders[i].external_id},
     )
     for index, order in zip(drafts, created):

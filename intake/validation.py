@@ -170,22 +170,32 @@ def warehouse_check(checked: Checked, *, account, code: str) -> Warehouse | None
 
 @dataclass
 class Prefetched:
-    """References read once for many orders of one account checked together (no channel): the variants of
-    every SKU they name (own SKUs and account-wide aliases), the known carrier/service codes and the default
-    warehouse."""
+    """References read once for many orders of one account (and channel) checked together: the variants of
+    every SKU they name (own SKUs, then the channel's and the account-wide aliases), the known carrier/service
+    codes, and the warehouse an order without one ships from."""
 
+    channel: object | None
     variants: dict[str, Variant]
     known: tuple[set[str], set[str]]
     default_warehouse: Warehouse | None
 
     @classmethod
-    def read(cls, *, account, orders: list[NormalizedOrder]) -> Prefetched:
+    def read(cls, *, account, orders: list[NormalizedOrder], channel=None) -> Prefetched:
         skus = {line.sku for order in orders for line in order.lines if line.sku}
-        default = None
-        if account.default_warehouse_id:
-            default = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
-        return cls(variants=_variants(account=account, channel=None, skus=skus), known=known_codes(account=account),
-                   default_warehouse=default)
+        return cls(
+            channel=channel, variants=_variants(account=account, channel=channel, skus=skus),
+            known=known_codes(account=account), default_warehouse=_default_warehouse(account=account, channel=channel),
+        )
+
+
+def _default_warehouse(*, account, channel) -> Warehouse | None:
+    """Where an order that names no warehouse ships from: the channel's first mapped one, else the account's."""
+    warehouse = None
+    if channel is not None and channel.pk:
+        warehouse = channel.warehouses.filter(is_active=True).order_by("code").first()
+    if warehouse is None and account.default_warehouse_id:
+        warehouse = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
+    return warehouse
 
 
 def _warehouse(checked: Checked, *, account, channel, code: str, prefetched: Prefetched | None = None) -> None:
@@ -201,12 +211,9 @@ def _warehouse(checked: Checked, *, account, channel, code: str, prefetched: Pre
             return
         checked.warehouse = warehouse
         return
-    if channel is not None and channel.pk:
-        checked.warehouse = channel.warehouses.filter(is_active=True).order_by("code").first()
-    if checked.warehouse is None and prefetched is not None and channel is None:
-        checked.warehouse = prefetched.default_warehouse
-    elif checked.warehouse is None and account.default_warehouse_id:
-        checked.warehouse = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
+    checked.warehouse = (
+        prefetched.default_warehouse if prefetched is not None else _default_warehouse(account=account, channel=channel)
+    )
     if checked.warehouse is None:
         checked.add(
             "no_warehouse", "warehouse", "No warehouse to ship from: give one, map one to the channel, or set the "
@@ -232,9 +239,9 @@ def order_check(
 ) -> Checked:
     """Everything wrong with `order` for `account`; resolved lines, warehouse and dates when nothing is.
 
-    `prefetched` (orders without a channel only): references already read for a batch of orders."""
+    `prefetched`: references already read (Prefetched.read, for the same channel) for a batch of orders."""
     if prefetched is not None:
-        assert channel is None, "prefetched references are read without a channel"
+        assert prefetched.channel == channel, "prefetched references are read for another channel"
         known = prefetched.known
     checked = Checked()
     if channel is not None and channel.account_id != account.pk:

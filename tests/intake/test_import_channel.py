@@ -51,6 +51,31 @@ def test_import_creates_each_new_order_once(world, sandbox, market):
     assert Order.objects.filter(account=world.store, channel=market).count() == 3
 
 
+def test_plain_orders_are_written_together_in_a_fixed_number_of_queries(world, sandbox, market,
+                                                                       django_assert_max_num_queries):
+    serve_orders(sandbox, [sandbox_order(f"SBX-{n}", ("MUG-1", 1, "9.50")) for n in range(40)])
+
+    with django_assert_max_num_queries(40):  # one order alone takes about 20
+        counts = orders_import(channel=market)
+
+    assert (counts.created, counts.rejected, counts.errors) == (40, 0, 0)
+    orders = Order.objects.filter(account=world.store, channel=market)
+    assert orders.count() == 40 and {o.status for o in orders} == {Order.Status.ALLOCATED}
+    assert SourceStats.objects.get(account=world.store, channel=market).accepted == 40
+
+
+def test_when_one_order_is_short_every_order_of_its_batch_is_taken_alone(world, sandbox, market):
+    serve_orders(sandbox, [sandbox_order("SBX-1", ("MUG-1", 2, "9.50")), sandbox_order("SBX-2", ("MUG-1", 60, "9.50")),
+                           sandbox_order("SBX-3", ("TEE-M", 1, "19.00"))])
+
+    counts = orders_import(channel=market)
+
+    assert (counts.created, counts.rejected) == (3, 0)
+    orders = {o.external_id: o for o in Order.objects.filter(account=world.store, channel=market)}
+    assert orders["SBX-1"].status == orders["SBX-3"].status == Order.Status.ALLOCATED
+    assert orders["SBX-2"].status == Order.Status.OPEN and "not enough stock" in orders["SBX-2"].flags[0]
+
+
 def test_a_rejected_payload_is_kept_retrying_once_however_often_the_channel_offers_it(world, sandbox, market):
     serve_orders(sandbox, [sandbox_order("SBX-1"), sandbox_order("SBX-BAD", ("NOT-OURS", 1, "5.00"))])
     before = timezone.now()
