@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 from channels.models import Channel
-from channels.secrets import secret_decrypt
+from channels.secrets import SecretUnreadable, secret_decrypt
 from oms.exceptions import DomainError
 
 
@@ -31,7 +31,13 @@ def _request(channel: Channel, path_field: str, payload=None):
     if payload is not None:
         data = json.dumps(payload).encode()
         headers["Content-Type"] = "application/json"
-    secret = secret_decrypt(conn.secret_encrypted)
+    try:
+        secret = secret_decrypt(conn.secret_encrypted)
+    except SecretUnreadable:
+        raise ConnectorError(
+            f"{channel.name}: its stored secret cannot be read with the configured keys (was CHANNEL_SECRET_KEYS "
+            "changed without `manage.py rotate_channel_secrets`?); enter the secret again on the channel."
+        ) from None
     if secret and conn.auth_header:
         headers[conn.auth_header] = secret
     request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
