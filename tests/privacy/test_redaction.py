@@ -233,3 +233,4 @@ def test_the_order_page_says_when_personal_data_was_redacted(world, maker, now):
     assert page.status_code == 200
     assert f"Personal data redacted on <time datetime=\"{now.isoformat()}\">{now:%Y-%m-%d}</time>" in html
     assert "ada@example.com" not in html and "Ada Lovelace" not in html
+    assert html.count("Redacted.") == 2 and "None given" not in html  # the addresses say what happened to them
