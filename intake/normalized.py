@@ -41,6 +41,7 @@ class NormalizedLine:
     quantity: Any
     unit_price: Any = None  # None: the account's list price (with promotions)
     name: str = ""
+    line_total: Any = None  # the price of all the units, when that is what the channel gives (it wins)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -134,6 +134,16 @@ def _price(value) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return price if price.is_finite() else None
+
+
+def _from_line_total(total, quantity: int, price: Decimal | None) -> tuple[Decimal | None, Decimal]:
+    """(unit price, discount per unit) that come to exactly `total` for `quantity` units: the cent-rounded-up
+    unit price, less what that adds (10.00 for 3: 3.34 less 0.02 over the line). Else `price` as it was."""
+    total = _price(total) if total not in (None, "") else None
+    if total is None or not 0 <= total < MAX_LINE_TOTAL:
+        return price, Decimal(0)
+    unit = (total / quantity).quantize(Decimal("0.01"), rounding=ROUND_UP)
+    return unit, (unit * quantity - total) / quantity
 
 
 def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
@@ -326,13 +336,16 @@ def order_check(
             checked.add("inactive_sku", f"{where}.sku", f"{label}: SKU {variant.sku} is not for sale (inactive).")
             continue
         if quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY:
+            price, unit_discount = _from_line_total(line.line_total, quantity, price)
             if (price if price is not None else variant.price) * quantity >= MAX_LINE_TOTAL:
                 checked.add(
                     "too_large", f"{where}.quantity",
                     f"{label}: {quantity:,} × {variant.sku} comes to a billion or more; split the order.",
                 )
                 continue
-            checked.lines.append(LineInput(variant=variant, quantity=quantity, fixed_unit_price=price))
+            checked.lines.append(LineInput(
+                variant=variant, quantity=quantity, fixed_unit_price=price, fixed_unit_discount=unit_discount,
+            ))
 
     if order.shipping_method:
         checked.shipping_method = ShippingMethod.objects.filter(

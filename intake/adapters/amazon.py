@@ -9,8 +9,10 @@
      "OrderItems": [{"SellerSKU": "SBX-MUG", "QuantityOrdered": 2, "ItemPrice": {"CurrencyCode": "USD",
                      "Amount": "19.00"}, "Title": "..."}]}
 
-`ItemPrice` is the price of all units of the line, as Amazon gives it; intake wants a unit price. Amazon
-names no carrier, so the account's carrier-code rule decides what a missing carrier means.
+`ItemPrice` is the price of all units of the line, as Amazon gives it; it is kept as the line's total (a
+total that does not divide evenly, 10.00 for 3, becomes 3.34 a unit less 0.02, so the line still comes to
+10.00), with the unit price it works out to. Amazon names no carrier, so the account's carrier-code rule
+decides what a missing carrier means.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -46,7 +48,7 @@ def read(payload: dict) -> NormalizedOrder:
         lines.append(
             NormalizedLine(
                 sku=text(item.get("SellerSKU")), quantity=quantity, unit_price=_unit_price(price, quantity),
-                name=text(item.get("Title")),
+                name=text(item.get("Title")), line_total=price.get("Amount"),
             )
         )
     line2 = text(f"{text(ship.get('AddressLine2'))} {text(ship.get('AddressLine3'))}")

@@ -190,3 +190,16 @@ def test_each_sample_submitted_through_its_channel_gives_the_same_order(catalog,
     else:
         assert order.flags == []
     assert not IntakeFailure.objects.filter(account=catalog).exists()
+
+
+def test_an_amazon_line_total_that_does_not_divide_still_comes_to_itself(catalog):
+    body = sample("amazon")
+    body["OrderItems"] = [dict(body["OrderItems"][0], QuantityOrdered=3, ItemPrice={"CurrencyCode": "USD", "Amount": "10.00"})]
+
+    channel = factories.ChannelFactory(account=catalog, name="amazon store", order_format="amazon")
+
+    result = intake_submit(account=catalog, payload=body, channel=channel)
+
+    assert result.accepted, result.problems
+    line = result.order.lines.get()
+    assert (line.unit_price, line.line_discount, line.line_total) == (Decimal("3.34"), Decimal("0.02"), Decimal("10.00"))
