@@ -137,7 +137,7 @@ def _write(*, account, batch: list[_Pending], answer: Callable[[IntakeResult], S
             release_many(account_id=account.pk, keys=[k for k in claimed if k not in keyed])
             for key, stored in store_many(account_id=account.pk, answers=keyed).items():
                 owners[key].answer = stored
-    except (DomainError, IntegrityError, DataError) as refused:  # e.g. stock short for one of them: expected, not a fault
+    except (DomainError, IntegrityError, DataError) as refused:  # e.g. stock short for one: expected, no fault
         logger.info("Group commit of %d orders rolled back (%s); each is taken alone", len(batch), refused)
         for pending in batch:
             pending.answer = None

@@ -107,13 +107,17 @@ def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]
             if order.customer_email and order.customer_email not in found:
                 first.setdefault(order.customer_email, order)
         found.update({c.email: c for c in Customer.objects.bulk_create([
-            Customer(account=account, name=o.customer_name or o.shipping.get("name", ""), email=e, phone=o.customer_phone)
+            Customer(
+                account=account, name=o.customer_name or o.shipping.get("name", ""), email=e, phone=o.customer_phone,
+            )
             for e, o in first.items()
         ])})
     return found
 
 
-def _draft(*, account, order: NormalizedOrder, checked: Checked, channel, source: str, customer: Customer | None) -> OrderDraft:
+def _draft(
+    *, account, order: NormalizedOrder, checked: Checked, channel, source: str, customer: Customer | None
+) -> OrderDraft:
     billing = order.billing if order.billing is not None else order.shipping
     origin = channel.name if channel is not None else Source(source).label
     return OrderDraft(
