@@ -126,6 +126,18 @@ def retention_groups(*, account: Account, now: dt.datetime | None = None) -> lis
     return groups
 
 
+def leftover_profiles_sql(groups: list[RuleGroup]) -> tuple[str, dict]:
+    """The account's unredacted customer profiles that no unredacted order keeps (their orders were deleted, or
+    redacted while one that was later deleted still held them), created before the longest retention's cutoff:
+    (SQL over the alias `c`, params)."""
+    cutoff = min(group.cutoff for group in groups)
+    where = (
+        f"c.account_id = %(account_id)s AND c.redacted_at IS NULL AND c.created_at <= %(profile_cutoff)s "
+        f"AND NOT EXISTS (SELECT 1 FROM {ORDERS} o WHERE o.customer_id = c.id AND o.pii_redacted_at IS NULL)"
+    )
+    return where, {"account_id": groups[0].params["account_id"], "profile_cutoff": cutoff}
+
+
 def group_due_sql(group: RuleGroup) -> str:
     """The due orders of one group; every condition of the partial index's predicate is spelled out so the
     planner uses it."""
@@ -209,4 +221,8 @@ def redaction_due(*, account: Account, now: dt.datetime | None = None, details: 
                 params,
             )
             summary.order_events, summary.customers = cursor.fetchone()
+        if details:
+            where, leftover = leftover_profiles_sql(groups)
+            cursor.execute(f"SELECT count(*) FROM {CUSTOMERS} c WHERE {where}", leftover)
+            summary.customers += cursor.fetchone()[0]
     return summary

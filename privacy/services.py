@@ -218,6 +218,15 @@ def _redact_group(group: RuleGroup, *, now, batch_size: int, report: RedactionRe
         size = min(batch_size, max(MIN_BATCH, int(size * scale)))
 
 
+def _redact_leftover_profiles(groups, *, now) -> int:
+    """Profiles no unredacted order keeps, past the longest retention (one statement)."""
+    where, params = selectors.leftover_profiles_sql(groups)
+    cleared = ", ".join(f"{name} = ''" for name in CUSTOMER_FIELDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {CUSTOMERS} c SET {cleared}, redacted_at = %(now)s WHERE {where}", {**params, "now": now})
+        return cursor.rowcount
+
+
 def pii_redact_account(
     *,
     account: Account,
@@ -246,10 +255,13 @@ def pii_redact_account(
         if not held:
             report.skipped = f"Another redaction of {account.name} is running; nothing done."
             return report
-        for group in selectors.retention_groups(account=account, now=now):
+        groups = selectors.retention_groups(account=account, now=now)
+        for group in groups:
             _redact_group(group, now=now, batch_size=batch_size, report=report, progress=progress)
+        if groups:
+            report.customers += _redact_leftover_profiles(groups, now=now)
     report.seconds = time.perf_counter() - started
-    if report.orders:
+    if report.orders or report.customers:
         activity_log(
             account=account,
             by=by,

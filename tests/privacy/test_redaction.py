@@ -203,6 +203,38 @@ def test_a_customer_profile_is_redacted_once_no_order_keeps_it_visible(world, ma
     assert customer.redacted_at == now + 25 * DAY and (customer.name, customer.email) == ("", "")
 
 
+def test_a_profile_no_order_keeps_any_more_is_redacted_past_the_longest_retention(world, maker, now):
+    from privacy.selectors import redaction_due
+
+    store = world.store
+    store.pii_retention_days = 30
+    store.save()
+    m = maker(store)
+    orphan, young, half, kept = (
+        Customer.objects.create(account=store, name=name, email=f"{name.lower()}@example.com")
+        for name in ("Orphan", "Young", "Half", "Kept")
+    )
+    Customer.objects.filter(pk__in=[orphan.pk, half.pk, kept.pk]).update(created_at=now - 40 * DAY)
+    Customer.objects.filter(pk=young.pk).update(created_at=now - 10 * DAY)
+    m.order(40 * DAY, customer=half)
+    later = m.order(10 * DAY, customer=half)
+    m.order(10 * DAY, customer=kept)
+
+    first = pii_redact_account(account=store, now=now)
+
+    assert first.customers == 1  # the profile whose orders were all deleted, created 40 days ago
+    assert [c.pk for c in Customer.objects.filter(account=store, redacted_at__isnull=False)] == [orphan.pk]
+    Order.objects.filter(pk=later.pk).delete()  # Half's last unredacted order goes
+    assert redaction_due(account=store, now=now).customers == 1
+
+    second = pii_redact_account(account=store, now=now)
+
+    assert second.customers == 1 and second.orders == 0
+    half.refresh_from_db()
+    assert half.redacted_at == now and (half.name, half.email) == ("", "")
+    assert Customer.objects.filter(pk__in=[young.pk, kept.pk], redacted_at__isnull=True).count() == 2
+
+
 def test_batches_do_not_multiply_queries(world, maker, now, django_assert_max_num_queries):
     store = world.store
     store.pii_retention_days = 30
