@@ -75,6 +75,17 @@ def test_an_order_is_returned_by_its_number(world, store_api, mug):
     assert body["warehouse"] == "MAIN" and body["status"] == "allocated"
 
 
+def test_an_order_shows_the_number_of_the_order_it_was_cloned_from(world, store_api, mug,
+                                                                   django_assert_max_num_queries):
+    source, plain = _orders(world, mug, 2)
+    clone = factories.make_order(world.store, [(mug, 1)], warehouse=world.store.default_warehouse, cloned_from=source)
+
+    with django_assert_max_num_queries(8):  # domain, key, the order, its lines, its source's number, ...
+        cloned = store_api.get(f"/orders/{clone.number}").json()
+    assert cloned["cloned_from"] == source.number
+    assert store_api.get(f"/orders/{plain.number}").json()["cloned_from"] is None
+
+
 def test_an_unknown_number_is_a_json_404(store_api):
     response = store_api.get("/orders/SO-9999999")
     assert response.status_code == 404
