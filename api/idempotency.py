@@ -128,9 +128,11 @@ def key_valid(key: str) -> bool:
 
 
 def claim_many(*, account_id: int, keys: dict[str, str]) -> set[str]:
-    """`_claim` for many keys (key -> request hash) in one statement: the keys this transaction now holds."""
+    """`_claim` for many keys (key -> request hash) in one statement: the keys this transaction now holds.
+    Inserted in key order, so two batches retrying the same keys wait on each other instead of deadlocking."""
     if not keys:
         return set()
+    keys = dict(sorted(keys.items()))
     with connection.cursor() as cursor:
         cursor.execute(
             """
