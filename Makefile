@@ -35,6 +35,7 @@ help:
 
 # A virtualenv that was moved keeps its old paths in its scripts: recreate it, never move it.
 venv:
+	@if [ -z "$(PYTHON)" ]; then echo "venv: no Python 3.11 or newer that can make a venv (install python3-venv, or set PYTHON=...)" >&2; exit 1; fi
 	@if ! $(PY) -c '' 2>/dev/null || ! head -n1 $(VENV)/bin/pip 2>/dev/null | grep -q '^#!$(CURDIR)/$(VENV)/bin/python' \
 		|| [ "$$($(PY) -c '$(real_path)')" != "$$($(PYTHON) -c '$(real_path)')" ]; then \
 		echo "venv: creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \

@@ -291,22 +291,32 @@ def _refused(result: DocumentResult) -> Status:
     return Status(422, body)
 
 
+def _create(request, payload: Schema, *, submit, label: str, ref, body) -> Status:
+    """A document write: `submit` it through intake (idempotently); 409 naming `ref(duplicate)` for an external
+    id already taken, 422 with every problem, else 201 with `body(created)`."""
+    account = request.auth
+
+    def run():
+        result = submit(account=account, payload=_payload(request, payload), source=Source.API)
+        if result.duplicate_of is not None:
+            return _duplicate(label, payload.external_id, **ref(result.duplicate_of))
+        if not result.accepted:
+            return _refused(result)
+        return Status(201, body(account, result.obj))
+
+    return idempotent(request, run)
+
+
 @router.post(
     "/purchase-orders", response={201: PurchaseOrderOut, 409: DuplicateOut, **WRITE_RESPONSES},
     summary="Create a purchase order", operation_id="purchase_order_create",
 )
 def purchase_order_create(request, payload: PurchaseOrderIn, idempotency_key: IdempotencyKeyHeader = None):
-    account = request.auth
-
-    def run():
-        result = purchase_order_submit(account=account, payload=_payload(request, payload), source=Source.API)
-        if result.duplicate_of is not None:
-            return _duplicate("Purchase order", payload.external_id, order_number=result.duplicate_of.number)
-        if not result.accepted:
-            return _refused(result)
-        return Status(201, purchase_order_body(purchase_order_get_for_api(account=account, number=result.obj.number)))
-
-    return idempotent(request, run)
+    return _create(
+        request, payload, submit=purchase_order_submit, label="Purchase order",
+        ref=lambda po: {"order_number": po.number},
+        body=lambda account, po: purchase_order_body(purchase_order_get_for_api(account=account, number=po.number)),
+    )
 
 
 @router.get(
@@ -322,17 +332,10 @@ def purchase_order_get(request, number: Str30):
     summary="Record a shipment of a sales order", operation_id="shipment_create",
 )
 def shipment_create(request, payload: ShipmentIn, idempotency_key: IdempotencyKeyHeader = None):
-    account = request.auth
-
-    def run():
-        result = shipment_submit(account=account, payload=_payload(request, payload), source=Source.API)
-        if result.duplicate_of is not None:
-            return _duplicate("Shipment", payload.external_id, shipment_id=result.duplicate_of.pk)
-        if not result.accepted:
-            return _refused(result)
-        return Status(201, shipment_body(shipment_get_for_api(account=account, shipment_id=result.obj.pk)))
-
-    return idempotent(request, run)
+    return _create(
+        request, payload, submit=shipment_submit, label="Shipment", ref=lambda shipment: {"shipment_id": shipment.pk},
+        body=lambda account, shipment: shipment_body(shipment_get_for_api(account=account, shipment_id=shipment.pk)),
+    )
 
 
 @router.get(
@@ -348,17 +351,10 @@ def shipment_get(request, shipment_id: int = Path(..., ge=1, lt=2**63)):
     summary="Record goods received against a purchase order", operation_id="receipt_create",
 )
 def receipt_create(request, payload: ReceiptIn, idempotency_key: IdempotencyKeyHeader = None):
-    account = request.auth
-
-    def run():
-        result = receipt_submit(account=account, payload=_payload(request, payload), source=Source.API)
-        if result.duplicate_of is not None:
-            return _duplicate("Receipt", payload.external_id, receipt_id=result.duplicate_of.pk)
-        if not result.accepted:
-            return _refused(result)
-        return Status(201, receipt_body(receipt_get_for_api(account=account, receipt_id=result.obj.pk)))
-
-    return idempotent(request, run)
+    return _create(
+        request, payload, submit=receipt_submit, label="Receipt", ref=lambda receipt: {"receipt_id": receipt.pk},
+        body=lambda account, receipt: receipt_body(receipt_get_for_api(account=account, receipt_id=receipt.pk)),
+    )
 
 
 @router.get(

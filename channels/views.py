@@ -2,13 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import activate_account
-from accounts.selectors import account_capabilities, account_get_for_user
+from accounts.middleware import account_for_request
 from channels.connectors import ConnectorError, connector_test
 from channels.forms import ChannelForm, ConnectionForm
 from channels.models import Channel, ChannelConnection
@@ -22,11 +20,9 @@ from oms.exceptions import DomainError
 
 
 def _account(request, account_id):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    if roles.ADMINISTER not in account_capabilities(user=request.user, account=account):
-        raise PermissionDenied("Your role cannot manage channels.")
-    activate_account(request, account)
-    return account
+    return account_for_request(
+        request, account_id, capability=roles.ADMINISTER, denied="Your role cannot manage channels."
+    )[0]
 
 
 @login_required

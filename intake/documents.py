@@ -230,18 +230,36 @@ def _quantities(lines) -> str:
 # Purchase orders -----------------------------------------------------------------------------------------
 
 
+def _opening(
+    *, account, payload, source: str, document: str, failure, id_label: str, find
+) -> tuple[DocumentResult | None, Checked | None, str]:
+    """Every document's first steps: a payload that is not a JSON object is kept as unreadable, and an external
+    id already taken (`find(external_id)`) answers with that document, nothing written. Either way the result
+    comes first; else (None, the checks so far, the external id)."""
+    if not isinstance(payload, dict):
+        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure), None, ""
+    checked = Checked()
+    external_id = _short_text(checked, payload, "external_id", 100, id_label)
+    existing = find(external_id)
+    if existing is not None:
+        return DocumentResult(duplicate_of=existing), None, ""
+    return None, checked, external_id
+
+
 def purchase_order_submit(
     *, account, payload, by=None, source: str = Source.API, failure: IntakeFailure | None = None
 ) -> DocumentResult:
     """A purchase order from a payload (see the module docstring); `failure` is the stored one being replayed."""
     document = Document.PURCHASE_ORDER
-    if not isinstance(payload, dict):
-        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
-    checked = Checked()
-    external_id = _short_text(checked, payload, "external_id", 100, "purchase order id")
-    existing = _existing(account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE)
-    if existing is not None:
-        return DocumentResult(duplicate_of=existing)
+    done, checked, external_id = _opening(
+        account=account, payload=payload, source=source, document=document, failure=failure,
+        id_label="purchase order id",
+        find=lambda external_id: _existing(
+            account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE
+        ),
+    )
+    if done is not None:
+        return done
 
     supplier = payload.get("supplier")
     supplier = text(supplier.get("name") if isinstance(supplier, dict) else supplier)
@@ -398,10 +416,15 @@ def _shortage_message(shortage: StockShortage, order_lines: list, warehouse) -> 
 # Shipments -----------------------------------------------------------------------------------------------
 
 
-def _existing_shipment(*, account, external_id: str) -> Shipment | None:
+def _existing_document(model, related: str, *, account, external_id: str):
+    """The shipment or receipt (`model`) that already took `external_id`, with its order (`related`)."""
     if not external_id:
         return None
-    return Shipment.objects.filter(account=account, external_id=external_id).select_related("order").first()
+    return model.objects.filter(account=account, external_id=external_id).select_related(related).first()
+
+
+def _existing_shipment(*, account, external_id: str) -> Shipment | None:
+    return _existing_document(Shipment, "order", account=account, external_id=external_id)
 
 
 def shipment_submit(
@@ -409,13 +432,12 @@ def shipment_submit(
 ) -> DocumentResult:
     """A shipment of a sales order from a payload (see the module docstring)."""
     document = Document.SHIPMENT
-    if not isinstance(payload, dict):
-        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
-    checked = Checked()
-    external_id = _short_text(checked, payload, "external_id", 100, "shipment id")
-    existing = _existing_shipment(account=account, external_id=external_id)
-    if existing is not None:
-        return DocumentResult(duplicate_of=existing)
+    done, checked, external_id = _opening(
+        account=account, payload=payload, source=source, document=document, failure=failure, id_label="shipment id",
+        find=lambda external_id: _existing_shipment(account=account, external_id=external_id),
+    )
+    if done is not None:
+        return done
     number = text(payload.get("order")).upper()
     if not number:
         checked.add("required", "order", "The shipment has no order number.")
@@ -515,9 +537,7 @@ def shipment_submit(
 
 
 def _existing_receipt(*, account, external_id: str) -> Receipt | None:
-    if not external_id:
-        return None
-    return Receipt.objects.filter(account=account, external_id=external_id).select_related("purchase_order").first()
+    return _existing_document(Receipt, "purchase_order", account=account, external_id=external_id)
 
 
 def receipt_submit(
@@ -525,13 +545,12 @@ def receipt_submit(
 ) -> DocumentResult:
     """Goods received against a purchase order, from a payload (see the module docstring)."""
     document = Document.RECEIPT
-    if not isinstance(payload, dict):
-        return _unreadable(account=account, source=source, document=document, payload=payload, failure=failure)
-    checked = Checked()
-    external_id = _short_text(checked, payload, "external_id", 100, "receipt id")
-    existing = _existing_receipt(account=account, external_id=external_id)
-    if existing is not None:
-        return DocumentResult(duplicate_of=existing)
+    done, checked, external_id = _opening(
+        account=account, payload=payload, source=source, document=document, failure=failure, id_label="receipt id",
+        find=lambda external_id: _existing_receipt(account=account, external_id=external_id),
+    )
+    if done is not None:
+        return done
     number = text(payload.get("purchase_order")).upper()
     if not number:
         checked.add("required", "purchase_order", "The receipt has no purchase order number.")

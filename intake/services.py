@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
 
 from intake.adapters import normalize
@@ -384,17 +385,18 @@ def _resolve_earlier(*, account, source: str, channel, external_id: str, order: 
 
 
 def _resolve_earlier_many(*, account, source: str, channel, orders: dict[str, Order], by) -> None:
-    """`_resolve_earlier` for many orders (external id -> order): one read, and an update only when needed."""
-    earlier = IntakeFailure.objects.filter(
+    """`_resolve_earlier` for many orders (external id -> order), in one statement."""
+    if not orders:
+        return
+    now = timezone.now()
+    IntakeFailure.objects.filter(
         account=account, source=source, channel=channel, external_id__in=list(orders), document=Document.SALES_ORDER,
         status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD],
+    ).update(
+        status=IntakeFailure.Status.REPLAYED, next_attempt_at=None, resolved_at=now, updated_at=now,
+        order_id=Case(*(When(external_id=e, then=Value(o.pk)) for e, o in orders.items()), output_field=BigIntegerField()),
+        resolved_by=by if getattr(by, "pk", None) else None,
     )
-    now = timezone.now()
-    for external_id in set(earlier.values_list("external_id", flat=True)):
-        earlier.filter(external_id=external_id).update(
-            status=IntakeFailure.Status.REPLAYED, order=orders[external_id], next_attempt_at=None, resolved_at=now,
-            resolved_by=by if getattr(by, "pk", None) else None, updated_at=now,
-        )
 
 
 def _resolve(failure: IntakeFailure, *, order: Order, by) -> None:

@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +16,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import activate_account
-from accounts.selectors import account_capabilities, account_get_for_user
+from accounts.middleware import account_for_request
 from intake import selectors
 from intake.csv_import import (
     COLUMNS,
@@ -43,12 +41,7 @@ from oms.exceptions import DomainError
 
 
 def _account(request, account_id, capability: str = roles.VIEW):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    caps = account_capabilities(user=request.user, account=account)
-    if capability not in caps:
-        raise PermissionDenied("Your role cannot change orders.")
-    activate_account(request, account)
-    return account, caps
+    return account_for_request(request, account_id, capability=capability, denied="Your role cannot change orders.")
 
 
 def _order_link(account, order) -> str:

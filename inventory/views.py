@@ -3,14 +3,12 @@ failed channel pushes (dead letters) with Retry. Viewing needs the account; chan
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import activate_account
-from accounts.selectors import account_capabilities, account_get_for_user
+from accounts.middleware import account_for_request
 from inventory.forms import AdjustForm, ImportForm
 from inventory.push import inventory_push_retry
 from inventory.selectors import (
@@ -24,12 +22,7 @@ from oms.exceptions import DomainError
 
 
 def _account(request, account_id, capability: str = roles.VIEW):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    caps = account_capabilities(user=request.user, account=account)
-    if capability not in caps:
-        raise PermissionDenied("Your role cannot change stock.")
-    activate_account(request, account)
-    return account, caps
+    return account_for_request(request, account_id, capability=capability, denied="Your role cannot change stock.")
 
 
 @login_required

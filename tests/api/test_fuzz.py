@@ -2,15 +2,11 @@
 of the served OpenAPI document, with a real API key, on committed rows. No answer may be a 5xx, and every
 answer must be one the document declares (status code, content type, body schema, headers)."""
 
-import threading
 
 import hypothesis
 import pytest
 import requests
 import schemathesis
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -22,30 +18,17 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.live import serve_app
 
 EXAMPLES = 15  # per operation and mode: the whole run stays well under a minute
 CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance,
                response_headers_conformance]
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def live_server_port(committed_org, django_db_blocker):
-    with django_db_blocker.unblock():
-        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-        server.set_app(StaticFilesHandler(get_wsgi_application()))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
-            server.server_close()
+    with django_db_blocker.unblock(), serve_app() as port:
+        yield port
 
 
 def _shop(org):

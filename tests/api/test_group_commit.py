@@ -51,6 +51,23 @@ def test_a_batch_answers_the_plain_orders_and_hands_back_everything_else(world, 
     assert StockLevel.objects.get(variant=mug).allocated == 4
 
 
+def test_fixed_resends_in_one_batch_each_resolve_their_own_rejected_copy(world, mug):
+    kept = {
+        external_id: IntakeFailure.objects.create(
+            account=world.store, source="api", external_id=external_id, payload={}, status=status,
+        )
+        for external_id, status in (("D-1", IntakeFailure.Status.DEAD), ("D-2", IntakeFailure.Status.RETRYING))
+    }
+    batch = [_pending(order_payload(external_id="D-2")), _pending(order_payload(external_id="D-1"))]
+
+    group_commit._write(account=world.store, batch=batch, answer=_answer)
+
+    for external_id, failure in kept.items():
+        failure.refresh_from_db()
+        assert failure.status == IntakeFailure.Status.REPLAYED and failure.next_attempt_at is None
+        assert failure.order.external_id == external_id  # its own order, not the other's
+
+
 def test_a_key_already_used_is_handed_back_to_be_replayed_alone(world, mug):
     IdempotencyKey.objects.create(account=world.store, key="used", request_hash="x", status_code=201, response={})
     batch = [_pending(order_payload(external_id="B-1"), key="used")]

@@ -1,11 +1,8 @@
 """A real HTTP server in a thread and headless Chromium driven by Playwright."""
 
-import threading
-
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.core.wsgi import get_wsgi_application
+
+from tests.live import serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,25 +16,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server_port(django_db_blocker):
     """Serves the app on 127.0.0.1; browsers reach organizations at http://<slug>.localhost:<port>/."""
-    with django_db_blocker.unblock():
-        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
-        server.set_app(StaticFilesHandler(get_wsgi_application()))
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server.server_address[1]
-        finally:
-            server.shutdown()
-            server.server_close()
+    with django_db_blocker.unblock(), serve_app() as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

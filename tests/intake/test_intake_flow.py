@@ -9,22 +9,14 @@ from inventory.models import StockLevel
 from orders.models import Order
 from orders.services.rules import order_rule_save
 from tests import factories
+from tests.api.conftest import order_payload
 
 
 def payload(**changes):
-    body = {
-        "external_id": "WEB-1001",
-        "currency": "USD",
-        "customer": {"name": "Ada Lovelace", "email": "ada@example.com", "phone": "+1 555 0100"},
-        "shipping_address": {
-            "name": "Ada Lovelace", "line1": "1 Analytical St", "city": "Boston", "region": "MA",
-            "postal_code": "02110", "country": "us",
-        },
-        "lines": [{"sku": "MUG-1", "quantity": 2, "unit_price": "9.50"}],
-        "carrier_code": "UPS",
-        "service_code": "GROUND",
-    }
-    body.update(changes)
+    """The API's sample order, its country written in lower case (intake upper-cases it)."""
+    body = order_payload(**changes)
+    if "shipping_address" not in changes:
+        body["shipping_address"] = {**body["shipping_address"], "country": "us"}
     return body
 
 
