@@ -280,7 +280,7 @@ class AccountCloneRequest(models.Model):
 
 
 class Notification(models.Model):
-    """A message for one user in this organization, shown once in the page's corner."""
+    """A message for one user in this organization, shown in the page's corner until the user dismisses it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=10, default="success")

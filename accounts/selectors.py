@@ -8,7 +8,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from accounts import roles
-from accounts.models import Account, ActivityLog
+from accounts.models import Account, ActivityLog, Notification
 from accounts.tenancy.models import Membership, User
 
 
@@ -114,6 +114,12 @@ def organization_members(*, organization) -> QuerySet[Membership]:
 
 def account_activity(*, account: Account, limit: int = 50) -> QuerySet[ActivityLog]:
     return ActivityLog.objects.filter(account=account).select_related("actor")[:limit]
+
+
+def notifications_unread(*, user, limit: int = 5) -> list[Notification]:
+    """The user's notifications not yet dismissed, oldest first. Reading them marks nothing: a notification stays
+    in the page's corner until its user dismisses it (notification_dismiss)."""
+    return list(Notification.objects.filter(user=user, read_at__isnull=True).order_by("created_at")[:limit])
 
 
 def account_has_catalog_or_orders(*, account: Account) -> bool:

@@ -13,7 +13,7 @@ from guardian.models import UserObjectPermission
 from accounts import roles
 from accounts.api_keys import api_key_generate
 from accounts.choices import MasterProductSource, unit_system
-from accounts.models import Account, ActivityLog, RecurringJob, Warehouse
+from accounts.models import Account, ActivityLog, Notification, RecurringJob, Warehouse
 from accounts.selectors import account_has_catalog_or_orders, account_permission_objects
 from accounts.tenancy.models import Membership, User
 from channels.models import Channel
@@ -35,6 +35,17 @@ def activity_log(*, account: Account, by, action: str, summary: str = "", change
         summary=summary[:300],
         changes=changes or {},
     )
+
+
+def notification_dismiss(*, user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read (or all of them, without an id); another user's is a 404 for
+    the door. Returns how many were marked."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        if not Notification.objects.filter(user=user, pk=notification_id).exists():
+            raise Notification.DoesNotExist
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
 
 
 def _display(value: Any) -> Any:

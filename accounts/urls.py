@@ -1,13 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import auth, clone, organization, settings
+from accounts.views import auth, clone, notifications, organization, settings
 
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-account/", auth.switch_account, name="switch_account"),
+    path("notifications/dismiss/", notifications.notification_dismiss, name="notifications_dismiss"),
+    path(
+        "notifications/<int:notification_id>/dismiss/",
+        notifications.notification_dismiss,
+        name="notification_dismiss",
+    ),
     path("organization/", organization.organization, name="organization"),
     path("organization/accounts/new/", organization.account_create, name="account_create"),
     path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
