@@ -165,6 +165,319 @@ class ClonePlan:
     cancel_source: bool
 
 
+@dataclass
+class _Request:
+    """What the clean steps of one clone request share."""
+
+    source: Order
+    purpose: str
+    pricing: str
+    overrides: dict[str, Any]
+    order_date: dt.date
+    source_lines: dict[str, Any]  # sku -> source OrderLine
+    errors: _Errors
+
+    @property
+    def account(self):
+        return self.source.account
+
+    @property
+    def simulate(self) -> bool:
+        return self.purpose == Order.ClonePurpose.SIMULATION
+
+    @property
+    def split(self) -> bool:
+        return self.purpose == Order.ClonePurpose.SPLIT
+
+
+@dataclass
+class _Fields:
+    """The order-level fields of the clone: the source's, or the agent's overrides."""
+
+    billing: dict[str, str]
+    shipping: dict[str, str]
+    codes: list[str]
+    warehouse: Any
+    shipping_method: Any
+    tax_jurisdiction: Any
+
+
+def _clean_choices(errors: _Errors, *, overrides: dict[str, Any], purpose: str, pricing: str) -> None:
+    unknown = set(overrides) - OVERRIDABLE
+    if unknown:
+        errors.add("__all__", f"These fields cannot be overridden: {', '.join(sorted(unknown))}.")
+    if purpose not in PURPOSES:
+        errors.add("purpose", "Choose re-order, correction, split shipment or simulation.")
+    if pricing not in PRICING_MODES:
+        errors.add("pricing", "Choose keep, re-price or manual pricing.")
+    errors.raise_if_any()
+
+
+def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine]:
+    """Which lines, how many of each (a split's quantities come from its destinations)."""
+    if lines is None:
+        lines = [CloneLine(sku=sku, quantity=line.quantity) for sku, line in req.source_lines.items()]
+    chosen: list[CloneLine] = []
+    seen: set[str] = set()
+    for line in lines:
+        sku = (line.sku or "").strip()
+        key = f"lines.{sku}"
+        if sku not in req.source_lines:
+            req.errors.add(key, f"SKU {sku or '(blank)'} is not on order {req.source.number}.")
+            continue
+        if sku in seen:
+            req.errors.add(key, f"SKU {sku} is listed twice.")
+            continue
+        seen.add(sku)
+        quantity = _as_quantity(line.quantity)
+        if not req.split and (quantity is None or quantity < 1):
+            req.errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, from 1 to {MAX_LINE_QUANTITY:,}.")
+            continue
+        chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason))
+    if not chosen and not req.errors.items:
+        req.errors.add("lines", "Choose at least one line to copy.")
+    return chosen
+
+
+def _clean_fields(req: _Request) -> _Fields:
+    source, overrides, errors = req.source, req.overrides, req.errors
+    codes = overrides.get("discount_codes")
+    fields = _Fields(
+        billing=_clean_address(overrides.get("billing"), source.address("billing")),
+        shipping=_clean_address(overrides.get("shipping"), source.address("shipping")),
+        codes=list(source.discount_codes) if codes is None else sorted({c.strip().upper() for c in codes if c.strip()}),
+        warehouse=overrides.get("warehouse", source.warehouse),
+        shipping_method=overrides.get("shipping_method", source.shipping_method),
+        tax_jurisdiction=overrides.get("tax_jurisdiction", source.tax_jurisdiction),
+    )
+    for name in ("warehouse", "shipping_method", "tax_jurisdiction"):
+        obj = getattr(fields, name)
+        if obj is not None and obj.account_id != req.account.pk:
+            errors.add(name, "That does not belong to this account.")
+    if fields.warehouse is not None and not fields.warehouse.is_active:
+        errors.add("warehouse", f"{fields.warehouse.name} is disabled.")
+    if fields.shipping_method is not None and not fields.shipping_method.is_active:
+        errors.add("shipping_method", f"{fields.shipping_method.name} is no longer offered.")
+    if source.kind == Order.Kind.SALES and not req.simulate and fields.warehouse is None:
+        errors.add("warehouse", "Choose the warehouse to ship from.")
+    _check_address(errors, "billing", fields.billing, "billing address")
+    if not req.split:
+        _check_address(errors, "shipping", fields.shipping, "shipping address")
+    return fields
+
+
+def _clean_destinations(
+    req: _Request, chosen: list[CloneLine], destinations: list[Destination] | None
+) -> list[Destination]:
+    """A split's quantities per destination, never more than the source's."""
+    errors = req.errors
+    destinations = destinations or []
+    if len(destinations) < 2:
+        errors.add("destinations", "A split shipment needs at least two destinations.")
+    chosen_skus = {line.sku for line in chosen}
+    totals: dict[str, int] = dict.fromkeys(chosen_skus, 0)
+    cleaned = []
+    for index, destination in enumerate(destinations):
+        address = _clean_address(destination.shipping, {})
+        _check_address(errors, f"destinations.{index}.shipping", address, f"destination {index + 1}")
+        quantities = {}
+        for sku, raw in destination.quantities.items():
+            quantity = _as_quantity(raw)
+            if sku not in chosen_skus:
+                if quantity:
+                    errors.add(
+                        f"destinations.{index}.{sku}", f"Destination {index + 1}: {sku} is not among the lines to copy."
+                    )
+                continue
+            if quantity is None or quantity < 0:
+                errors.add(f"destinations.{index}.{sku}", f"Destination {index + 1}: enter a whole quantity of {sku}, 0 or more.")
+                continue
+            if quantity:
+                quantities[sku] = quantity
+                totals[sku] += quantity
+        if not quantities:
+            errors.add(f"destinations.{index}", f"Give destination {index + 1} at least one item.")
+        cleaned.append(Destination(shipping=address, quantities=quantities))
+    for sku, total in totals.items():
+        if total > req.source_lines[sku].quantity:
+            errors.add(
+                f"lines.{sku}.quantity",
+                f"The destinations get {total} of {sku} but the source order has only {req.source_lines[sku].quantity}.",
+            )
+    return cleaned
+
+
+def _clean_codes(req: _Request, codes: list[str]) -> list | None:
+    """The promotions a re-priced clone gets (None unless re-pricing); unknown codes are errors."""
+    promotions = promotions_on(account=req.account, on=req.order_date) if req.pricing == "reprice" else None
+    if req.pricing == "reprice" or "discount_codes" in req.overrides:
+        valid = promotions if promotions is not None else promotions_on(account=req.account, on=req.order_date)
+        known = {p.code.upper() for p in valid if p.code}
+        for code in codes:
+            if code not in known:
+                req.errors.add("discount_codes", f"Discount code {code} is not valid on {req.order_date:%Y-%m-%d}.")
+    return promotions
+
+
+def _clean_manual_prices(req: _Request, chosen: list[CloneLine]) -> dict[str, str]:
+    """Hand-set prices within their bounds, each with a reason; returns {sku: reason}. A price equal to the
+    source's counts as not set."""
+    reasons: dict[str, str] = {}
+    if req.pricing != "manual":
+        return reasons
+    for line in chosen:
+        src = req.source_lines[line.sku]
+        price = _as_price(line.unit_price)
+        if line.unit_price not in (None, "") and price is None:
+            req.errors.add(f"lines.{line.sku}.unit_price", "Enter a price such as 12.50.")
+            line.unit_price = None
+            continue
+        line.unit_price = price
+        if price is None or money(price) == src.unit_price:
+            line.unit_price = None
+            continue
+        floor = money(src.variant.price * (1 - MAX_MANUAL_DISCOUNT))
+        ceiling = money(src.variant.price * MAX_MANUAL_MARKUP)
+        if price < 0 or price < floor:
+            req.errors.add(
+                f"lines.{line.sku}.unit_price",
+                f"{line.sku} cannot be sold below {floor} (half its list price {src.variant.price}).",
+            )
+        elif price > ceiling:
+            req.errors.add(
+                f"lines.{line.sku}.unit_price",
+                f"{line.sku} cannot be sold above {ceiling} (ten times its list price {src.variant.price}).",
+            )
+        if not (line.reason or "").strip():
+            req.errors.add(f"lines.{line.sku}.reason", "Say why this price was set by hand.")
+        reasons[line.sku] = (line.reason or "").strip()
+    return reasons
+
+
+def _clean_stock(
+    req: _Request, warehouse, chosen: list[CloneLine], destinations: list[Destination]
+) -> dict[str, int]:
+    """Enough stock in the warehouse for what the clone takes (never for simulations); returns what is
+    available per SKU."""
+    if req.simulate or warehouse is None or req.source.kind != Order.Kind.SALES or not chosen:
+        return {}
+    source_lines = req.source_lines
+    wanted: dict[int, int] = {}
+    if req.split:
+        pairs = [(sku, quantity) for destination in destinations for sku, quantity in destination.quantities.items()]
+    else:
+        pairs = [(line.sku, line.quantity) for line in chosen]
+    for sku, quantity in pairs:
+        variant_id = source_lines[sku].variant_id
+        wanted[variant_id] = wanted.get(variant_id, 0) + quantity
+    available = stock_available(
+        account=req.account, warehouse=warehouse, variant_ids=[src.variant_id for src in source_lines.values()]
+    )
+    by_variant = {src.variant_id: sku for sku, src in source_lines.items()}
+    for variant_id, quantity in wanted.items():
+        if quantity > available[variant_id]:
+            req.errors.add(
+                f"lines.{by_variant[variant_id]}.quantity",
+                f"Only {max(available[variant_id], 0)} of {by_variant[variant_id]} available in {warehouse.name}.",
+            )
+    return {sku: available[src.variant_id] for sku, src in source_lines.items()}
+
+
+def _clean_cancel(req: _Request, cancel_source: bool) -> bool:
+    cancel = req.purpose == Order.ClonePurpose.CORRECTION and cancel_source
+    source = req.source
+    if cancel and Order.Status.CANCELLED not in ALLOWED_TRANSITIONS.get(source.status, set()):
+        req.errors.add("cancel_source", f"Order {source.number} is {source.get_status_display().lower()} and cannot be cancelled.")
+    return cancel
+
+
+def _overridden(req: _Request, fields: _Fields, chosen: list[CloneLine], reasons: dict[str, str]) -> dict[str, Any]:
+    """What the agent changed, for the history of both orders."""
+    source, overrides = req.source, req.overrides
+    overridden: dict[str, Any] = {}
+    for name in ("customer_name", "customer_email", "customer_phone", "notes"):
+        if name in overrides and overrides[name] != getattr(source, name):
+            overridden[name] = [getattr(source, name), overrides[name]]
+    for prefix, address in (("billing", fields.billing), ("shipping", fields.shipping)):
+        for key in ADDRESS_FIELDS:
+            if address[key] != getattr(source, f"{prefix}_{key}") and prefix in overrides:
+                overridden[f"{prefix}_{key}"] = [getattr(source, f"{prefix}_{key}"), address[key]]
+    if fields.codes != list(source.discount_codes):
+        overridden["discount_codes"] = [list(source.discount_codes), fields.codes]
+    for name in ("shipping_method", "tax_jurisdiction", "warehouse"):
+        value = getattr(fields, name)
+        if value != getattr(source, name):
+            overridden[name] = [_display(getattr(source, name)), _display(value)]
+    if req.pricing != "keep":
+        overridden["pricing"] = ["keep", req.pricing]
+    for line in chosen:
+        src = req.source_lines[line.sku]
+        if not req.split and line.quantity != src.quantity:
+            overridden[f"lines.{line.sku}.quantity"] = [src.quantity, line.quantity]
+        if line.sku in reasons:
+            overridden[f"lines.{line.sku}.unit_price"] = [str(src.unit_price), str(money(line.unit_price))]
+    dropped = sorted(set(req.source_lines) - {line.sku for line in chosen})
+    if dropped:
+        overridden["lines_not_copied"] = dropped
+    return overridden
+
+
+def _line_input(req: _Request, line: CloneLine, quantity: int) -> LineInput:
+    src = req.source_lines[line.sku]
+    if req.pricing == "reprice":
+        return LineInput(variant=src.variant, quantity=quantity)
+    if req.pricing == "manual" and line.unit_price is not None:
+        return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=line.unit_price)
+    per_unit_discount = src.line_discount / src.quantity if src.quantity else Decimal(0)
+    return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=src.unit_price,
+                     fixed_unit_discount=per_unit_discount)
+
+
+def _draft(
+    req: _Request,
+    fields: _Fields,
+    *,
+    shipping: dict[str, str],
+    quantities: list[tuple[CloneLine, int]],
+    promotions: list | None,
+    reasons: dict[str, str],
+    event: dict[str, Any],
+    by,
+) -> OrderDraft:
+    source, overrides = req.source, req.overrides
+    same_method = fields.shipping_method == source.shipping_method
+    actor_name = getattr(by, "email", None) or "system"
+    draft = OrderDraft(
+        account=req.account,
+        kind=source.kind,
+        source=Order.Source.CLONE,
+        lines=[_line_input(req, line, quantity) for line, quantity in quantities],
+        order_date=req.order_date,
+        customer=source.customer,
+        customer_name=overrides.get("customer_name", source.customer_name),
+        customer_email=overrides.get("customer_email", source.customer_email),
+        customer_phone=overrides.get("customer_phone", source.customer_phone),
+        billing=fields.billing,
+        shipping=shipping,
+        discount_codes=fields.codes,
+        shipping_method=fields.shipping_method,
+        carrier_code=source.carrier_code if same_method else "",
+        service_code=source.service_code if same_method else "",
+        tax_jurisdiction=fields.tax_jurisdiction,
+        warehouse=fields.warehouse,
+        notes=overrides.get("notes", source.notes),
+        currency=source.currency,
+        is_simulation=req.simulate,
+        cloned_from=source,
+        clone_purpose=req.purpose,
+        price_override_reasons={i: reasons.get(line.sku, "") for i, (line, _) in enumerate(quantities)},
+        event_message=f"Cloned from {source.number} by {actor_name} ({Order.ClonePurpose(req.purpose).label.lower()})",
+        event_data=event,
+    )
+    draft.price(promotions=promotions if req.pricing == "reprice" else [])
+    return draft
+
+
 def order_clone_plan(
     *,
     source: Order,
@@ -177,251 +490,46 @@ def order_clone_plan(
     destinations: list[Destination] | None = None,
     order_date: dt.date | None = None,
 ) -> ClonePlan:
-    """Check and price a clone without writing; the page's live preview and `order_clone` both use it."""
-    account = source.account
+    """Check and price a clone without writing; the page's live preview and `order_clone` both use it.
+
+    Small clean steps collect every error first; the drafts are built from what they return."""
     overrides = dict(overrides or {})
     errors = _Errors()
-    unknown = set(overrides) - OVERRIDABLE
-    if unknown:
-        errors.add("__all__", f"These fields cannot be overridden: {', '.join(sorted(unknown))}.")
-    if purpose not in PURPOSES:
-        errors.add("purpose", "Choose re-order, correction, split shipment or simulation.")
-    if pricing not in PRICING_MODES:
-        errors.add("pricing", "Choose keep, re-price or manual pricing.")
-    errors.raise_if_any()
+    _clean_choices(errors, overrides=overrides, purpose=purpose, pricing=pricing)
+    req = _Request(
+        source=source,
+        purpose=purpose,
+        pricing=pricing,
+        overrides=overrides,
+        order_date=order_date or account_today(source.account),
+        source_lines={line.sku: line for line in source.lines.all()},
+        errors=errors,
+    )
+    chosen = _clean_lines(req, lines)
+    fields = _clean_fields(req)
+    if req.split:
+        destinations = _clean_destinations(req, chosen, destinations)
+    promotions = _clean_codes(req, fields.codes)
+    reasons = _clean_manual_prices(req, chosen)
+    available = _clean_stock(req, fields.warehouse, chosen, destinations or [])
+    cancel = _clean_cancel(req, cancel_source)
+    overridden = _overridden(req, fields, chosen, reasons)
 
-    source_lines = {line.sku: line for line in source.lines.all()}
-    order_date = order_date or account_today(account)
-    simulate = purpose == Order.ClonePurpose.SIMULATION
-
-    # Lines: which, how many, at what price.
-    if lines is None:
-        lines = [CloneLine(sku=sku, quantity=line.quantity) for sku, line in source_lines.items()]
-    chosen: list[CloneLine] = []
-    seen: set[str] = set()
-    for line in lines:
-        sku = (line.sku or "").strip()
-        key = f"lines.{sku}"
-        if sku not in source_lines:
-            errors.add(key, f"SKU {sku or '(blank)'} is not on order {source.number}.")
-            continue
-        if sku in seen:
-            errors.add(key, f"SKU {sku} is listed twice.")
-            continue
-        seen.add(sku)
-        quantity = _as_quantity(line.quantity)
-        if purpose != Order.ClonePurpose.SPLIT and (quantity is None or quantity < 1):
-            errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, from 1 to {MAX_LINE_QUANTITY:,}.")
-            continue
-        chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason))
-    if not chosen and not errors.items:
-        errors.add("lines", "Choose at least one line to copy.")
-
-    # Fields that differ from the source.
-    billing = _clean_address(overrides.get("billing"), source.address("billing"))
-    shipping = _clean_address(overrides.get("shipping"), source.address("shipping"))
-    codes = overrides.get("discount_codes")
-    codes = list(source.discount_codes) if codes is None else sorted({c.strip().upper() for c in codes if c.strip()})
-    warehouse = overrides.get("warehouse", source.warehouse)
-    shipping_method = overrides.get("shipping_method", source.shipping_method)
-    tax_jurisdiction = overrides.get("tax_jurisdiction", source.tax_jurisdiction)
-    for name, obj in (("warehouse", warehouse), ("shipping_method", shipping_method), ("tax_jurisdiction", tax_jurisdiction)):
-        if obj is not None and obj.account_id != account.pk:
-            errors.add(name, "That does not belong to this account.")
-    if warehouse is not None and not warehouse.is_active:
-        errors.add("warehouse", f"{warehouse.name} is disabled.")
-    if shipping_method is not None and not shipping_method.is_active:
-        errors.add("shipping_method", f"{shipping_method.name} is no longer offered.")
-    if source.kind == Order.Kind.SALES and not simulate and warehouse is None:
-        errors.add("warehouse", "Choose the warehouse to ship from.")
-
-    _check_address(errors, "billing", billing, "billing address")
-    if purpose != Order.ClonePurpose.SPLIT:
-        _check_address(errors, "shipping", shipping, "shipping address")
-
-    # Split: quantities per destination, never more than the source's.
-    if purpose == Order.ClonePurpose.SPLIT:
-        destinations = destinations or []
-        if len(destinations) < 2:
-            errors.add("destinations", "A split shipment needs at least two destinations.")
-        chosen_skus = {line.sku for line in chosen}
-        totals: dict[str, int] = dict.fromkeys(chosen_skus, 0)
-        cleaned_destinations = []
-        for index, destination in enumerate(destinations):
-            address = _clean_address(destination.shipping, {})
-            _check_address(errors, f"destinations.{index}.shipping", address, f"destination {index + 1}")
-            quantities = {}
-            for sku, raw in destination.quantities.items():
-                quantity = _as_quantity(raw)
-                if sku not in chosen_skus:
-                    if quantity:
-                        errors.add(
-                            f"destinations.{index}.{sku}", f"Destination {index + 1}: {sku} is not among the lines to copy."
-                        )
-                    continue
-                if quantity is None or quantity < 0:
-                    errors.add(f"destinations.{index}.{sku}", f"Destination {index + 1}: enter a whole quantity of {sku}, 0 or more.")
-                    continue
-                if quantity:
-                    quantities[sku] = quantity
-                    totals[sku] += quantity
-            if not quantities:
-                errors.add(f"destinations.{index}", f"Give destination {index + 1} at least one item.")
-            cleaned_destinations.append(Destination(shipping=address, quantities=quantities))
-        for sku, total in totals.items():
-            if total > source_lines[sku].quantity:
-                errors.add(
-                    f"lines.{sku}.quantity",
-                    f"The destinations get {total} of {sku} but the source order has only {source_lines[sku].quantity}.",
-                )
-        destinations = cleaned_destinations
-
-    # Prices.
-    promotions = promotions_on(account=account, on=order_date) if pricing == "reprice" else None
-    if pricing == "reprice" or "discount_codes" in overrides:
-        valid = promotions if promotions is not None else promotions_on(account=account, on=order_date)
-        known = {p.code.upper() for p in valid if p.code}
-        for code in codes:
-            if code not in known:
-                errors.add("discount_codes", f"Discount code {code} is not valid on {order_date:%Y-%m-%d}.")
-
-    def line_input(line: CloneLine, quantity: int) -> LineInput:
-        src = source_lines[line.sku]
-        if pricing == "reprice":
-            return LineInput(variant=src.variant, quantity=quantity)
-        per_unit_discount = src.line_discount / src.quantity if src.quantity else Decimal(0)
-        if pricing == "manual" and line.unit_price is not None:
-            return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=line.unit_price)
-        return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=src.unit_price,
-                         fixed_unit_discount=per_unit_discount)
-
-    reasons: dict[str, str] = {}
-    if pricing == "manual":
-        for line in chosen:
-            src = source_lines[line.sku]
-            price = _as_price(line.unit_price)
-            if line.unit_price not in (None, "") and price is None:
-                errors.add(f"lines.{line.sku}.unit_price", "Enter a price such as 12.50.")
-                line.unit_price = None
-                continue
-            line.unit_price = price
-            if price is None or money(price) == src.unit_price:
-                line.unit_price = None
-                continue
-            floor = money(src.variant.price * (1 - MAX_MANUAL_DISCOUNT))
-            ceiling = money(src.variant.price * MAX_MANUAL_MARKUP)
-            if price < 0 or price < floor:
-                errors.add(
-                    f"lines.{line.sku}.unit_price",
-                    f"{line.sku} cannot be sold below {floor} (half its list price {src.variant.price}).",
-                )
-            elif price > ceiling:
-                errors.add(
-                    f"lines.{line.sku}.unit_price",
-                    f"{line.sku} cannot be sold above {ceiling} (ten times its list price {src.variant.price}).",
-                )
-            if not (line.reason or "").strip():
-                errors.add(f"lines.{line.sku}.reason", "Say why this price was set by hand.")
-            reasons[line.sku] = (line.reason or "").strip()
-
-    # Stock, unless simulated.
-    available_by_sku: dict[str, int] = {}
-    if not simulate and warehouse is not None and source.kind == Order.Kind.SALES and chosen:
-        wanted: dict[int, int] = {}
-        if purpose == Order.ClonePurpose.SPLIT:
-            for destination in destinations or []:
-                for sku, quantity in destination.quantities.items():
-                    variant_id = source_lines[sku].variant_id
-                    wanted[variant_id] = wanted.get(variant_id, 0) + quantity
-        else:
-            for line in chosen:
-                variant_id = source_lines[line.sku].variant_id
-                wanted[variant_id] = wanted.get(variant_id, 0) + line.quantity
-        available = stock_available(
-            account=account, warehouse=warehouse, variant_ids=[src.variant_id for src in source_lines.values()]
-        )
-        by_variant = {src.variant_id: sku for sku, src in source_lines.items()}
-        available_by_sku = {sku: available[src.variant_id] for sku, src in source_lines.items()}
-        for variant_id, quantity in wanted.items():
-            if quantity > available[variant_id]:
-                errors.add(
-                    f"lines.{by_variant[variant_id]}.quantity",
-                    f"Only {max(available[variant_id], 0)} of {by_variant[variant_id]} available in {warehouse.name}.",
-                )
-
-    cancel = purpose == Order.ClonePurpose.CORRECTION and cancel_source
-    if cancel and Order.Status.CANCELLED not in ALLOWED_TRANSITIONS.get(source.status, set()):
-        errors.add("cancel_source", f"Order {source.number} is {source.get_status_display().lower()} and cannot be cancelled.")
-
-    # What the agent changed, for the history of both orders.
-    overridden: dict[str, Any] = {}
-    for name in ("customer_name", "customer_email", "customer_phone", "notes"):
-        if name in overrides and overrides[name] != getattr(source, name):
-            overridden[name] = [getattr(source, name), overrides[name]]
-    for prefix, address in (("billing", billing), ("shipping", shipping)):
-        for key in ADDRESS_FIELDS:
-            if address[key] != getattr(source, f"{prefix}_{key}") and prefix in overrides:
-                overridden[f"{prefix}_{key}"] = [getattr(source, f"{prefix}_{key}"), address[key]]
-    if codes != list(source.discount_codes):
-        overridden["discount_codes"] = [list(source.discount_codes), codes]
-    for name, value in (("shipping_method", shipping_method), ("tax_jurisdiction", tax_jurisdiction), ("warehouse", warehouse)):
-        if value != getattr(source, name):
-            overridden[name] = [_display(getattr(source, name)), _display(value)]
-    if pricing != "keep":
-        overridden["pricing"] = ["keep", pricing]
-    for line in chosen:
-        src = source_lines[line.sku]
-        if purpose != Order.ClonePurpose.SPLIT and line.quantity != src.quantity:
-            overridden[f"lines.{line.sku}.quantity"] = [src.quantity, line.quantity]
-        if line.sku in reasons:
-            overridden[f"lines.{line.sku}.unit_price"] = [str(src.unit_price), str(money(line.unit_price))]
-    dropped = sorted(set(source_lines) - {line.sku for line in chosen})
-    if dropped:
-        overridden["lines_not_copied"] = dropped
-
-    actor_name = getattr(by, "email", None) or "system"
-    purpose_label = Order.ClonePurpose(purpose).label.lower()
-
-    def draft_for(shipping_address: dict[str, str], quantities: list[tuple[CloneLine, int]]) -> OrderDraft:
-        draft = OrderDraft(
-            account=account,
-            kind=source.kind,
-            source=Order.Source.CLONE,
-            lines=[line_input(line, quantity) for line, quantity in quantities],
-            order_date=order_date,
-            customer=source.customer,
-            customer_name=overrides.get("customer_name", source.customer_name),
-            customer_email=overrides.get("customer_email", source.customer_email),
-            customer_phone=overrides.get("customer_phone", source.customer_phone),
-            billing=billing,
-            shipping=shipping_address,
-            discount_codes=codes,
-            shipping_method=shipping_method,
-            carrier_code=source.carrier_code if shipping_method == source.shipping_method else "",
-            service_code=source.service_code if shipping_method == source.shipping_method else "",
-            tax_jurisdiction=tax_jurisdiction,
-            warehouse=warehouse,
-            notes=overrides.get("notes", source.notes),
-            currency=source.currency,
-            is_simulation=simulate,
-            cloned_from=source,
-            clone_purpose=purpose,
-            price_override_reasons={i: reasons.get(line.sku, "") for i, (line, _) in enumerate(quantities)},
-            event_message=f"Cloned from {source.number} by {actor_name} ({purpose_label})",
-            event_data={"cloned_from": source.number, "purpose": purpose, "pricing": pricing, "overridden": overridden},
-        )
-        draft.price(promotions=promotions if pricing == "reprice" else [])
-        return draft
-
-    if purpose == Order.ClonePurpose.SPLIT:
+    event = {"cloned_from": source.number, "purpose": purpose, "pricing": pricing, "overridden": overridden}
+    common = {"promotions": promotions, "reasons": reasons, "event": event, "by": by}
+    if req.split:
         by_sku = {line.sku: line for line in chosen}
         drafts = [
-            draft_for(d.shipping, [(by_sku[sku], qty) for sku, qty in d.quantities.items()])
+            _draft(req, fields, shipping=d.shipping, quantities=[(by_sku[sku], n) for sku, n in d.quantities.items()],
+                   **common)
             for d in destinations or []
             if d.quantities
         ]
+    elif chosen:
+        quantities = [(line, line.quantity) for line in chosen if line.quantity > 0]
+        drafts = [_draft(req, fields, shipping=fields.shipping, quantities=quantities, **common)]
     else:
-        drafts = [draft_for(shipping, [(line, line.quantity) for line in chosen if line.quantity > 0])] if chosen else []
+        drafts = []
 
     return ClonePlan(
         source=source,
@@ -430,7 +538,7 @@ def order_clone_plan(
         drafts=drafts,
         errors=errors.items,
         overridden=overridden,
-        available=available_by_sku,
+        available=available,
         cancel_source=cancel,
     )
 
