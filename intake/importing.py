@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, tenant_context
 
+from accounts.tenancy.fanout import for_each_organization
 from channels.connectors import connector_orders
 from channels.models import Channel
 from intake.adapters import normalize
@@ -215,18 +215,14 @@ def intake_retry_enqueue_all() -> dict[str, int]:
     """The beat tick, in the public schema: queue the retry task inside every organization with a failure due
     (tenant-schemas-celery runs it in that schema), and drop API idempotency keys past their lifetime.
     Returns {schema: 1} for the organizations queued."""
-    from accounts.tenancy.models import Organization
     from intake.tasks import intake_retry_due_task
 
-    queued = {}
-    organizations = Organization.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-    for organization in organizations.order_by("schema_name"):
-        try:
-            with tenant_context(organization):
-                idempotency_keys_purge()
-                if intake_retry_pending():
-                    intake_retry_due_task.delay()
-                    queued[organization.schema_name] = 1
-        except Exception:  # one broken schema must not stop the others
-            logger.exception("Queueing the intake retries of %s failed", organization.schema_name)
-    return queued
+    def enqueue(_) -> int:
+        idempotency_keys_purge()
+        if intake_retry_pending():
+            intake_retry_due_task.delay()
+            return 1
+        return 0
+
+    report = for_each_organization(enqueue, label="Intake retry fan-out")
+    return {schema: queued for schema, queued in report.results.items() if queued}

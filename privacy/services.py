@@ -41,11 +41,11 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import get_public_schema_name
 
 from accounts.models import Account
 from accounts.services import activity_log
-from accounts.tenancy.models import Organization
+from accounts.tenancy.fanout import for_each_organization, organizations
 from privacy import selectors
 from privacy.selectors import (
     CLEARED_FIELDS,
@@ -305,11 +305,9 @@ def pii_redact_schema(
 
 
 def organizations_for_redaction(*, slug: str | None = None):
-    """Every organization (inactive ones too), or the one with `slug`."""
-    organizations = Organization.objects.exclude(schema_name=get_public_schema_name()).order_by("schema_name")
-    if slug:
-        organizations = organizations.filter(slug=slug)
-    return organizations
+    """Every organization, inactive ones too (retention does not stop with the organization), or the one with
+    `slug` (DomainError when there is none)."""
+    return organizations(slug=slug, include_inactive=True)
 
 
 def pii_redaction_enqueue_all() -> dict[str, int]:
@@ -318,11 +316,10 @@ def pii_redaction_enqueue_all() -> dict[str, int]:
     and one failing does not stop the others. Returns {schema: accounts queued}."""
     from privacy.tasks import pii_redact_account_task
 
-    queued = {}
-    for organization in organizations_for_redaction():
-        with tenant_context(organization):
-            account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
-            for account_id in account_ids:
-                pii_redact_account_task.delay(account_id)
-        queued[organization.schema_name] = len(account_ids)
-    return queued
+    def enqueue(_) -> int:
+        account_ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+        for account_id in account_ids:
+            pii_redact_account_task.delay(account_id)
+        return len(account_ids)
+
+    return for_each_organization(enqueue, label="PII redaction fan-out", include_inactive=True).results

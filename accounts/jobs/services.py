@@ -12,13 +12,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import get_public_schema_name
 
 from accounts.jobs import runners
 from accounts.jobs.schedule import next_scheduled_run
 from accounts.models import RecurringJob, RecurringJobRun
 from accounts.services import CHANNEL_JOBS, activity_log
-from accounts.tenancy.models import Organization
+from accounts.tenancy.fanout import for_each_organization
 from oms.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -89,18 +89,8 @@ def recurring_jobs_dispatch(*, now: dt.datetime | None = None) -> dict[str, list
     if connection.schema_name != get_public_schema_name():
         raise RuntimeError("The dispatcher runs in the public schema.")
     now = now or timezone.now()
-    queued: dict[str, list[int]] = {}
-    organizations = Organization.objects.filter(is_active=True).exclude(schema_name=get_public_schema_name())
-    for organization in organizations.order_by("schema_name"):
-        try:
-            with tenant_context(organization):
-                ids = recurring_jobs_dispatch_schema(now=now)
-        except Exception:  # one broken schema must not stop the others
-            logger.exception("Dispatching the recurring jobs of %s failed", organization.schema_name)
-            continue
-        if ids:
-            queued[organization.schema_name] = ids
-    return queued
+    report = for_each_organization(lambda _: recurring_jobs_dispatch_schema(now=now), label="Recurring job dispatch")
+    return {schema: ids for schema, ids in report.results.items() if ids}
 
 
 # Running (inside the organization's schema)

@@ -5,8 +5,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django_tenants.utils import get_public_schema_name, schema_context
 
+from accounts.tenancy.fanout import organizations
 from accounts.tenancy.models import Organization
 from accounts.tenancy.services import organization_domain
 from oms.exceptions import DomainError
@@ -39,8 +39,5 @@ def public_url() -> str:
 
 
 def organization_by_slug(slug: str) -> Organization:
-    with schema_context(get_public_schema_name()):
-        organization = Organization.objects.filter(slug=(slug or "").strip().lower()).first()
-    if organization is None:
-        raise CommandError(f"No organization has the address name “{slug}”.")
-    return organization
+    with domain_errors():
+        return organizations(slug=slug or "").get()

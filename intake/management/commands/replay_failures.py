@@ -3,11 +3,11 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import get_public_schema_name, tenant_context
+from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import organization_by_slug
 from accounts.models import Account
-from accounts.tenancy.models import Organization
 from channels.models import Channel
 from intake.models import Source
 from intake.selectors import failures_dead
@@ -33,12 +33,7 @@ class Command(BaseCommand):
             raise CommandError("Give both --org SLUG and --account CODE.")
         if options["source"] and options["source"] not in Source.values:
             raise CommandError(f"--source must be one of {', '.join(Source.values)}, not “{options['source']}”.")
-        slug = options["org"].strip().lower()
-        organization = (
-            Organization.objects.exclude(schema_name=get_public_schema_name()).filter(slug=slug).first() if slug else None
-        )
-        if organization is None:
-            raise CommandError(f"No organization has the address name “{options['org']}”.")
+        organization = organization_by_slug(options["org"])
         source = options["source"] or ""
         if options["channel"] and source not in ("", Source.CHANNEL):
             raise CommandError("--channel only goes with --source channel (or no --source).")

@@ -2,9 +2,10 @@
 
 Exits 1 (listing each differing level) if any level drifted, 0 otherwise."""
 
-from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import get_tenant_model, tenant_context
+from django.core.management.base import BaseCommand
 
+from accounts.management.cli import domain_errors
+from accounts.tenancy.fanout import for_each_organization
 from inventory.selectors import stock_ledger_drift
 
 
@@ -12,25 +13,24 @@ class Command(BaseCommand):
     help = "Check that stock levels equal their ledger sums (non-zero exit on any difference)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", help="organization slug (schema name); all organizations if omitted")
+        parser.add_argument("--org", help="organization slug (schema name); all active organizations if omitted")
 
     def handle(self, *args, org=None, **options):
-        orgs = get_tenant_model().objects.exclude(schema_name="public")
-        if org:
-            orgs = orgs.filter(schema_name=org)
-            if not orgs.exists():
-                raise CommandError(f"No organization {org!r}.")
+        with domain_errors():
+            report = for_each_organization(lambda _: list(stock_ledger_drift()), label="Inventory check", slug=org)
         drifted = 0
-        for tenant in orgs.order_by("schema_name"):
-            with tenant_context(tenant):
-                for row in stock_ledger_drift():
-                    drifted += 1
-                    self.stdout.write(
-                        f"{tenant.schema_name}: variant {row['variant_id']} warehouse {row['warehouse_id']}: "
-                        f"on hand {row['on_hand']} (ledger {row['ledger_on_hand']}), "
-                        f"allocated {row['allocated']} (ledger {row['ledger_allocated']})"
-                    )
+        for schema, rows in report.results.items():
+            for row in rows:
+                drifted += 1
+                self.stdout.write(
+                    f"{schema}: variant {row['variant_id']} warehouse {row['warehouse_id']}: "
+                    f"on hand {row['on_hand']} (ledger {row['ledger_on_hand']}), "
+                    f"allocated {row['allocated']} (ledger {row['ledger_allocated']})"
+                )
+        for schema, error in report.failed.items():
+            self.stderr.write(f"{schema}: could not be checked ({error}).")
         if drifted:
             self.stderr.write(f"{drifted} stock level(s) differ from their ledger.")
+        if drifted or report.failed:
             raise SystemExit(1)
         self.stdout.write("All stock levels match their ledger.")

@@ -3,11 +3,12 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import domain_errors
 from accounts.models import Account
 from privacy.selectors import redaction_due
 from privacy.services import organizations_for_redaction, pii_redact_account
@@ -28,9 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON list, one object per account.")
 
     def handle(self, *args, **options):
-        organizations = list(organizations_for_redaction(slug=(options["org"] or "").strip().lower() or None))
-        if options["org"] and not organizations:
-            raise CommandError(f"No organization has the address name “{options['org']}”.")
+        with domain_errors():
+            organizations = list(organizations_for_redaction(slug=options["org"] or None))
         now = timezone.now()
         dry_run = options["dry_run"]
         reports = []
