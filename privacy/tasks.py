@@ -1,4 +1,4 @@
-"""Celery doors of the PII redaction. The beat entry "privacy-redact-pii" (oms/celery.py) runs
+"""Celery doors of the PII redaction. The beat entry "privacy-redact-pii" (settings: CELERY_BEAT_SCHEDULE) runs
 `pii_redact_all_task` in the public schema; it queues `pii_redact_account_task` per account, inside its
 organization."""
 

@@ -104,8 +104,8 @@ class CeleryProcesses:
 
 
 def _reset_beat_entries() -> None:
-    """Beat installs its static entries (oms/celery.py) at start; removing them first makes each start fresh:
-    an entry's first tick comes one interval after start, with this test's interval (set by env)."""
+    """Beat installs its static entries (settings: CELERY_BEAT_SCHEDULE) at start; removing them first makes
+    each start fresh: an entry's first tick comes one interval after start, with this test's interval (set by env)."""
     from django_celery_beat.models import PeriodicTask
 
     from oms.celery import app

@@ -2,7 +2,7 @@
 
 Design
 ------
-* **One beat entry** ("recurring-jobs-dispatch" in oms/celery.py, every `JOBS_DISPATCH_SECONDS`, 60 in
+* **One beat entry** ("recurring-jobs-dispatch" in CELERY_BEAT_SCHEDULE, every `JOBS_DISPATCH_SECONDS`, 60 in
   production) queues `recurring_jobs_dispatch_task` in the *public* schema (explicit `_schema_name: public`
   header). The dispatcher (`services.recurring_jobs_dispatch`) walks every active organization: inside its
   schema it picks the due jobs (`is_enabled AND next_run_at <= now`, lease free, not queued in the last

@@ -32,16 +32,16 @@ DISPATCH_LIMIT = 500  # jobs queued per organization per tick
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "JOBS_LEASE_SECONDS", 300))
+    return settings.JOBS_LEASE_SECONDS
 
 
 def requeue_seconds() -> int:
-    return int(getattr(settings, "JOBS_REQUEUE_SECONDS", 300))
+    return settings.JOBS_REQUEUE_SECONDS
 
 
 def retry_delay(failures: int) -> dt.timedelta:
     """1, 4, 16 minutes after the first, second, third failure in a row."""
-    return dt.timedelta(seconds=int(getattr(settings, "JOBS_RETRY_SECONDS", 60)) * 4 ** (failures - 1))
+    return dt.timedelta(seconds=settings.JOBS_RETRY_SECONDS * 4 ** (failures - 1))
 
 
 def _lease_free(now: dt.datetime) -> Q:

@@ -144,6 +144,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Beat ticks, in seconds. Each runs in the public schema and fans out into every organization; its message
+# expires after one interval, so a stopped worker does not find a pile of stale ticks.
+JOBS_DISPATCH_SECONDS = env_int("JOBS_DISPATCH_SECONDS", 60)  # recurring-jobs dispatcher (accounts/jobs)
+PII_REDACT_SECONDS = env_int("PII_REDACT_SECONDS", 3600)  # personal data past its retention (privacy)
+INVENTORY_SWEEP_SECONDS = env_int("INVENTORY_SWEEP_SECONDS", 10)  # re-queue undelivered stock pushes
+INVENTORY_SYNC_SECONDS = env_int("INVENTORY_SYNC_SECONDS", 900)  # full snapshot for accounts without real time
+INTAKE_RETRY_SECONDS = env_int("INTAKE_RETRY_SECONDS", 60)  # retry rejected channel payloads now due
+
+
+def _tick(task: str, seconds: int) -> dict:
+    return {"task": task, "schedule": float(seconds),
+            "options": {"headers": {"_schema_name": "public"}, "expire_seconds": seconds}}
+
+
+CELERY_BEAT_SCHEDULE = {
+    "recurring-jobs-dispatch": _tick("accounts.jobs.tasks.recurring_jobs_dispatch_task", JOBS_DISPATCH_SECONDS),
+    "privacy-redact-pii": _tick("privacy.tasks.pii_redact_all_task", PII_REDACT_SECONDS),
+    "inventory-push-sweep": _tick("inventory.tasks.inventory_push_sweep_all_task", INVENTORY_SWEEP_SECONDS),
+    "inventory-sync": _tick("inventory.tasks.inventory_sync_all_task", INVENTORY_SYNC_SECONDS),
+    "intake-retry-due": _tick("intake.tasks.intake_retry_due_all_task", INTAKE_RETRY_SECONDS),
+}
+
+# Recurring jobs: how long a run holds its job's lease, when a queued run that never started is queued again,
+# and the delay before the first retry of a failed run (then 4 and 16 times it).
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 300)
+JOBS_REQUEUE_SECONDS = env_int("JOBS_REQUEUE_SECONDS", 300)
+JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
