@@ -1,6 +1,6 @@
 """Celery doors of intake. The beat entry "intake-retry-due" (settings: CELERY_BEAT_SCHEDULE) runs
-`intake_retry_due_all_task` in the public schema every INTAKE_RETRY_SECONDS; it queues `intake_retry_due_task` inside each organization
-with a rejected channel payload due for another attempt (intake/importing.py)."""
+`intake_retry_due_all_task` in the public schema every INTAKE_RETRY_SECONDS; it queues `intake_retry_due_task`
+inside each organization with a rejected channel payload due for another attempt (intake/importing.py)."""
 
 from django.db import InterfaceError, OperationalError
 
