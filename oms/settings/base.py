@@ -170,6 +170,9 @@ LOGGING = {
 
 # The public JSON API (api/): request body limit, requests per API key and minute (0: no limit).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_048_576)
+# Longest URL (path and query) the API reads; longer is a JSON 414. Below gunicorn's 8,190-byte request line,
+# so every such URL reaches the app.
+API_MAX_URL_BYTES = env_int("API_MAX_URL_BYTES", 8_000)
 # POST /orders requests that arrive together are written in one transaction (api/group_commit.py).
 API_GROUP_COMMIT = env_bool("API_GROUP_COMMIT", True)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
