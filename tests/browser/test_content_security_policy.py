@@ -48,7 +48,8 @@ def csp_world(committed_org):
 
 @pytest.fixture
 def watched(browser):
-    """A page whose console messages and CSP violations are collected; `check(where)` asserts none so far."""
+    """(page, clean): console messages and CSP violations on the page are collected; `clean(where)` asserts
+    there were none on the current document."""
     context = browser.new_context()
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
@@ -58,17 +59,16 @@ def watched(browser):
             if msg.type in ("error", "warning") or "Content Security Policy" in msg.text else None)
     page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
 
-    def check(where: str) -> None:
+    def clean(where: str) -> None:
         violations = page.evaluate("window.cspViolations || []")
         assert violations == [], f"CSP violations on {where}: {violations}"
         assert console == [], f"Console messages on {where}: {console}"
 
-    page.check = check
-    yield page
+    yield page, clean
     context.close()
 
 
-def visit(page, url: str) -> None:
+def visit(page, clean, url: str) -> None:
     """Open `url`, assert the answer carries the strict policy, and that nothing was blocked or logged."""
     response = page.goto(url)
     assert response.status == 200, url
@@ -76,56 +76,56 @@ def visit(page, url: str) -> None:
     assert "default-src 'self'" in policy and "script-src 'self'" in policy, (url, policy)
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, (url, policy)
     page.wait_for_load_state("load")
-    page.check(url)
+    clean(url)
 
 
 def test_pages_htmx_and_api_docs_run_without_csp_violations(csp_world, server_port, watched):
     org, admin, sysadmin, account, order = csp_world
-    page = watched
+    page, clean = watched
     base = f"http://{org.schema_name}.localhost:{server_port}"
     accounts = f"{base}/accounts/{account.pk}"
 
-    visit(page, f"{base}/login/")
+    visit(page, clean, f"{base}/login/")
     sign_in(page, base, admin.email, "/organization/")
-    page.check("organization page after sign-in")
+    clean("organization page after sign-in")
 
     for path in ["/organization/", f"/accounts/{account.pk}/", f"/accounts/{account.pk}/orders/",
                  f"/accounts/{account.pk}/orders/{order.number}/", f"/accounts/{account.pk}/intake/",
                  f"/accounts/{account.pk}/inventory/", f"/accounts/{account.pk}/channels/"]:
-        visit(page, f"{base}{path}")
+        visit(page, clean, f"{base}{path}")
     for tab in ["main", "workflow", "privacy", "api-rules", "recurring-jobs", "order-rules", "warehouses", "users"]:
-        visit(page, f"{accounts}/settings/{tab}/")
+        visit(page, clean, f"{accounts}/settings/{tab}/")
 
     # htmx: the order list's search swaps its results, an Edit Account field redraws its form.
-    visit(page, f"{accounts}/orders/")
+    visit(page, clean, f"{accounts}/orders/")
     page.fill("input[name=q]", order.number)
     expect(page.locator("#order-results tbody tr")).to_have_count(1)
-    page.check("order list search")
-    visit(page, f"{accounts}/settings/workflow/")
+    clean("order list search")
+    visit(page, clean, f"{accounts}/settings/workflow/")
     page.select_option("#id_master_product_source", "sales_channel")
     page.wait_for_selector("#master-channel", state="visible")
-    page.check("workflow tab redraw")
+    clean("workflow tab redraw")
 
     # The clone form's live totals (htmx) redraw without a violation.
-    visit(page, f"{accounts}/orders/{order.number}/clone/")
+    visit(page, clean, f"{accounts}/orders/{order.number}/clone/")
     before = page.inner_text("#clone-total")
     page.uncheck("#line_KITE-1")
     expect(page.locator("#clone-total")).not_to_have_text(before)
-    page.check("clone form live totals")
+    clean("clone form live totals")
 
     # The API docs: Swagger UI from ninja's own static files draws every operation and opens one.
-    visit(page, f"{base}/api/v1/docs")
+    visit(page, clean, f"{base}/api/v1/docs")
     page.wait_for_selector(".swagger-ui .opblock-summary")
     page.click(".swagger-ui .opblock-summary >> nth=0")
     page.wait_for_selector(".swagger-ui .opblock-body")
-    page.check("API docs")
+    clean("API docs")
 
     # The public site, as a system administrator.
     public = f"http://localhost:{server_port}"
-    visit(page, f"{public}/login/")
+    visit(page, clean, f"{public}/login/")
     page.fill("input[name=username]", sysadmin.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{public}/")
-    page.check("public organization list")
-    visit(page, f"{public}/organizations/new/")
+    clean("public organization list")
+    visit(page, clean, f"{public}/organizations/new/")
