@@ -91,7 +91,12 @@ def test_pages_htmx_and_api_docs_run_without_csp_violations(csp_world, server_po
 
     for path in ["/organization/", f"/accounts/{account.pk}/", f"/accounts/{account.pk}/orders/",
                  f"/accounts/{account.pk}/orders/{order.number}/", f"/accounts/{account.pk}/intake/",
-                 f"/accounts/{account.pk}/inventory/", f"/accounts/{account.pk}/channels/"]:
+                 f"/accounts/{account.pk}/inventory/", f"/accounts/{account.pk}/channels/",
+                 # forms
+                 "/organization/accounts/clone/",
+                 f"/accounts/{account.pk}/intake/new-order/", f"/accounts/{account.pk}/intake/import-csv/",
+                 f"/accounts/{account.pk}/inventory/adjust/", f"/accounts/{account.pk}/channels/new/",
+                 f"/accounts/{account.pk}/order-rules/new/", f"/accounts/{account.pk}/orders/clone-metrics/"]:
         visit(page, clean, f"{base}{path}")
     for tab in ["main", "workflow", "privacy", "api-rules", "recurring-jobs", "order-rules", "warehouses", "users"]:
         visit(page, clean, f"{accounts}/settings/{tab}/")
