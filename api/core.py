@@ -7,6 +7,7 @@
   `invalid_json`, a body over API_MAX_BODY_BYTES 413 (checked on Content-Length and on the body read, before
   parsing or authenticating), an unknown path under /api/v1/ 404, a wrong method 405, and anything unexpected a
   logged JSON 500. None of these writes anything.
+- A URL (path and query) over API_MAX_URL_BYTES is a 414, before authenticating.
 - Text that PostgreSQL cannot store (NUL characters, lone surrogates) and JSON numbers it cannot hold (NaN,
   Infinity, 1e400) are refused while parsing, so they never reach a service.
 - OpenAPI at /api/v1/openapi.json, Swagger UI at /api/v1/docs (served from ninja's own static files).
@@ -27,7 +28,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.urls import re_path
-from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -53,7 +53,11 @@ to the organization's own host (`https://<organization>.<domain>/api/v1/`). A ke
 **Idempotency.** Writes accept an `Idempotency-Key` header: a retry with the same key and body returns the
 first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused.
 
-**Limits.** Requests per key and minute are limited (429 with `Retry-After`); bodies are limited in size (413).
+**Limits.** Requests per key and minute are limited (429 with `Retry-After`); bodies are limited in size (413),
+and so are URLs, path and query together (414).
+
+**Money** in answers is a decimal string with two decimals (`"12.50"`), never a JSON number; amounts sent may be
+numbers or strings.
 """
 
 
@@ -119,7 +123,7 @@ class OmsApi(NinjaAPI):
         for pattern in urls:
             if hasattr(pattern, "callback"):
                 pattern.callback = _json_only(pattern.callback)
-        urls.append(re_path(r"^.*$", csrf_exempt(_not_found), name="api-not-found"))
+        urls.append(re_path(r"^.*$", _json_only(_not_found), name="api-not-found"))
         return urls
 
 
@@ -132,10 +136,16 @@ def _not_found(request, *args, **kwargs):
 
 
 def _json_only(view):
-    """A wrong method (ninja answers a bare 405) or the API root (ninja raises Http404) as JSON too."""
+    """An over-long URL (before anything else), a wrong method (ninja answers a bare 405) or the API root (ninja
+    raises Http404) as JSON too."""
 
     @wraps(view)
     def checked(request, *args, **kwargs):
+        limit = settings.API_MAX_URL_BYTES
+        if len(request.get_full_path()) > limit:
+            return _json(414, error_body(
+                "uri_too_long", f"The URL is longer than {limit:,} bytes; send fewer or shorter query parameters.",
+            ))
         try:
             response = view(request, *args, **kwargs)
         except Http404:

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorOut, error, problems_body
 from api.idempotency import IdempotencyKeyHeader, idempotent
-from api.types import Notes, Str30, Str64, Str100, Str200
+from api.types import MoneyText, Notes, Str30, Str64, Str100, Str200, money_text
 from intake.documents import DocumentResult, purchase_order_submit, receipt_submit, shipment_submit
 from intake.models import Source
 from intake.validation import MAX_LINES
@@ -84,7 +84,7 @@ class PurchaseOrderLineOut(Schema):
     name: str
     quantity: int
     received: int
-    unit_cost: Decimal
+    unit_cost: MoneyText
 
 
 class PurchaseOrderOut(Schema):
@@ -98,7 +98,7 @@ class PurchaseOrderOut(Schema):
     service_code: str
     notes: str
     currency: str
-    total: Decimal
+    total: MoneyText
     flags: list[str]
     lines: list[PurchaseOrderLineOut]
     receipts: list[int]
@@ -217,12 +217,12 @@ def purchase_order_body(po: Order) -> dict:
         "service_code": po.service_code,
         "notes": po.notes,
         "currency": po.currency,
-        "total": po.total,
+        "total": money_text(po.total),
         "flags": po.flags,
         "lines": [
             {
                 "sku": line.sku, "name": line.name, "quantity": line.quantity, "received": line.received,
-                "unit_cost": line.unit_price,
+                "unit_cost": money_text(line.unit_price),
             }
             for line in po.lines.all()
         ],

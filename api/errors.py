@@ -81,5 +81,7 @@ def problems_response(status: int, problems: Iterable) -> Status:
 
 # Responses every authenticated operation may give besides its own; spread into `response={...}` so the
 # OpenAPI document lists every code the endpoint can return.
-READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 414: ErrorOut, 422: ErrorOut, 429: ErrorOut,
+}
 WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: ErrorOut}

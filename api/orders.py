@@ -23,7 +23,8 @@ from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorO
 from api.idempotency import IdempotencyKeyHeader, idempotent
 from api.selectors import order_get_for_api, order_get_for_clone, orders_by_id_for_api, orders_page_for_api
 from api.types import (
-    AddressIn, AddressOut, In, Money, Notes, Str3, Str30, Str40, Str64, Str100, Str200, Str254, Timestamp, text,
+    AddressIn, AddressOut, In, Money, MoneyText, Notes, Str3, Str30, Str40, Str64, Str100, Str200, Str254, Timestamp,
+    money_text, text,
 )
 from intake.models import Source
 from intake.services import intake_submit
@@ -84,10 +85,10 @@ class OrderLineOut(Schema):
     sku: str
     name: str
     quantity: int
-    unit_price: str
-    line_discount: str
-    tax_amount: str
-    line_total: str
+    unit_price: MoneyText
+    line_discount: MoneyText
+    tax_amount: MoneyText
+    line_total: MoneyText
 
 
 class ProblemOut(Schema):
@@ -113,11 +114,11 @@ class OrderOut(Schema):
     service_code: str
     warehouse: str | None
     notes: str
-    subtotal: str
-    discount_total: str
-    shipping_total: str
-    tax_total: str
-    total: str
+    subtotal: MoneyText
+    discount_total: MoneyText
+    shipping_total: MoneyText
+    tax_total: MoneyText
+    total: MoneyText
     flags: list[str]
     is_simulation: bool
     cloned_from: str | None
@@ -135,7 +136,7 @@ class OrderSummaryOut(Schema):
     customer_name: str
     customer_email: str
     currency: str
-    total: str
+    total: MoneyText
     is_simulation: bool
     created_at: str
 
@@ -167,9 +168,9 @@ def order_body(order: Order, warnings=()) -> dict:
         "billing_address": order.address("billing"),
         "lines": [
             {
-                "sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": str(line.unit_price),
-                "line_discount": str(line.line_discount), "tax_amount": str(line.tax_amount),
-                "line_total": str(line.line_total),
+                "sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": money_text(line.unit_price),
+                "line_discount": money_text(line.line_discount), "tax_amount": money_text(line.tax_amount),
+                "line_total": money_text(line.line_total),
             }
             for line in order.lines.all()
         ],
@@ -179,11 +180,11 @@ def order_body(order: Order, warnings=()) -> dict:
         "service_code": order.service_code,
         "warehouse": order.warehouse.code if order.warehouse_id else None,
         "notes": order.notes,
-        "subtotal": str(order.subtotal),
-        "discount_total": str(order.discount_total),
-        "shipping_total": str(order.shipping_total),
-        "tax_total": str(order.tax_total),
-        "total": str(order.total),
+        "subtotal": money_text(order.subtotal),
+        "discount_total": money_text(order.discount_total),
+        "shipping_total": money_text(order.shipping_total),
+        "tax_total": money_text(order.tax_total),
+        "total": money_text(order.total),
         "flags": list(order.flags),
         "is_simulation": order.is_simulation,
         "cloned_from": order.cloned_from.number if order.cloned_from_id else None,
@@ -198,7 +199,7 @@ def _summary(order: Order) -> dict:
     return {
         "number": order.number, "status": order.status, "source": order.source, "external_id": order.external_id,
         "customer_name": order.customer_name, "customer_email": order.customer_email, "currency": order.currency,
-        "total": str(order.total), "is_simulation": order.is_simulation, "created_at": _stamp(order.created_at),
+        "total": money_text(order.total), "is_simulation": order.is_simulation, "created_at": _stamp(order.created_at),
     }
 
 
@@ -239,12 +240,15 @@ def order_create(request, payload: OrderIn, idempotency_key: IdempotencyKeyHeade
     return idempotent(request, run)
 
 
+WHEN = "ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z; without an offset it is UTC, a date alone its midnight."
+
+
 @router.get("/orders", response={200: OrderListOut, **READ_ERRORS}, summary="List sales orders")
 def order_list(
     request,
     status: OrderStatus | None = None,
-    created_after: Timestamp | None = None,
-    created_before: Timestamp | None = None,
+    created_after: Timestamp | None = Query(None, description=f"Orders created at or after this time. {WHEN}"),
+    created_before: Timestamp | None = Query(None, description=f"Orders created before this time. {WHEN}"),
     external_id: Str100 | None = None,
     q: Str200 | None = Query(None, description="An order number, or part of the customer's name or email"),
     limit: int = Query(50, ge=1, le=100),

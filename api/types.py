@@ -7,12 +7,13 @@ bodies are checked while parsing, see api/core.py).
 
 import base64
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.errors import ApiError
 
@@ -28,6 +29,18 @@ def text(max_length: int):
     return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
 
 
+_ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
+
+
+def _iso_text(value):
+    """Only ISO 8601 text: pydantic would also take a number as seconds since 1970."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_START.match(value):
+        raise ValueError("Use an ISO 8601 date and time, e.g. 2026-11-23T10:00:00Z")
+    return value
+
+
 def _reasonable_datetime(value: dt.datetime) -> dt.datetime:
     if not 1000 <= value.year <= 9998:
         raise ValueError("Use a date between the years 1000 and 9998")
@@ -40,11 +53,21 @@ Str2, Str3, Str20, Str30, Str40, Str64, Str100, Str200, Str255, Str254 = (
 )
 Notes = text(10_000)
 
-# A timestamp for filters; without an offset it is taken as UTC.
-Timestamp = Annotated[dt.datetime, AfterValidator(_reasonable_datetime)]
+# A timestamp for filters: ISO 8601 text; without an offset it is taken as UTC, a date alone as its midnight.
+Timestamp = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_reasonable_datetime)]
 
 # Amounts: JSON numbers or strings ("12.50"); bounded so no arithmetic on them can overflow.
 Money = Annotated[Decimal, Field(ge=Decimal("-1000000000"), le=Decimal("1000000000"))]
+
+# Amounts in answers: decimal strings with two decimals (every money column has two), never JSON numbers, so
+# no client reads them through a float.
+MONEY_PATTERN = r"^-?\d+\.\d{2}$"
+MoneyText = Annotated[str, Field(pattern=MONEY_PATTERN, description="An amount as a decimal string", examples=["12.50"])]
+
+
+def money_text(value: Decimal) -> str:
+    """12.5 -> "12.50": fixed-point, two decimals, as `MoneyText` documents."""
+    return f"{value:.2f}"
 
 
 class In(BaseModel):

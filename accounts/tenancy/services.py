@@ -99,3 +99,28 @@ def member_add(
 
 def member_remove(*, organization: Organization, user: User) -> None:
     Membership.objects.filter(organization=organization, user=user).delete()
+
+
+@transaction.atomic
+def system_admin_ensure(*, email: str, password: str) -> tuple[User, str]:
+    """The first system administrator, and what this call did: "existing" (an active system administrator
+    is there already: nothing changes), "promoted" (the user with `email` became one, keeping their password)
+    or "created" (a new user with `password`)."""
+    existing = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if existing is not None:
+        return existing, "existing"
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("Enter a valid email address for the system administrator.", field="email") from None
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None:
+        User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True, is_active=True)
+        user.is_superuser = user.is_staff = user.is_active = True
+        return user, "promoted"
+    try:
+        validate_password(password, User(email=email))
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
+    return User.objects.create_superuser(email=email, password=password), "created"
