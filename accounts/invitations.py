@@ -8,6 +8,7 @@ SHA-256 hash is stored (256 random bits, so a fast hash is enough, as for API ke
 
 import hashlib
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -41,7 +42,7 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return "This invitation link is not valid. Check that you opened the whole link from the email."
     if invitation.accepted_at is not None:
         return "This invitation has already been used. Sign in instead."
-    if invitation.expires_at <= timezone.now():
+    if invitation.is_expired:
         return "This invitation has expired. Ask an administrator of the organization to invite you again."
     return None
 
@@ -88,12 +89,15 @@ def _invitation_create(
         "link": link,
         "expires_at": invitation.expires_at,
     }
-    send_mail(
-        subject=f"You are invited to {organization.name}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    try:
+        send_mail(
+            subject=f"You are invited to {organization.name}",
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    except (OSError, smtplib.SMTPException):
+        raise DomainError("The invitation email could not be sent; nothing was saved. Try again later.") from None
     if account is not None:
         activity_log(
             account=account, by=by, action="user.invited",

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
 from accounts.roles import AccountRole
@@ -140,6 +141,10 @@ class Invitation(models.Model):
                 name="invitation_account_role_together",
             ),
         ]
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
     def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.organization}"

@@ -212,3 +212,36 @@ def test_a_removed_member_still_signed_in_can_open_a_new_invitation(world):
     assert page.status_code == 200
     assert agent_client.post(link_in(mail.outbox[0]), {"password": PASSWORD}).status_code == 302
     assert Membership.objects.filter(user=world.agent, organization=world.org).exists()
+
+
+def test_revoking_invitations_needs_the_role_that_sends_them(world):
+    invite(world, UNKNOWN)
+    world.client_for(world.admin).post(reverse("member_add"), {"email": "org@example.com", "role": "member"})
+    on_account = Invitation.objects.get(email=UNKNOWN)
+    on_org = Invitation.objects.get(email="org@example.com")
+    agent = world.client_for(world.agent)
+    assert agent.post(reverse("invitation_revoke", args=[world.store.pk, on_account.pk])).status_code == 403
+    supervisor = world.client_for(world.supervisor)
+    assert supervisor.post(reverse("member_invitation_revoke", args=[on_org.pk])).status_code == 403
+    # The account's invitation is not reachable through another account's Users tab.
+    admin = world.client_for(world.admin)
+    assert admin.post(reverse("invitation_revoke", args=[world.outlet.pk, on_account.pk])).status_code == 404
+    assert Invitation.objects.filter(pk__in=[on_account.pk, on_org.pk]).count() == 2
+
+
+def test_an_email_that_cannot_be_sent_leaves_no_invitation(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens there
+    response = world.client_for(world.admin).post(users_tab(world), {"email": UNKNOWN, "role": "agent"})
+    assert response.status_code == 422
+    assert "could not be sent" in response.content.decode()
+    assert not Invitation.objects.filter(email=UNKNOWN).exists()
+    in_tenant(world.org)
+    assert not ActivityLog.objects.filter(account=world.store, action="user.invited").exists()
+
+
+def test_an_expired_invitation_is_shown_as_expired(world):
+    invite(world, UNKNOWN)
+    Invitation.objects.filter(email=UNKNOWN).update(expires_at=timezone.now() - timedelta(days=1))
+    page = world.client_for(world.admin).get(users_tab(world))
+    assert "Expired" in page.content.decode()
