@@ -245,3 +245,23 @@ def test_an_expired_invitation_is_shown_as_expired(world):
     Invitation.objects.filter(email=UNKNOWN).update(expires_at=timezone.now() - timedelta(days=1))
     page = world.client_for(world.admin).get(users_tab(world))
     assert "Expired" in page.content.decode()
+
+
+def test_the_users_tab_reads_pending_invitations_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client_for(world.admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(users_tab(world)).status_code == 200
+        return len(captured)
+
+    invite(world, "one@example.com", by=world.admin)
+    queries()  # warm-up: the first page after a write may still touch the session
+    few = queries()
+    for n in range(5):
+        invite(world, f"more{n}@example.com", by=world.admin)
+    queries()
+    assert queries() == few
