@@ -29,7 +29,7 @@ from accounts.choices import MasterProductSource
 from accounts.models import Account, RecurringJob, Warehouse
 from accounts.roles import AccountRole
 from accounts.tenancy.models import Membership, Organization, User
-from accounts.tenancy.services import member_add, organization_create
+from accounts.tenancy.services import member_add, organization_create, password_validate
 from channels.models import Channel, ChannelConnection
 from inventory.models import StockLevel
 from inventory.services import stock_levels_create
@@ -376,6 +376,8 @@ def _users(world: DemoWorld) -> None:
     """One user per role. The users come first, sharing one password hash (hashing is the slow part), then
     the services give them their roles."""
     emails = [u.email for u in DEMO_USERS]
+    for user in DEMO_USERS:  # the published password still meets the password policy
+        password_validate(password=DEMO_PASSWORD, email=user.email, full_name=user.full_name)
     password = make_password(DEMO_PASSWORD)
     existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     User.objects.filter(email__in=existing).update(password=password, is_active=True)
@@ -394,6 +396,7 @@ def _users(world: DemoWorld) -> None:
         elif user.org_role:
             member_add(organization=organization, email=user.email, role=user.org_role)
         else:
+            member_add(organization=organization, email=user.email, role=Membership.Role.MEMBER)
             services.account_role_grant(
                 account=first_account, organization=organization, email=user.email, role=user.account_role, by=None
             )

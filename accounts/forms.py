@@ -158,18 +158,42 @@ class RecurringJobForm(DomainErrorFormMixin, forms.Form):
 
 
 class GrantRoleForm(DomainErrorFormMixin, forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(help_text="A member of the organization gets the role at once; anyone else is invited.")
     role = forms.ChoiceField(choices=AccountRole.choices)
-    full_name = forms.CharField(required=False, max_length=150, help_text="For a new user")
-    password = forms.CharField(
-        required=False, widget=forms.PasswordInput, help_text="For a new user: at least 8 characters"
-    )
 
 
 class AccountCreateForm(DomainErrorFormMixin, forms.Form):
     name = forms.CharField(max_length=120)
     code = forms.CharField(max_length=30, required=False, help_text="Leave blank to derive it from the name")
     timezone = forms.ChoiceField(choices=timezone_choices, initial="UTC")
+
+
+class MemberInviteForm(DomainErrorFormMixin, forms.Form):
+    email = forms.EmailField(help_text="A member gets the role at once; anyone else is invited by email.")
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+class InvitationAcceptForm(DomainErrorFormMixin, forms.Form):
+    """An existing user confirms with their password; a new person also gives a name and repeats the password."""
+
+    full_name = forms.CharField(required=False, max_length=150, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, label="Password again")
+
+    def __init__(self, *args, new_user: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_user = new_user
+        if new_user:
+            self.fields["password"].label = "Choose a password"
+        else:
+            self.fields["password"].label = "Your password"
+            del self.fields["full_name"], self.fields["password_again"]
+
+    def clean(self):
+        data = super().clean()
+        if self.new_user and data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
 
 
 class MemberAddForm(DomainErrorFormMixin, forms.Form):

@@ -8,6 +8,7 @@ from accounts.selectors import account_capabilities, account_get_for_user, accou
 from accounts import roles
 
 SESSION_ACCOUNT_KEY = "current_account_id"
+OPEN_TO_NON_MEMBERS = ("/invitations/",)  # an invitation link works for whoever holds it, signed in or not
 
 
 class OrganizationMemberMiddleware:
@@ -26,7 +27,8 @@ class OrganizationMemberMiddleware:
         if request.user.is_authenticated:
             request.org_role = org_role_for(request.user)
             if request.organization is not None and request.org_role is None:
-                raise Http404("No such page.")
+                if not request.path.startswith(OPEN_TO_NON_MEMBERS):
+                    raise Http404("No such page.")
             if request.organization is None and not request.user.is_superuser:
                 raise Http404("No such page.")
         return self.get_response(request)

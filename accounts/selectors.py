@@ -9,7 +9,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts import roles
 from accounts.models import Account, ActivityLog, Notification
-from accounts.tenancy.models import Membership, User
+from accounts.tenancy.models import Invitation, Membership, Organization, User
 
 
 def org_role_for(user) -> str | None:
@@ -95,7 +95,7 @@ def account_users(*, account: Account) -> list[tuple[User, str]]:
     perms: dict[int, set[str]] = {}
     for user_id, codename in rows:
         perms.setdefault(user_id, set()).add(codename)
-    users = User.objects.filter(pk__in=perms).order_by("email")
+    users = User.objects.filter(pk__in=perms, memberships__organization_id=connection.tenant.pk).order_by("email")
     return [(user, roles.role_from_perms(perms[user.pk])) for user in users]
 
 
@@ -110,6 +110,52 @@ def account_permission_objects() -> dict[str, Permission]:
 
 def organization_members(*, organization) -> QuerySet[Membership]:
     return Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
+
+
+# Users are shared by every organization: an id or an email from a request is only ever looked up among the
+# members of the organization at hand, and one outside it is answered exactly like one that does not exist.
+
+
+def organization_users(*, organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(memberships__organization=organization)
+
+
+def member_get_for_org(*, organization: Organization, user_id) -> User:
+    """A member of `organization` by id; the same 404 for a missing id and a user of another organization."""
+    try:
+        return organization_users(organization=organization).get(pk=int(user_id))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such user.") from None
+
+
+def member_by_email(*, organization: Organization, email: str) -> User | None:
+    """The member of `organization` with this email (any case), or None, also when the email is a user elsewhere."""
+    return organization_users(organization=organization).filter(email__iexact=(email or "").strip()).first()
+
+
+def invitations_pending(*, organization: Organization, account: Account | None = None) -> QuerySet[Invitation]:
+    """Invitations not yet accepted: of one account, or (without `account`) those giving only an organization role."""
+    pending = Invitation.objects.filter(organization=organization, accepted_at__isnull=True).select_related("invited_by")
+    return pending.filter(account_id=account.pk if account is not None else None)
+
+
+def invitation_get_for_org(*, organization: Organization, invitation_id, account: Account | None = None) -> Invitation:
+    """A pending invitation of this organization (and account); the same 404 for missing and foreign."""
+    try:
+        return invitations_pending(organization=organization, account=account).get(pk=int(invitation_id))
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such invitation.") from None
+
+
+def invitation_by_token(*, organization: Organization, token: str) -> Invitation | None:
+    """The invitation of this organization whose link carries `token` (accepted or not), or None."""
+    from accounts.invitations import invitation_token_hash
+
+    return (
+        Invitation.objects.filter(organization=organization, token_hash=invitation_token_hash(token or ""))
+        .select_related("organization")
+        .first()
+    )
 
 
 def account_activity(*, account: Account, limit: int = 50) -> QuerySet[ActivityLog]:

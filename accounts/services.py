@@ -14,7 +14,7 @@ from accounts import roles
 from accounts.api_keys import api_key_generate
 from accounts.choices import MasterProductSource, unit_system
 from accounts.models import Account, ActivityLog, Notification, RecurringJob, Warehouse
-from accounts.selectors import account_has_catalog_or_orders, account_permission_objects
+from accounts.selectors import account_has_catalog_or_orders, account_permission_objects, member_by_email
 from accounts.tenancy.models import Membership, User
 from channels.models import Channel
 from oms.exceptions import DomainError
@@ -313,25 +313,17 @@ def warehouse_set_active(*, warehouse: Warehouse, active: bool, by) -> Warehouse
 
 
 @transaction.atomic
-def account_role_grant(
-    *, account: Account, organization, email: str, role: str, by, password: str = "", full_name: str = ""
-) -> User:
-    """Give `email` a role on the account, replacing any role they had. A new email becomes a new user."""
+def account_role_grant(*, account: Account, organization, email: str, role: str, by) -> User:
+    """Give a member of the organization a role on the account, replacing any role they had. Anyone else is
+    invited instead (accounts.invitations), so this never makes a user a member."""
     if role not in roles.ROLE_PERMS:
         raise DomainError("Choose a role.", field="role")
-    email = (email or "").strip().lower()
-    if not email:
-        raise DomainError("Enter the user's email address.", field="email")
-    user = User.objects.filter(email__iexact=email).first()
+    user = member_by_email(organization=organization, email=email)
     if user is None:
-        if len(password or "") < 8:
-            raise DomainError("A new user needs a password of at least 8 characters.", field="password")
-        first, _, last = (full_name or "").strip().partition(" ")
-        user = User.objects.create_user(email=email, password=password, first_name=first, last_name=last)
-    membership, _ = Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": Membership.Role.MEMBER}
-    )
-    if membership.role != Membership.Role.MEMBER or user.is_superuser:
+        raise DomainError("Only members of this organization can be given a role directly.", field="email")
+    if user.is_superuser or Membership.objects.filter(
+        user=user, organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
+    ).exists():
         raise DomainError(
             f"{user.email} already reaches every account of the organization; no account role is needed.",
             field="email",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import auth, clone, notifications, organization, settings
+from accounts.views import auth, clone, invitations, notifications, organization, settings
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -21,6 +21,12 @@ urlpatterns = [
     path("organization/clones/<int:request_id>/", clone.account_clone_status, name="account_clone_status"),
     path("organization/members/new/", organization.member_add, name="member_add"),
     path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
+    path(
+        "organization/invitations/<int:invitation_id>/revoke/",
+        organization.invitation_revoke,
+        name="member_invitation_revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("accounts/<int:account_id>/", organization.account_overview, name="account_overview"),
     path("accounts/<int:account_id>/settings/", settings.account_settings, name="account_settings_main"),
     path("accounts/<int:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
@@ -42,4 +48,9 @@ urlpatterns = [
         name="recurring_job_action",
     ),
     path("accounts/<int:account_id>/users/<int:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
+    path(
+        "accounts/<int:account_id>/invitations/<int:invitation_id>/revoke/",
+        settings.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

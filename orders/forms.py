@@ -225,9 +225,9 @@ class OrderRuleForm(forms.Form):
                      "act_user", "act_tag", "act_hold"]
 
     def __init__(self, *args, account, rule=None, **kwargs):
-        from django.contrib.auth import get_user_model
+        from django.db import connection
 
-        from accounts.tenancy.models import Membership
+        from accounts.selectors import organization_users
         from channels.models import Channel
         from orders.models import Variant
 
@@ -240,14 +240,8 @@ class OrderRuleForm(forms.Form):
         self.fields["act_fulfillment_channel"].queryset = channels.filter(kind=Channel.Kind.FULFILLMENT)
         self.fields["act_warehouse"].queryset = Warehouse.objects.filter(account=account, is_active=True)
         self.fields["act_shipping_method"].queryset = ShippingMethod.objects.filter(account=account, is_active=True)
-        members = Membership.objects.filter(organization_id=self._organization_id()).values("user_id")
-        self.fields["act_user"].queryset = get_user_model().objects.filter(pk__in=members, is_active=True)
+        self.fields["act_user"].queryset = organization_users(organization=connection.tenant).filter(is_active=True)
         self._variants = Variant.objects.filter(account=account)
-
-    def _organization_id(self):
-        from django.db import connection
-
-        return connection.tenant.pk
 
     @staticmethod
     def _initial(rule) -> dict:

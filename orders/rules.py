@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
-
 from accounts.models import Warehouse
 from channels.models import Channel
 from oms.exceptions import DomainError
@@ -56,9 +54,11 @@ def _rows(kind: str, account, ids: set[int]) -> dict[int, object]:
     if not ids:
         return {}
     if kind == "user":
-        from accounts.selectors import account_capabilities
+        from django.db import connection
 
-        users = get_user_model().objects.filter(pk__in=ids, is_active=True)
+        from accounts.selectors import account_capabilities, organization_users
+
+        users = organization_users(organization=connection.tenant).filter(pk__in=ids, is_active=True)
         return {u.pk: u for u in users if "work_orders" in account_capabilities(user=u, account=account)}
     queryset = {
         "channel": Channel.objects.filter(kind=Channel.Kind.SALES),

@@ -8,10 +8,8 @@ from django.core.management.base import CommandError
 
 from accounts.tenancy.fanout import organizations
 from accounts.tenancy.models import Organization
-from accounts.tenancy.services import organization_domain
+from accounts.tenancy.services import organization_domain, site_url
 from oms.exceptions import DomainError
-
-DEV_PORT = 8000  # runserver's port in development
 
 
 @contextmanager
@@ -21,13 +19,6 @@ def domain_errors() -> Iterator[None]:
         yield
     except DomainError as exc:
         raise CommandError(exc.message) from None
-
-
-def site_url(domain: str) -> str:
-    """http://<domain>:8000/ for a development domain (localhost, *.localhost), https://<domain>/ otherwise."""
-    if domain == "localhost" or domain.endswith(".localhost"):
-        return f"http://{domain}:{DEV_PORT}/"
-    return f"https://{domain}/"
 
 
 def organization_url(slug: str) -> str:

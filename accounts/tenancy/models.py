@@ -1,7 +1,10 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
+
+from accounts.roles import AccountRole
 
 
 class Organization(TenantMixin):
@@ -104,3 +107,44 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An offer to join an organization, sent to an email address and accepted through a one-time link.
+    Only the token's hash is kept. `account_id` (a row of the organization's schema) with `account_role`
+    is the account role to give on acceptance; without them the invitation gives only `role`."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    account_id = models.BigIntegerField(null=True, blank=True)
+    account_role = models.CharField(max_length=20, choices=AccountRole.choices, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending invitation per address and grant; inviting again replaces it.
+            models.UniqueConstraint(
+                fields=["organization", "email", "account_id"],
+                condition=models.Q(accepted_at__isnull=True),
+                nulls_distinct=False,
+                name="invitation_pending_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(account_id__isnull=True, account_role="")
+                | models.Q(account_id__isnull=False) & ~models.Q(account_role=""),
+                name="invitation_account_role_together",
+            ),
+        ]
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"

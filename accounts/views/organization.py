@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
-from accounts.forms import AccountCreateForm, MemberAddForm
+from accounts.forms import AccountCreateForm, MemberInviteForm
+from accounts.invitations import invitation_revoke as revoke_invitation
+from accounts.invitations import member_invite
 from accounts.middleware import activate_account
 from accounts.models import Account
 from accounts.selectors import (
@@ -16,10 +18,13 @@ from accounts.selectors import (
     account_capabilities,
     account_get_for_user,
     accounts_for_user,
+    invitation_get_for_org,
+    invitations_pending,
+    member_get_for_org,
     organization_members,
 )
 from accounts.tenancy import services as tenancy_services
-from accounts.tenancy.models import User
+from accounts.tenancy.models import Invitation
 from oms.exceptions import DomainError
 
 
@@ -31,7 +36,7 @@ def _require_org_capability(request, capability: str) -> None:
 @login_required
 def organization(request):
     _require_org_capability(request, roles.MANAGE_ACCOUNTS)
-    return _organization_page(request, AccountCreateForm(), MemberAddForm())
+    return _organization_page(request, AccountCreateForm(), MemberInviteForm())
 
 
 def _organization_page(request, account_form, member_form, status=200, extra=None):
@@ -41,6 +46,7 @@ def _organization_page(request, account_form, member_form, status=200, extra=Non
         "account_form": account_form,
         "member_form": member_form,
         "members": organization_members(organization=request.organization) if can_manage_members else None,
+        "invitations": invitations_pending(organization=request.organization) if can_manage_members else None,
         "can_manage_members": can_manage_members,
         **(extra or {}),
     }
@@ -67,7 +73,7 @@ def account_create(request):
             response = render(request, "accounts/account_created.html", {"account": account, "plain_api_key": plain_key})
             response["Cache-Control"] = "no-store"
             return response
-    return _organization_page(request, form, MemberAddForm(), status=422)
+    return _organization_page(request, form, MemberInviteForm(), status=422)
 
 
 @login_required
@@ -85,14 +91,17 @@ def account_set_active(request, account_id: int):
 @require_POST
 def member_add(request):
     _require_org_capability(request, roles.MANAGE_ORGANIZATION)
-    form = MemberAddForm(request.POST)
+    form = MemberInviteForm(request.POST)
     if form.is_valid():
         try:
-            membership = tenancy_services.member_add(organization=request.organization, **form.cleaned_data)
+            given = member_invite(organization=request.organization, by=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+            if isinstance(given, Invitation):
+                messages.success(request, f"Invitation sent to {given.email}.")
+            else:
+                messages.success(request, f"{given.user.email} is now {given.get_role_display()}.")
             return redirect("organization")
     return _organization_page(request, AccountCreateForm(), form, status=422)
 
@@ -101,12 +110,22 @@ def member_add(request):
 @require_POST
 def member_remove(request, user_id: int):
     _require_org_capability(request, roles.MANAGE_ORGANIZATION)
-    user = get_object_or_404(User, pk=user_id, memberships__organization=request.organization)
+    user = member_get_for_org(organization=request.organization, user_id=user_id)
     if user == request.user:
         messages.error(request, "You cannot remove yourself from the organization.")
     else:
         tenancy_services.member_remove(organization=request.organization, user=user)
         messages.success(request, f"{user.email} was removed from the organization.")
+    return redirect("organization")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id: int):
+    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id)
+    revoke_invitation(invitation=invitation, by=request.user)
+    messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
     return redirect("organization")
 
 

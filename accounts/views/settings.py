@@ -25,8 +25,17 @@ from accounts.jobs.selectors import recurring_job_runs, recurring_jobs_for_accou
 from accounts.jobs.services import recurring_job_run_now
 from accounts.middleware import activate_account
 from accounts.models import Account, RecurringJob, Warehouse
-from accounts.selectors import account_capabilities, account_get_for_user, account_users
-from accounts.tenancy.models import Membership, User
+from accounts.invitations import account_access_give
+from accounts.invitations import invitation_revoke as revoke_invitation
+from accounts.selectors import (
+    account_capabilities,
+    account_get_for_user,
+    account_users,
+    invitation_get_for_org,
+    invitations_pending,
+    member_get_for_org,
+)
+from accounts.tenancy.models import Invitation, Membership
 from channels.models import Channel
 from oms.exceptions import DomainError
 from orders.views.rules import rules_tab
@@ -175,18 +184,26 @@ def _users(request, account, tab, caps):
     if request.method == "POST":
         if form.is_valid():
             try:
-                user = services.account_role_grant(
+                given = account_access_give(
                     account=account, organization=request.organization, by=request.user, **form.cleaned_data
                 )
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                messages.success(request, f"{user.email} now has the role {roles.AccountRole(form.cleaned_data['role']).label}.")
+                if isinstance(given, Invitation):
+                    messages.success(request, f"Invitation sent to {given.email}.")
+                else:
+                    messages.success(request, f"{given.email} now has the role {roles.AccountRole(form.cleaned_data['role']).label}.")
                 return redirect("account_settings", account_id=account.pk, tab=tab.slug)
     org_wide = Membership.objects.filter(
         organization=request.organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
     ).select_related("user")
-    context = {"form": form, "account_users": account_users(account=account), "org_wide": org_wide}
+    context = {
+        "form": form,
+        "account_users": account_users(account=account),
+        "org_wide": org_wide,
+        "invitations": invitations_pending(organization=request.organization, account=account),
+    }
     return _render(request, account, tab, caps, context, status=422 if form.is_bound else 200)
 
 
@@ -301,7 +318,17 @@ def recurring_job_detail(request, account_id: int, job_id: int):
 @require_POST
 def revoke_role(request, account_id: int, user_id: int):
     account, tab, _ = account_for_tab(request, account_id, "users")
-    user = get_object_or_404(User, pk=user_id)
+    user = member_get_for_org(organization=request.organization, user_id=user_id)
     services.account_role_revoke(account=account, user=user, by=request.user)
     messages.success(request, f"{user.email} no longer has access to {account.name}.")
+    return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, account_id: int, invitation_id: int):
+    account, tab, _ = account_for_tab(request, account_id, "users")
+    invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id, account=account)
+    revoke_invitation(invitation=invitation, account=account, by=request.user)
+    messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
     return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.roles import AccountRole
 from accounts.selectors import account_users, accounts_for_user
-from accounts.tenancy.models import Membership, User
+from accounts.tenancy.models import Invitation, User
 
 
 def grant_post(world, data, user=None):
@@ -12,30 +12,24 @@ def grant_post(world, data, user=None):
     return client.post(reverse("account_settings", args=[world.store.pk, "users"]), data)
 
 
-def test_granting_a_role_to_a_new_email_creates_a_member_who_can_sign_in(world):
-    response = grant_post(
-        world, {"email": "New.Agent@Example.com", "role": "agent", "full_name": "New Agent", "password": "s3cret-pass"}
-    )
+def test_granting_a_role_to_a_member_of_the_organization_applies_at_once(world):
+    response = grant_post(world, {"email": world.outsider.email.upper(), "role": "agent"})
     assert response.status_code == 302
-    user = User.objects.get(email="new.agent@example.com")
-    assert Membership.objects.get(user=user, organization=world.org).role == Membership.Role.MEMBER
-    assert (user, AccountRole.AGENT) in account_users(account=world.store)
-    assert list(accounts_for_user(user=user)) == [world.store]
-    login = world.client_for(None).post(reverse("login"), {"username": user.email, "password": "s3cret-pass"})
-    assert login.status_code == 302
+    assert (world.outsider, AccountRole.AGENT) in account_users(account=world.store)
+    assert list(accounts_for_user(user=world.outsider)) == [world.store]
+
+
+def test_granting_a_role_to_a_new_email_invites_instead_of_creating_a_user(world):
+    response = grant_post(world, {"email": "New.Agent@Example.com", "role": "agent"}, user=world.admin)
+    assert response.status_code == 302
+    assert not User.objects.filter(email="new.agent@example.com").exists()
+    assert Invitation.objects.filter(email="new.agent@example.com", account_id=world.store.pk).exists()
 
 
 def test_granting_replaces_the_previous_role(world):
     grant_post(world, {"email": world.viewer.email, "role": "account_admin"})
     roles = dict(account_users(account=world.store))
     assert roles[world.viewer] == AccountRole.ADMIN
-
-
-def test_a_new_user_needs_a_password(world):
-    response = grant_post(world, {"email": "nopass@example.com", "role": "viewer"})
-    assert response.status_code == 422
-    assert "password" in response.context["form"].errors
-    assert not User.objects.filter(email="nopass@example.com").exists()
 
 
 def test_org_admins_need_no_account_role(world):

@@ -10,7 +10,7 @@ from intake.models import IntakeFailure
 from orders.models import Order
 from tests import factories
 from tests.browser.conftest import sign_in
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.intake.failure_helpers import failure, mug, sales_channel
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ def operator_world(committed_org):
     dead = failure(account, channel=channel, external_id="SBX-4242", sku="MKT-KITE-R", qty=2, price="30.00")
     failure(account, external_id="API-CHEAP", sku="NOBODY", price="1.00")
     agent = UserFactory(email=f"agent-{committed_org.schema_name}@example.com")
+    MembershipFactory(user=agent, organization=committed_org)  # a role goes only to members
     account_role_grant(account=account, organization=committed_org, email=agent.email, role=AccountRole.AGENT, by=None)
     connection.set_schema_to_public()
     return committed_org, agent, account, dead

@@ -12,7 +12,7 @@ from accounts.roles import AccountRole
 from accounts.services import account_create, account_role_grant, warehouse_create
 from orders.models import Order, Product, Promotion, ShippingMethod, Variant
 from tests.browser.conftest import sign_in
-from tests.factories import UserFactory, make_order, stock
+from tests.factories import MembershipFactory, UserFactory, make_order, stock
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ def agent_world(committed_org):
     Promotion.objects.create(account=account, name="Kite week", kind="percentage", value=Decimal("20"),
                              scope="all", valid_from=dt.date.today())
     agent = UserFactory(email=f"agent-{committed_org.schema_name}@example.com")
+    MembershipFactory(user=agent, organization=committed_org)  # a role goes only to members
     account_role_grant(account=account, organization=committed_org, email=agent.email, role=AccountRole.AGENT, by=None)
     connection.set_schema_to_public()
     return committed_org, agent, account, source

@@ -1,0 +1,39 @@
+"""The invitation link: the invited person joins the organization, then is signed in to it."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from accounts.forms import InvitationAcceptForm
+from accounts.invitations import invitation_accept as accept
+from accounts.invitations import invitation_problem
+from accounts.selectors import invitation_by_token
+from accounts.tenancy.models import User
+from oms.exceptions import DomainError
+
+
+@never_cache
+def invitation_accept(request, token: str):
+    invitation = invitation_by_token(organization=request.organization, token=token) if request.organization else None
+    problem = invitation_problem(invitation)
+    if problem:
+        status = 404 if invitation is None else 410
+        return render(request, "accounts/invitation.html", {"problem": problem}, status=status)
+    new_user = not User.objects.filter(email__iexact=invitation.email).exists()
+    form = InvitationAcceptForm(request.POST or None, new_user=new_user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accept(
+                invitation=invitation,
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data.get("full_name", ""),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            login(request, user, backend="accounts.tenancy.backends.OrganizationBackend")
+            messages.success(request, f"Welcome to {request.organization.name}.")
+            return redirect("home")
+    context = {"invitation": invitation, "form": form, "new_user": new_user}
+    return render(request, "accounts/invitation.html", context, status=422 if form.errors else 200)
