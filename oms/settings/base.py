@@ -173,6 +173,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# The sandbox marketplace (sandbox/, `make sandbox`): the port it listens on, where the demo's channels point.
+SANDBOX_PORT = env_int("SANDBOX_PORT", 8765)
+
 # Beat ticks, in seconds. Each runs in the public schema and fans out into every organization; its message
 # expires after one interval, so a stopped worker does not find a pile of stale ticks.
 JOBS_DISPATCH_SECONDS = env_int("JOBS_DISPATCH_SECONDS", 60)  # recurring-jobs dispatcher (accounts/jobs)

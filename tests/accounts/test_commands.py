@@ -231,7 +231,7 @@ def test_seed_demo_loads_the_demo_once(db):
         assert Channel.objects.filter(supports_product_import=True).exists()
         assert Channel.objects.filter(pii_retention_days__isnull=False).exists()
         connected = Channel.objects.exclude(connector_type=Channel.Connector.MANUAL)
-        assert connected.exists() and all(c.connection.base_url == demo.SANDBOX_URL for c in connected)
+        assert connected.exists() and all(c.connection.base_url == demo.sandbox_url() for c in connected)
         assert IntakeFailure.objects.count() == 3
     assert "Loaded the demo" in out
     assert "demo-pass-123" in out and f"http://demo.{settings.ORGANIZATION_DOMAIN}:8000/" in out
