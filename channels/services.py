@@ -33,8 +33,7 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     if not stored:
         return ""
     try:
-        opened = secret_open(stored)
-        bound = opened.origin
+        bound = secret_open(stored).origin
     except SecretUnreadable:
         bound = None
     if bound is None:  # unreadable, or stored before secrets were bound: the URL it was saved with

@@ -13,7 +13,7 @@ How a run works, for one account:
                       FOR UPDATE SKIP LOCKED),
            redacted AS (UPDATE orders_order ... WHERE id = ANY(<picked ids>)),  -- clear the personal fields
            scrubbed AS (UPDATE orders_orderevent ... order_id = ANY(...)),      -- copies in the history
-           profiles AS (SELECT ... FROM orders_customer ... FOR NO KEY UPDATE SKIP LOCKED)  -- their profiles
+           profiles AS (SELECT ... FROM orders_customer ... FOR NO KEY UPDATE SKIP LOCKED)  -- ones to clear
       SELECT counts, locked profile ids;
       UPDATE orders_customer ... WHERE id = ANY(<locked>) AND no unredacted order shows it
 
@@ -117,12 +117,17 @@ def _batch_sql() -> str:
         WHERE ev.id = s.id AND (s.message IS DISTINCT FROM s.old_message OR s.data IS DISTINCT FROM s.old_data)
         RETURNING ev.id
     ), profiles AS MATERIALIZED (
-        -- The batch's live profiles, locked for PROFILES_SQL; one an intake is attaching an order to right
-        -- now (it holds FOR SHARE) is skipped: that order keeps it.
+        -- The profiles this batch may clear, locked for PROFILES_SQL: every order still showing them is in the
+        -- batch (their unredacted orders, as this statement sees them, number exactly their orders in the
+        -- batch). One an intake is attaching an order to right now (it holds FOR SHARE) is skipped.
         SELECT c.id FROM {CUSTOMERS} c
-        WHERE c.id = ANY((SELECT customers FROM ids)::bigint[]) AND c.redacted_at IS NULL
+        JOIN (SELECT customer_id, count(*) AS n FROM picked WHERE customer_id IS NOT NULL GROUP BY customer_id) pc
+          ON pc.customer_id = c.id
+        WHERE c.id = ANY((SELECT customers FROM ids)::bigint[])
+          AND c.redacted_at IS NULL
+          AND (SELECT count(*) FROM {ORDERS} o2 WHERE o2.customer_id = c.id AND o2.pii_redacted_at IS NULL) = pc.n
         ORDER BY c.id
-        FOR NO KEY UPDATE SKIP LOCKED
+        FOR NO KEY UPDATE OF c SKIP LOCKED
     )
     SELECT (SELECT count(*) FROM redacted), (SELECT count(*) FROM scrubbed),
            ARRAY(SELECT id FROM profiles)
@@ -132,7 +137,8 @@ def _batch_sql() -> str:
 def _profiles_sql() -> str:
     """The locked profiles that no unredacted order shows any more. A statement of its own, run after the locks
     are held, so it sees every order committed until then: an order attached while the batch ran keeps its
-    profile (an intake that comes later waits for the lock, then finds the profile redacted and makes a new one)."""
+    profile (an intake that comes later waits for the lock, then finds the profile redacted and makes a new
+    one). It probes only the profiles the batch statement found clearable and locked."""
     customers = ", ".join(f"{name} = ''" for name in CUSTOMER_FIELDS)
     return f"""
     UPDATE {CUSTOMERS} c SET {customers}, redacted_at = %(now)s
@@ -252,7 +258,8 @@ def _redact_leftover_profiles(groups, *, now) -> int:
         if not locked:
             return 0
         cursor.execute(
-            f"UPDATE {CUSTOMERS} c SET {cleared}, redacted_at = %(now)s WHERE c.id = ANY(%(locked)s::bigint[]) AND {where}",
+            f"UPDATE {CUSTOMERS} c SET {cleared}, redacted_at = %(now)s "
+            f"WHERE c.id = ANY(%(locked)s::bigint[]) AND {where}",
             {**params, "locked": locked, "now": now},
         )
         return cursor.rowcount

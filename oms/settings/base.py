@@ -158,7 +158,7 @@ API_GROUP_COMMIT = env_bool("API_GROUP_COMMIT", True)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
 API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
 
-# Channel connections may call loopback, private, link-local and other internal addresses (a local sandbox);
-# off in production, so a base URL cannot reach into the server's own network (channels/outbound.py).
+# Channel connectors may call loopback, private, link-local or reserved addresses (a local sandbox); off in production.
 CHANNEL_ALLOW_PRIVATE_ADDRESSES = env_bool("CHANNEL_ALLOW_PRIVATE_ADDRESSES", False)
+
 INSTALLED_APPS += ["ninja"]  # its templates and static files: the docs page works offline

@@ -163,7 +163,7 @@ def test_secrets_stored_before_binding_are_bound_to_their_url_by_the_migration(w
 
 
 def test_origins_compare_scheme_host_and_port_only():
-    assert url_origin("HTTP://Shop.Example/api/") == url_origin("http://shop.example:80/other") == "http://shop.example:80"
+    assert url_origin("HTTP://Shop.Example/api/") == url_origin("http://shop.example:80/x") == "http://shop.example:80"
     assert url_origin("https://shop.example") == "https://shop.example:443"
     assert url_origin("http://[::1]:8080/x") == "http://[::1]:8080"
     assert len({url_origin(u) for u in ("http://a.example", "https://a.example", "http://a.example:81",
