@@ -7,12 +7,9 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 from channels.models import Channel
-from channels.secrets import SecretUnreadable, secret_decrypt
+from channels.outbound import OutboundError, outbound_request, url_origin
+from channels.secrets import SecretUnreadable, secret_open
 from oms.exceptions import DomainError
 
 
@@ -27,31 +24,25 @@ def _request(channel: Channel, path_field: str, payload=None):
         raise ConnectorError(f"Channel {channel.name} has no connection configured.")
     url = conn.base_url.rstrip("/") + "/" + getattr(conn, path_field).lstrip("/")
     headers = {"Accept": "application/json"}
-    data = None
-    if payload is not None:
-        data = json.dumps(payload).encode()
-        headers["Content-Type"] = "application/json"
     try:
-        secret = secret_decrypt(conn.secret_encrypted)
+        secret = secret_open(conn.secret_encrypted)
     except SecretUnreadable:
         raise ConnectorError(
             f"{channel.name}: its stored secret cannot be read with the configured keys (was CHANNEL_SECRET_KEYS "
             "changed without `manage.py rotate_channel_secrets`?); enter the secret again on the channel."
         ) from None
     if secret and conn.auth_header:
-        headers[conn.auth_header] = secret
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+        # Sent only to the origin it was entered for, whatever the row says now.
+        if secret.origin != url_origin(url):
+            raise ConnectorError(
+                f"{channel.name}: the stored secret was entered for another address than {url_origin(url)}; "
+                "enter the secret again on the channel."
+            )
+        headers[conn.auth_header] = secret.value
     try:
-        with urllib.request.urlopen(request, timeout=conn.timeout_seconds) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        raise ConnectorError(f"{channel.name}: HTTP {exc.code} from {url}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise ConnectorError(f"{channel.name}: cannot reach {url} ({getattr(exc, 'reason', exc)})") from None
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        raise ConnectorError(f"{channel.name}: {url} did not answer JSON") from None
+        return outbound_request(url=url, headers=headers, payload=payload, timeout=conn.timeout_seconds)
+    except OutboundError as exc:
+        raise ConnectorError(f"{channel.name}: {exc.message}") from None
 
 
 def connector_test(channel: Channel) -> str:

@@ -34,7 +34,8 @@ class ConnectionForm(forms.ModelForm):
     base_url = forms.URLField(label="Base URL", required=False, assume_scheme="http")
     secret = forms.CharField(
         label="Auth header value (secret)", required=False, widget=forms.PasswordInput,
-        help_text="Stored encrypted. Leave empty to keep the current one.",
+        help_text="Stored encrypted and sent only to the base URL's scheme, host and port. Leave empty to keep "
+                  "the current one; a base URL with another scheme, host or port needs it entered again.",
     )
     clear_secret = forms.BooleanField(label="Remove the stored secret", required=False)
 

@@ -67,7 +67,9 @@ class ChannelConnection(models.Model):
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="connection")
     base_url = models.URLField(blank=True)
     auth_header = models.CharField(max_length=80, blank=True, default="Authorization")
-    secret_encrypted = models.TextField(blank=True, help_text="Fernet token of the auth header's value")
+    secret_encrypted = models.TextField(
+        blank=True, help_text="Fernet token of the auth header's value and of the origin it may be sent to"
+    )
     products_path = models.CharField(max_length=200, blank=True, default="/products")
     orders_path = models.CharField(max_length=200, blank=True, default="/orders")
     inventory_path = models.CharField(max_length=200, blank=True, default="/inventory")

@@ -4,11 +4,16 @@ Key material, newest first: CHANNEL_SECRET_KEYS (comma-separated), else CHANNEL_
 followed by SECRET_KEY_FALLBACKS. The first encrypts; every one decrypts (MultiFernet). To rotate: put the new
 material first and keep the old after it, run `manage.py rotate_channel_secrets` (re-encrypts every stored
 secret with the first), then drop the old material.
+
+A secret is bound to the origin (scheme://host:port) it was entered for: the origin is sealed inside the
+encrypted value with it, so neither a changed base URL nor an edited row can send it anywhere else.
 """
 
 import base64
 import hashlib
+import json
 import os
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -34,18 +39,40 @@ def _fernet() -> MultiFernet:
     ])
 
 
-def secret_encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode() if value else ""
+@dataclass(frozen=True)
+class Secret:
+    value: str
+    origin: str | None  # where it may be sent (channels.outbound.url_origin); None: stored before binding
+
+
+def secret_encrypt(value: str, *, origin: str) -> str:
+    """`value` bound to `origin`, encrypted; "" for no value."""
+    if not value:
+        return ""
+    return _fernet().encrypt(json.dumps({"origin": origin, "value": value}).encode()).decode()
+
+
+def secret_open(token: str) -> Secret | None:
+    """The stored secret and its origin (None for no token); raises SecretUnreadable when no key opens it."""
+    if not token:
+        return None
+    try:
+        plain = _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable("no configured key opens this secret") from None
+    try:
+        sealed = json.loads(plain)
+    except ValueError:
+        sealed = None
+    if isinstance(sealed, dict) and isinstance(sealed.get("origin"), str) and isinstance(sealed.get("value"), str):
+        return Secret(value=sealed["value"], origin=sealed["origin"])
+    return Secret(value=plain, origin=None)
 
 
 def secret_decrypt(token: str) -> str:
-    """The secret; raises SecretUnreadable when no configured key opens it."""
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise SecretUnreadable("no configured key opens this secret") from None
+    """The secret's value ("" for no token); raises SecretUnreadable when no configured key opens it."""
+    secret = secret_open(token)
+    return secret.value if secret else ""
 
 
 def secret_rotate(token: str) -> str:

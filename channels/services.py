@@ -8,26 +8,55 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from channels.models import Channel, ChannelConnection
-from channels.secrets import secret_encrypt
+from channels.outbound import url_origin
+from channels.secrets import SecretUnreadable, secret_encrypt, secret_open
 from oms.exceptions import DomainError
+
+SECRET_NOT_FOR_THIS_URL = (
+    "The base URL now points to another address (scheme, host or port) than the one the stored secret was "
+    "entered for: enter the secret again for the new address, or remove it."
+)
+
+
+def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_secret: bool) -> str:
+    """The encrypted secret to store. A stored secret is kept only while the base URL keeps its origin: it is
+    sent nowhere else, so a changed scheme, host or port needs the secret entered again."""
+    if clear_secret:
+        return ""
+    origin = url_origin(connection.base_url)
+    if secret:
+        return secret_encrypt(secret, origin=origin)
+    before = None
+    if connection.pk is not None:
+        before = ChannelConnection.objects.select_for_update().filter(pk=connection.pk).first()
+    stored = before.secret_encrypted if before is not None else connection.secret_encrypted
+    if not stored:
+        return ""
+    try:
+        bound = secret_open(stored).origin
+    except SecretUnreadable:
+        bound = None
+    if bound is None:  # unreadable, or stored before secrets were bound: the URL it was saved with
+        bound = url_origin(before.base_url) if before is not None else None
+    if bound != origin:
+        raise DomainError(SECRET_NOT_FOR_THIS_URL, field="secret")
+    return stored
 
 
 def channel_save(
     *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
     by,
 ) -> Channel:
-    """Save a channel (new or edited) and its connection. Warehouses must be the account's own."""
+    """Save a channel (new or edited) and its connection. Warehouses must be the account's own; a stored secret
+    is kept only for the address it was entered for (`_clean_secret`)."""
     if any(w.account_id != account.pk for w in warehouses):
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
     with transaction.atomic():
+        connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
         channel.account = account
         channel.save()
         channel.warehouses.set(warehouses)
         connection.channel = channel
-        if clear_secret:
-            connection.secret_encrypted = ""
-        elif secret:
-            connection.secret_encrypted = secret_encrypt(secret)
         connection.save()
     return channel
 

@@ -49,7 +49,10 @@ def channel_edit(request, account_id: int, channel_id: int | None = None):
                 clear_secret=conn_form.cleaned_data["clear_secret"], by=request.user,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if exc.field in conn_form.fields:
+                conn_form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Channel {channel.name} saved.")
             return redirect("channel_list", account.pk)

@@ -80,19 +80,33 @@ def _existing(*, account, channel, source: str, external_id: str, kind: str = Or
     return orders.filter(external_id=external_id).only("id", "number", "status", "account_id").first()
 
 
+def _live_customers(*, account, emails: list[str]) -> dict[str, Customer]:
+    """Email -> the oldest live profile with it, every one read locked FOR SHARE until the transaction ends.
+
+    The lock is what redaction (privacy/services.py) takes FOR NO KEY UPDATE: it skips a profile an order is
+    being attached to, and a profile it redacts while we wait for the lock no longer matches when we get it
+    (PostgreSQL re-checks `redacted_at IS NULL` on the row as it is then), so its email counts as new."""
+    found: dict[str, Customer] = {}
+    for customer in Customer.objects.raw(
+        f"SELECT * FROM {Customer._meta.db_table} WHERE account_id = %s AND email = ANY(%s) "
+        "AND redacted_at IS NULL ORDER BY id FOR SHARE",
+        [account.pk, emails],
+    ):
+        found.setdefault(customer.email, customer)
+    return found
+
+
 def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]:
-    """Email -> the account's customer for these orders; the ones not known yet are created.
+    """Email -> the account's live customer for these orders; the ones not known yet are created.
 
     Parallel intakes for one new customer: the first creates it, the others (waiting on its advisory lock
     until its transaction ends) find it. Locks are taken in one order, so two batches never wait on each other.
+    A profile being redacted meanwhile is never attached to: see `_live_customers`.
     """
     emails = sorted({o.customer_email for o in orders if o.customer_email})
     if not emails:
         return {}
-    customers = Customer.objects.filter(account=account, redacted_at__isnull=True).order_by("pk")
-    found: dict[str, Customer] = {}
-    for customer in customers.filter(email__in=emails):
-        found.setdefault(customer.email, customer)  # the oldest, should an email have two
+    found = _live_customers(account=account, emails=emails)
     missing = [e for e in emails if e not in found]
     if missing:
         with connection.cursor() as cursor:
@@ -101,8 +115,7 @@ def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]
                 "FROM unnest(%s::text[]) AS k ORDER BY k) AS locks",
                 [[f"customer:{connection.schema_name}:{account.pk}:{e}" for e in missing]],
             )
-        for customer in customers.filter(email__in=missing):
-            found.setdefault(customer.email, customer)
+        found.update(_live_customers(account=account, emails=missing))
         first = {}
         for order in orders:
             if order.customer_email and order.customer_email not in found:

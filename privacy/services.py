@@ -7,16 +7,22 @@ How a run works, for one account:
   It is a session lock: a crashed process's connection closes and the lock goes with it. It blocks no one
   else (users, order writes), only other redactions of the same account.
 * For each retention group, batches of up to `BATCH_SIZE` orders (the size adapts so a batch lasts about
-  `BATCH_TARGET_SECONDS`), each one statement in its own short transaction:
+  `BATCH_TARGET_SECONDS`), each two statements in their own short transaction:
 
       WITH picked AS (SELECT ... FROM orders_order o WHERE <due> ORDER BY <the partial index> LIMIT n
                       FOR UPDATE SKIP LOCKED),
            redacted AS (UPDATE orders_order ... WHERE id = ANY(<picked ids>)),  -- clear the personal fields
            scrubbed AS (UPDATE orders_orderevent ... order_id = ANY(...)),      -- copies in the history
-           profiles AS (UPDATE orders_customer ...)                  -- profiles no order keeps visible
-      SELECT counts
+           profiles AS (SELECT ... FROM orders_customer ... FOR NO KEY UPDATE SKIP LOCKED)  -- ones to clear
+      SELECT counts, locked profile ids;
+      UPDATE orders_customer ... WHERE id = ANY(<locked>) AND no unredacted order shows it
 
-  so no Python loop over orders, row locks only on the batch for as long as the batch takes (measured and
+  The profiles are cleared by a second statement so that it sees every order committed until their locks
+  were taken. Intake locks the profile it attaches an order to (FOR SHARE, intake/services.py): a profile
+  being attached is skipped, and an intake that comes after the lock waits, finds the profile redacted and
+  makes a new one: a new order never points at a blank profile.
+
+  No Python loop over orders, row locks only on the batch for as long as the batch takes (measured and
   reported: `longest_batch_s`), and an order a user is editing right now is skipped and taken next run.
   A batch shorter than the limit ends the group (what it skipped was locked).
 * The ORDER BY is the partial index's own order (privacy 0001): the planner then always walks that index,
@@ -85,7 +91,6 @@ def _batch_sql() -> str:
     of joining whole tables."""
     cleared = ", ".join(f"{name} = ''" for name in CLEARED_FIELDS)
     postal = ", ".join(f"{name} = {postal_prefix_sql(name)}" for name in POSTAL_FIELDS)
-    customers = ", ".join(f"{name} = ''" for name in CUSTOMER_FIELDS)
     message, data = event_scrub_sql("e", "p")
     return f"""
     WITH picked AS MATERIALIZED (
@@ -111,22 +116,39 @@ def _batch_sql() -> str:
         ) s
         WHERE ev.id = s.id AND (s.message IS DISTINCT FROM s.old_message OR s.data IS DISTINCT FROM s.old_data)
         RETURNING ev.id
-    ), profiles AS (
-        -- A profile goes once every order still showing it is in this batch: its unredacted orders (as
-        -- this statement sees them, i.e. before the batch) number exactly its orders in the batch.
-        UPDATE {CUSTOMERS} c SET {customers}, redacted_at = %(now)s
-        FROM (SELECT customer_id, count(*) AS n FROM picked WHERE customer_id IS NOT NULL GROUP BY customer_id) pc
-        WHERE c.id = pc.customer_id
-          AND c.id = ANY((SELECT customers FROM ids)::bigint[])
+    ), profiles AS MATERIALIZED (
+        -- The profiles this batch may clear, locked for PROFILES_SQL: every order still showing them is in the
+        -- batch (their unredacted orders, as this statement sees them, number exactly their orders in the
+        -- batch). One an intake is attaching an order to right now (it holds FOR SHARE) is skipped.
+        SELECT c.id FROM {CUSTOMERS} c
+        JOIN (SELECT customer_id, count(*) AS n FROM picked WHERE customer_id IS NOT NULL GROUP BY customer_id) pc
+          ON pc.customer_id = c.id
+        WHERE c.id = ANY((SELECT customers FROM ids)::bigint[])
           AND c.redacted_at IS NULL
           AND (SELECT count(*) FROM {ORDERS} o2 WHERE o2.customer_id = c.id AND o2.pii_redacted_at IS NULL) = pc.n
-        RETURNING c.id
+        ORDER BY c.id
+        FOR NO KEY UPDATE OF c SKIP LOCKED
     )
-    SELECT (SELECT count(*) FROM redacted), (SELECT count(*) FROM scrubbed), (SELECT count(*) FROM profiles)
+    SELECT (SELECT count(*) FROM redacted), (SELECT count(*) FROM scrubbed),
+           ARRAY(SELECT id FROM profiles)
+    """
+
+
+def _profiles_sql() -> str:
+    """The locked profiles that no unredacted order shows any more. A statement of its own, run after the locks
+    are held, so it sees every order committed until then: an order attached while the batch ran keeps its
+    profile (an intake that comes later waits for the lock, then finds the profile redacted and makes a new
+    one). It probes only the profiles the batch statement found clearable and locked."""
+    customers = ", ".join(f"{name} = ''" for name in CUSTOMER_FIELDS)
+    return f"""
+    UPDATE {CUSTOMERS} c SET {customers}, redacted_at = %(now)s
+    WHERE c.id = ANY(%(profiles)s::bigint[]) AND c.redacted_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM {ORDERS} o WHERE o.customer_id = c.id AND o.pii_redacted_at IS NULL)
     """
 
 
 BATCH_SQL = _batch_sql()
+PROFILES_SQL = _profiles_sql()
 
 
 @dataclass
@@ -201,7 +223,11 @@ def _redact_group(group: RuleGroup, *, now, batch_size: int, report: RedactionRe
                 [str(GIN_PENDING_LIST_KB)],
             )
             cursor.execute(sql, params)
-            orders, events, customers = cursor.fetchone()
+            orders, events, profiles = cursor.fetchone()
+            customers = 0
+            if profiles:
+                cursor.execute(PROFILES_SQL, {"profiles": profiles, "now": now})
+                customers = cursor.rowcount
         elapsed = time.perf_counter() - started
         report.batches += 1
         report.longest_batch_s = max(report.longest_batch_s, elapsed)
@@ -219,11 +245,23 @@ def _redact_group(group: RuleGroup, *, now, batch_size: int, report: RedactionRe
 
 
 def _redact_leftover_profiles(groups, *, now) -> int:
-    """Profiles no unredacted order keeps, past the longest retention (one statement)."""
+    """Profiles no unredacted order keeps, past the longest retention: locked first (skipping those an intake
+    is attaching an order to), then cleared by a second statement that sees the orders committed meanwhile."""
     where, params = selectors.leftover_profiles_sql(groups)
     cleared = ", ".join(f"{name} = ''" for name in CUSTOMER_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {CUSTOMERS} c SET {cleared}, redacted_at = %(now)s WHERE {where}", {**params, "now": now})
+        cursor.execute(
+            f"SELECT ARRAY(SELECT c.id FROM {CUSTOMERS} c WHERE {where} ORDER BY c.id FOR NO KEY UPDATE SKIP LOCKED)",
+            params,
+        )
+        locked = cursor.fetchone()[0]
+        if not locked:
+            return 0
+        cursor.execute(
+            f"UPDATE {CUSTOMERS} c SET {cleared}, redacted_at = %(now)s "
+            f"WHERE c.id = ANY(%(locked)s::bigint[]) AND {where}",
+            {**params, "locked": locked, "now": now},
+        )
         return cursor.rowcount
 
 

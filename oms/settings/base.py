@@ -220,4 +220,8 @@ API_MAX_URL_BYTES = env_int("API_MAX_URL_BYTES", 8_000)
 API_GROUP_COMMIT = env_bool("API_GROUP_COMMIT", True)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
 API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
+
+# Channel connectors may call loopback, private, link-local or reserved addresses (a local sandbox); off in production.
+CHANNEL_ALLOW_PRIVATE_ADDRESSES = env_bool("CHANNEL_ALLOW_PRIVATE_ADDRESSES", False)
+
 INSTALLED_APPS += ["ninja"]  # its templates and static files: the docs page works offline

@@ -1,6 +1,8 @@
 import json
+import socket
 import threading
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -41,6 +43,65 @@ def sandbox():
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Listener:
+    """A tiny HTTP server that records every request it gets and answers `status` with `body` (and `headers`)."""
+
+    def __init__(self, host: str):
+        self.requests: list[dict] = []
+        self.status, self.body, self.headers = 200, b"[]", {}
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                listener.requests.append({
+                    "method": self.command, "path": self.path, "headers": dict(self.headers.items()),
+                    "body": self.rfile.read(length) if length else b"",
+                })
+                self.send_response(listener.status)
+                for name, value in listener.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(listener.body)))
+                self.end_headers()
+                self.wfile.write(listener.body)
+
+            do_GET = do_POST = _answer
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listen():
+    """listen(host="127.0.0.1") -> a started Listener on a free port; all stopped at the end."""
+    started = []
+
+    def start(host: str = "127.0.0.1") -> Listener:
+        started.append(Listener(host))
+        return started[-1]
+
+    yield start
+    for listener in started:
+        listener.stop()
+
+
+def closed_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on (taken from the system, then let go)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def sandbox_channel(account, sandbox, *, warehouses=(), **fields):

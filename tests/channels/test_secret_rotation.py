@@ -16,8 +16,8 @@ def connected(world, monkeypatch):
     monkeypatch.setenv("CHANNEL_SECRET_KEYS", "old-material")
     channel = factories.ChannelFactory(account=world.store, name="Market", connector_type=Channel.Connector.HTTP_JSON)
     ChannelConnection.objects.create(
-        channel=channel, base_url="http://127.0.0.1:9/", auth_header="X-Key", secret_encrypted=secret_encrypt("s3cret"),
-        timeout_seconds=1,
+        channel=channel, base_url="http://127.0.0.1:9/", auth_header="X-Key",
+        secret_encrypted=secret_encrypt("s3cret", origin="http://127.0.0.1:9"), timeout_seconds=1,
     )
     return channel
 
@@ -61,7 +61,7 @@ def test_without_channel_keys_the_secret_key_and_its_fallbacks_open_secrets(worl
     monkeypatch.delenv("CHANNEL_SECRET_KEYS", raising=False)
     monkeypatch.delenv("CHANNEL_SECRET_KEY", raising=False)
     settings.SECRET_KEY = "first-secret-key-" + "x" * 40
-    token = secret_encrypt("s3cret")
+    token = secret_encrypt("s3cret", origin="https://market.example:443")
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "second-secret-key-" + "y" * 40, [settings.SECRET_KEY]
 
     assert secret_decrypt(token) == "s3cret"

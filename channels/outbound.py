@@ -1,0 +1,105 @@
+"""Every request the OMS sends to a channel goes through `outbound_request`.
+
+A channel's base URL is typed by an account administrator, so a request must not become a way into the
+server's own network:
+
+* the host name is resolved first and the connection goes to the address that was checked (requests-hardened
+  pins it), so a name cannot resolve to a public address for the check and to an internal one for the call;
+* loopback, private, link-local, multicast, reserved and unspecified addresses (IPv4-mapped IPv6 ones too) are
+  refused unless `CHANNEL_ALLOW_PRIVATE_ADDRESSES` is on (development and tests: the sandbox is on 127.0.0.1);
+* redirects are never followed, and proxies or credentials from the environment are not used;
+* a failed connection reads the same whatever the cause (refused, timed out, unreachable, not HTTP): the
+  cause goes to the server log only, so the "Test connection" button cannot be used to scan ports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from requests_hardened import Config, Manager
+from requests_hardened.ip_filter import InvalidIPAddress
+
+from oms.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class OutboundError(DomainError):
+    """A channel request that was refused or failed; the message names no port-scan detail."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="outbound_error")
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host:port` of `url` (lower case, the default port written out); "" for a blank URL.
+
+    A channel secret is bound to this: it may be sent only to the origin it was entered for."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # not a port number: keep the text, it matches nothing else
+        port = parts.netloc.rsplit(":", 1)[-1]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
+
+
+def _session() -> requests.Session:
+    allow_private = settings.CHANNEL_ALLOW_PRIVATE_ADDRESSES
+    session = Manager(Config(
+        ip_filter_enable=not allow_private,
+        ip_filter_allow_loopback_ips=False,
+        never_redirect=True,
+        default_timeout=(5, 10),
+        user_agent_override="OMS channel connector",
+    )).get_session()
+    session.trust_env = False  # no proxy, no .netrc credentials from the environment
+    return session
+
+
+def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout: float):
+    """Send one JSON request (POST with `payload`, else GET) and return the decoded JSON answer.
+
+    Raises OutboundError: an internal address (unless allowed), no connection, an HTTP error or redirect,
+    or an answer that is not JSON."""
+    origin = url_origin(url)
+    if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
+        raise OutboundError(f"{url} is not an http or https URL.")
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode()
+        headers = {**headers, "Content-Type": "application/json"}
+    try:
+        with _session() as session:
+            response = session.request("POST" if data else "GET", url, data=data, headers=headers, timeout=timeout)
+            body = response.content
+    except InvalidIPAddress as exc:
+        logger.warning("Channel request to %s refused: internal address %s", origin, exc)
+        raise OutboundError(
+            f"{origin} is an internal address (loopback, private, link-local or reserved); channel connections "
+            "may only call public addresses."
+        ) from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
+        raise OutboundError(f"{url} is not a valid URL.") from None
+    except (requests.RequestException, OSError, ValueError) as exc:
+        # Refused, timed out, unreachable, reset, not speaking HTTP: one message, the cause in the log.
+        logger.warning("Channel request to %s failed: %r", url, exc)
+        raise OutboundError(f"cannot reach {origin}.") from None
+    if response.is_redirect:
+        raise OutboundError(f"HTTP {response.status_code} from {url} (redirects are not followed).")
+    if response.status_code >= 300:
+        raise OutboundError(f"HTTP {response.status_code} from {url}")
+    try:
+        return json.loads(body or b"null")
+    except ValueError:
+        raise OutboundError(f"{url} did not answer JSON") from None
