@@ -12,7 +12,6 @@ encrypted value with it, so neither a changed base URL nor an edited row can sen
 import base64
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -24,12 +23,7 @@ class SecretUnreadable(Exception):
 
 
 def _materials() -> list[str]:
-    keys = [k.strip() for k in os.environ.get("CHANNEL_SECRET_KEYS", "").split(",") if k.strip()]
-    if keys:
-        return keys
-    if os.environ.get("CHANNEL_SECRET_KEY"):
-        return [os.environ["CHANNEL_SECRET_KEY"]]
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return list(settings.CHANNEL_SECRET_KEYS) or [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
 
 def _fernet() -> MultiFernet:

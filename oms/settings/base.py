@@ -223,5 +223,8 @@ API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
 
 # Channel connectors may call loopback, private, link-local or reserved addresses (a local sandbox); off in production.
 CHANNEL_ALLOW_PRIVATE_ADDRESSES = env_bool("CHANNEL_ALLOW_PRIVATE_ADDRESSES", False)
+# Channel secrets at rest (channels/secrets.py): key material, newest first; the first encrypts, every one
+# decrypts. Empty: SECRET_KEY, then SECRET_KEY_FALLBACKS. CHANNEL_SECRET_KEY (one key) counts when the list is unset.
+CHANNEL_SECRET_KEYS = env_list("CHANNEL_SECRET_KEYS") or env_list("CHANNEL_SECRET_KEY")
 
 INSTALLED_APPS += ["ninja"]  # its templates and static files: the docs page works offline

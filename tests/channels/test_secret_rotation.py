@@ -12,8 +12,8 @@ from tests import factories
 
 
 @pytest.fixture
-def connected(world, monkeypatch):
-    monkeypatch.setenv("CHANNEL_SECRET_KEYS", "old-material")
+def connected(world, settings):
+    settings.CHANNEL_SECRET_KEYS = ['old-material']
     channel = factories.ChannelFactory(account=world.store, name="Market", connector_type=Channel.Connector.HTTP_JSON)
     ChannelConnection.objects.create(
         channel=channel, base_url="http://127.0.0.1:9/", auth_header="X-Key",
@@ -26,9 +26,9 @@ def _stored(channel) -> str:
     return ChannelConnection.objects.get(channel=channel).secret_encrypted
 
 
-def test_rotation_re_encrypts_with_the_newest_key_and_the_old_one_can_then_go(world, connected, monkeypatch, capsys):
+def test_rotation_re_encrypts_with_the_newest_key_and_the_old_one_can_then_go(world, connected, settings, capsys):
     before = _stored(connected)
-    monkeypatch.setenv("CHANNEL_SECRET_KEYS", "new-material,old-material")
+    settings.CHANNEL_SECRET_KEYS = ['new-material', 'old-material']
     assert secret_decrypt(before) == "s3cret"  # the old key still opens it
 
     call_command("rotate_channel_secrets", "--org", world.org.schema_name)
@@ -36,14 +36,14 @@ def test_rotation_re_encrypts_with_the_newest_key_and_the_old_one_can_then_go(wo
 
     after = _stored(connected)
     assert after != before and "Re-encrypted 1 channel secret(s)" in capsys.readouterr().out
-    monkeypatch.setenv("CHANNEL_SECRET_KEYS", "new-material")
+    settings.CHANNEL_SECRET_KEYS = ['new-material']
     assert secret_decrypt(after) == "s3cret"
     with pytest.raises(SecretUnreadable):
         secret_decrypt(before)
 
 
-def test_a_secret_no_key_opens_is_listed_and_the_connector_says_why(world, connected, monkeypatch, capsys):
-    monkeypatch.setenv("CHANNEL_SECRET_KEYS", "new-material")
+def test_a_secret_no_key_opens_is_listed_and_the_connector_says_why(world, connected, settings, capsys):
+    settings.CHANNEL_SECRET_KEYS = ['new-material']
     before = _stored(connected)
 
     with pytest.raises(SystemExit) as exit_:
@@ -57,9 +57,8 @@ def test_a_secret_no_key_opens_is_listed_and_the_connector_says_why(world, conne
         connector_orders(Channel.objects.select_related("connection").get(pk=connected.pk))
 
 
-def test_without_channel_keys_the_secret_key_and_its_fallbacks_open_secrets(world, monkeypatch, settings):
-    monkeypatch.delenv("CHANNEL_SECRET_KEYS", raising=False)
-    monkeypatch.delenv("CHANNEL_SECRET_KEY", raising=False)
+def test_without_channel_keys_the_secret_key_and_its_fallbacks_open_secrets(world, settings):
+    settings.CHANNEL_SECRET_KEYS = []
     settings.SECRET_KEY = "first-secret-key-" + "x" * 40
     token = secret_encrypt("s3cret", origin="https://market.example:443")
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "second-secret-key-" + "y" * 40, [settings.SECRET_KEY]
