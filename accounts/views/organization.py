@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
-from accounts.forms import AccountCreateForm, MemberAddForm
+from accounts.forms import AccountCreateForm, MemberAddForm, TwoFactorPolicyForm
 from accounts.middleware import activate_account
 from accounts.models import Account
 from accounts.selectors import (
@@ -20,6 +20,7 @@ from accounts.selectors import (
 )
 from accounts.tenancy import services as tenancy_services
 from accounts.tenancy.models import User
+from accounts.tenancy.two_factor import organization_require_two_factor
 from oms.exceptions import DomainError
 
 
@@ -42,6 +43,9 @@ def _organization_page(request, account_form, member_form, status=200, extra=Non
         "member_form": member_form,
         "members": organization_members(organization=request.organization) if can_manage_members else None,
         "can_manage_members": can_manage_members,
+        "two_factor_form": TwoFactorPolicyForm(
+            initial={"require_two_factor_for_admins": request.organization.require_two_factor_for_admins}
+        ),
         **(extra or {}),
     }
     return render(request, "accounts/organization.html", context, status=status)
@@ -107,6 +111,17 @@ def member_remove(request, user_id: int):
     else:
         tenancy_services.member_remove(organization=request.organization, user=user)
         messages.success(request, f"{user.email} was removed from the organization.")
+    return redirect("organization")
+
+
+@login_required
+@require_POST
+def organization_two_factor(request):
+    """Organization administrators require (or stop requiring) two-factor sign-in of administrators."""
+    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    required = TwoFactorPolicyForm(request.POST).required()
+    organization_require_two_factor(organization=request.organization, required=required, by=request.user)
+    messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("organization")
 
 
