@@ -100,6 +100,26 @@ def test_sign_in_asks_for_the_app_code_after_the_password(world):
     assert client.get(f"/accounts/{world.store.pk}/").status_code == 200
 
 
+def test_a_system_administrator_gives_a_code_on_the_public_site_too(system_admin):
+    device, _ = two_factor_on(system_admin)
+    client = Client(HTTP_HOST="localhost")
+    response = _password_step(client, system_admin)
+    assert response["Location"] == "/login/code/" and not _signed_in(client)
+    assert client.post("/login/code/", {"code": totp_code(device, ahead=1)}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@override_settings(TWO_FACTOR_LOGIN_SECONDS=0)
+def test_the_code_step_expires_and_the_password_is_asked_again(world):
+    device, _ = two_factor_on(world.agent)
+    client = _client(world.org)
+    _password_step(client, world.agent)
+    time.sleep(0.01)
+    response = client.post("/login/code/", {"code": totp_code(device, ahead=1)})
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert not _signed_in(client)
+
+
 def test_a_wrong_code_is_refused_and_does_not_sign_in(world):
     device, _ = two_factor_on(world.agent)
     client = _client(world.org)
