@@ -215,3 +215,45 @@ class OrganizationForm(DomainErrorFormMixin, forms.Form):
 class OrganizationEditForm(DomainErrorFormMixin, forms.Form):
     name = forms.CharField(max_length=200)
     is_active = forms.BooleanField(required=False, label="Active")
+
+
+class TwoFactorCodeForm(DomainErrorFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )
+
+
+class TwoFactorConfirmForm(DomainErrorFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TwoFactorDisableForm(DomainErrorFormMixin, forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(
+        label="Code", max_length=40, help_text="A code from your app, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+class TwoFactorPolicyForm(forms.Form):
+    require_two_factor_for_admins = forms.BooleanField(
+        required=False,
+        label="Require two-factor sign-in for administrators",
+        help_text="Organization administrators, supervisors and account administrators must set up two-factor "
+        "sign-in before they can use the organization.",
+    )
+
+    def required(self) -> bool:
+        self.is_valid()  # one checkbox: always valid
+        return self.cleaned_data["require_two_factor_for_admins"]
+
+    @staticmethod
+    def saved_message(required: bool) -> str:
+        return f"Two-factor sign-in is {'now' if required else 'no longer'} required for administrators."

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import auth, clone, invitations, notifications, organization, settings
+from accounts.views import auth, clone, invitations, notifications, organization, settings, two_factor
 
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/code/", auth.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.two_factor_page, name="two_factor"),
     path("switch-account/", auth.switch_account, name="switch_account"),
     path("notifications/dismiss/", notifications.notification_dismiss, name="notifications_dismiss"),
     path(
@@ -19,6 +21,7 @@ urlpatterns = [
     path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
     path("organization/accounts/clone/", clone.account_clone, name="account_clone"),
     path("organization/clones/<int:request_id>/", clone.account_clone_status, name="account_clone_status"),
+    path("organization/two-factor/", organization.organization_two_factor, name="organization_two_factor"),
     path("organization/members/new/", organization.member_add, name="member_add"),
     path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
     path(

@@ -4,6 +4,8 @@ The key is looked up by its SHA-256 hash in the organization's schema the host n
 cache), so a rotated key stops working at once and a key of another organization is simply not found (401).
 `request.auth` is the Account; every endpoint reaches only that account's rows. A disabled account's key is
 refused with 403 `account_inactive`. The per-key rate limit is counted here, right after the key is known.
+An address that sent too many wrong or missing keys is refused (429) before its key is looked up; each 401 is
+counted against it (api/core.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from ninja.security import APIKeyHeader, HttpBearer
 from accounts.api_keys import api_key_hash
 from accounts.models import Account
 from api.errors import ApiError
-from api.ratelimit import ratelimit_check
+from accounts.tenancy.lockout import client_address
+from api.ratelimit import bad_key_check, ratelimit_check
 
 MAX_KEY_LENGTH = 200
 
@@ -38,6 +41,7 @@ class ApiKey(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
+        bad_key_check(address=client_address(request))  # first of the auth callbacks: runs on every request
         return account_for_key(key)
 
 

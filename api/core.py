@@ -35,7 +35,8 @@ from ninja.parser import Parser
 from api.auth import api_key_auth
 from api.errors import ApiError, error, error_body, problems_body, problems_response  # noqa: F401 (re-exported)
 from api.idempotency import REPLAY_HEADER
-from api.ratelimit import RateLimited
+from accounts.tenancy.lockout import client_address
+from api.ratelimit import RateLimited, bad_key_count
 from oms.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,9 @@ to the organization's own host (`https://<organization>.<domain>/api/v1/`). A ke
 **Idempotency.** Writes accept an `Idempotency-Key` header: a retry with the same key and body returns the
 first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused.
 
-**Limits.** Requests per key and minute are limited (429 with `Retry-After`); bodies are limited in size (413),
-and so are URLs, path and query together (414).
+**Limits.** Requests per key and minute are limited (429 with `Retry-After`), and so are requests with a wrong or
+missing key per client address and minute (429 with `Retry-After`, whatever key is then sent); bodies are limited
+in size (413), and so are URLs, path and query together (414).
 
 **Money** in answers is a decimal string with two decimals (`"12.50"`), never a JSON number; amounts sent may be
 numbers or strings.
@@ -242,15 +244,14 @@ def _api_error(request, exc: ApiError):
 
 @api.exception_handler(RateLimited)
 def _rate_limited(request, exc: RateLimited):
-    response = api.create_response(request, error_body(
-        "rate_limited", f"More than {exc.limit} requests a minute with this API key; retry in {exc.retry_after} s.",
-    ), status=429)
+    response = api.create_response(request, error_body("rate_limited", exc.message), status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
+    bad_key_count(address=client_address(request))
     response = api.create_response(request, error_body(
         "unauthorized", "Send a valid API key of an account of this organization in the X-Api-Key header "
         "(or Authorization: Bearer <key>).",

@@ -6,7 +6,13 @@ with `Retry-After` (seconds to the next window). A fixed window lets a client se
 a window boundary; that is accepted for its cost of one Redis call. If Redis cannot be reached the request is
 let through (logged): the limit protects the service, it must not take the API down with it.
 
-Settings: API_RATE_LIMIT_PER_MINUTE (0 turns the limit off), API_RATE_LIMIT_REDIS_URL (default REDIS_URL).
+Requests with a wrong or missing key are counted per client address in the same kind of window
+(`bad_key_check` before the key is looked up, `bad_key_count` after it was refused). Past
+API_BAD_KEY_LIMIT_PER_MINUTE the address gets 429 for the rest of the window whatever key it sends, so keys
+cannot be guessed at speed. The address is the one the login lockout uses (TRUSTED_PROXY_COUNT).
+
+Settings: API_RATE_LIMIT_PER_MINUTE and API_BAD_KEY_LIMIT_PER_MINUTE (0 turns a limit off),
+API_RATE_LIMIT_REDIS_URL (default REDIS_URL).
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ _lock = threading.Lock()
 
 
 class RateLimited(Exception):
-    def __init__(self, *, limit: int, retry_after: int):
-        super().__init__(f"More than {limit} requests a minute")
+    def __init__(self, *, limit: int, retry_after: int, message: str = ""):
         self.limit = limit
         self.retry_after = retry_after
+        self.message = message or (
+            f"More than {limit} requests a minute with this API key; retry in {retry_after} s."
+        )
+        super().__init__(self.message)
 
 
 def _client() -> redis.Redis:
@@ -62,3 +71,49 @@ def ratelimit_check(*, account) -> None:
     if count > limit:
         retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
         raise RateLimited(limit=limit, retry_after=retry_after)
+
+
+def _window() -> tuple[float, int, int]:
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    return now, window, max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
+def _bad_key_name(address: str, window: int) -> str:
+    return f"oms:api:badkey:{address}:{window}"  # per address across organizations: one client, one count
+
+
+def bad_key_check(*, address: str | None) -> None:
+    """Raise RateLimited when `address` sent too many wrong or missing keys this window (one Redis GET)."""
+    limit = int(getattr(settings, "API_BAD_KEY_LIMIT_PER_MINUTE", 0) or 0)
+    if limit <= 0 or not address:
+        return
+    _, window, retry_after = _window()
+    try:
+        count = int(_client().get(_bad_key_name(address, window)) or 0)
+    except redis.RedisError:
+        logger.warning("API wrong-key limit not checked: Redis unavailable", exc_info=True)
+        return
+    if count >= limit:
+        raise RateLimited(
+            limit=limit,
+            retry_after=retry_after,
+            message=f"More than {limit} requests a minute with a wrong or missing API key from your address; "
+            f"retry in {retry_after} s.",
+        )
+
+
+def bad_key_count(*, address: str | None) -> None:
+    """Count one request refused for its key against `address`."""
+    limit = int(getattr(settings, "API_BAD_KEY_LIMIT_PER_MINUTE", 0) or 0)
+    if limit <= 0 or not address:
+        return
+    _, window, _ = _window()
+    name = _bad_key_name(address, window)
+    try:
+        pipe = _client().pipeline(transaction=False)
+        pipe.incr(name)
+        pipe.expire(name, WINDOW_SECONDS * 2)
+        pipe.execute()
+    except redis.RedisError:
+        logger.warning("API wrong-key limit not counted: Redis unavailable", exc_info=True)

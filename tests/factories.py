@@ -105,6 +105,13 @@ def grant(user, account, role: str):
     return user
 
 
+def login_request():
+    """A sign-in request for authenticate(): the lockout backend counts attempts by the request's address."""
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/login/")
+
+
 def member(role: str = Membership.Role.MEMBER, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, role=role)
@@ -178,3 +185,22 @@ def shop(org, name: str) -> tuple[Account, str, Warehouse]:
     account.default_warehouse = warehouse
     account.save(update_fields=["default_warehouse"])
     return account, key, warehouse
+
+
+# Two-factor sign-in -------------------------------------------------------------------------------------------
+
+
+def totp_code(device, *, ahead: int = 0) -> str:
+    """The code an authenticator app shows now for `device` (`ahead` steps later: a code not used yet)."""
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead):0{device.digits}d}"
+
+
+def two_factor_on(user):
+    """Turn on two-factor sign-in for `user` through the set-up services; (TOTP device, recovery codes)."""
+    from accounts.tenancy.two_factor import two_factor_confirm, two_factor_setup_start
+
+    device = two_factor_setup_start(user=user)
+    return two_factor_confirm(user=user, code=totp_code(device))

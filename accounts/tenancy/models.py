@@ -14,6 +14,12 @@ class Organization(TenantMixin):
     slug = models.SlugField(max_length=50, unique=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    require_two_factor_for_admins = models.BooleanField(
+        "Require two-factor sign-in for administrators",
+        default=False,
+        help_text="Organization administrators, supervisors and account administrators must set up two-factor "
+        "sign-in before they can use this organization.",
+    )
 
     auto_create_schema = True
     auto_drop_schema = True

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
-from accounts.forms import AccountCreateForm, MemberInviteForm
+from accounts.forms import AccountCreateForm, MemberInviteForm, TwoFactorPolicyForm
 from accounts.invitations import invitation_revoke as revoke_invitation
 from accounts.invitations import member_invite
 from accounts.middleware import activate_account
@@ -25,6 +25,7 @@ from accounts.selectors import (
 )
 from accounts.tenancy import services as tenancy_services
 from accounts.tenancy.models import Invitation
+from accounts.tenancy.two_factor import organization_require_two_factor
 from oms.exceptions import DomainError
 
 
@@ -48,6 +49,9 @@ def _organization_page(request, account_form, member_form, status=200, extra=Non
         "members": organization_members(organization=request.organization) if can_manage_members else None,
         "invitations": invitations_pending(organization=request.organization) if can_manage_members else None,
         "can_manage_members": can_manage_members,
+        "two_factor_form": TwoFactorPolicyForm(
+            initial={"require_two_factor_for_admins": request.organization.require_two_factor_for_admins}
+        ),
         **(extra or {}),
     }
     return render(request, "accounts/organization.html", context, status=status)
@@ -126,6 +130,17 @@ def invitation_revoke(request, invitation_id: int):
     invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id)
     revoke_invitation(invitation=invitation, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
+    return redirect("organization")
+
+
+@login_required
+@require_POST
+def organization_two_factor(request):
+    """Organization administrators require (or stop requiring) two-factor sign-in of administrators."""
+    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    required = TwoFactorPolicyForm(request.POST).required()
+    organization_require_two_factor(organization=request.organization, required=required, by=request.user)
+    messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("organization")
 
 

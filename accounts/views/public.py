@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from accounts.forms import MemberAddForm, OrganizationEditForm, OrganizationForm
+from accounts.forms import MemberAddForm, OrganizationEditForm, OrganizationForm, TwoFactorPolicyForm
 from accounts.tenancy import services
 from accounts.tenancy.models import Membership, Organization
+from accounts.tenancy.two_factor import organization_require_two_factor
 from oms.exceptions import DomainError
 
 
@@ -75,6 +77,20 @@ def organization_edit(request, organization_id: int):
         "member_form": member_form,
         "members": Membership.objects.filter(organization=organization).select_related("user"),
         "domain": services.organization_domain(organization.slug),
+        "two_factor_form": TwoFactorPolicyForm(
+            initial={"require_two_factor_for_admins": organization.require_two_factor_for_admins}
+        ),
     }
     status = 422 if (form.errors or member_form.errors) else 200
     return render(request, "public/organization_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def organization_two_factor(request, organization_id: int):
+    _require_system_admin(request)
+    organization = get_object_or_404(Organization.objects.exclude(schema_name="public"), pk=organization_id)
+    required = TwoFactorPolicyForm(request.POST).required()
+    organization_require_two_factor(organization=organization, required=required, by=request.user)
+    messages.success(request, TwoFactorPolicyForm.saved_message(required))
+    return redirect("public:organization_edit", organization_id=organization.pk)

@@ -1,5 +1,6 @@
 """Settings shared by every mode. Values come from the environment (see oms/env.py)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,11 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_celery_beat",
+    # Public-schema tables that reference the shared user: sign-in failures and two-factor devices.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 TENANT_APPS = [
     "guardian",
@@ -51,6 +57,7 @@ PUBLIC_DOMAIN = env_str("PUBLIC_DOMAIN", "localhost")
 
 AUTH_USER_MODEL = "tenancy.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out email or address before any password check
     "accounts.tenancy.backends.OrganizationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -69,11 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrganizationMemberMiddleware",
     "accounts.middleware.CurrentAccountMiddleware",
+    "accounts.tenancy.middleware.TwoFactorRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message (429)
 ]
 
 TEMPLATES = [
@@ -154,6 +164,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in lockout (django-axes): failures are counted per email and, separately, per client address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Wrong passwords or codes (for one email, or from one address) before sign-in is refused.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+# How long a lockout lasts, counted from the last failure.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# A refused attempt during a lockout does not extend it, so the time shown on the login page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The login form's email field (its name is Django's "username").
+AXES_USERNAME_FORM_FIELD = "username"
+# Emails are compared as typed by the user model (lowercase, no spaces), so "A@x.com" and "a@x.com" count together.
+AXES_USERNAME_CALLABLE = "accounts.tenancy.lockout.lockout_username"
+# The client address both the login lockout and the API's wrong-key limit count by.
+AXES_CLIENT_IP_CALLABLE = "accounts.tenancy.lockout.client_address"
+# The login page with the lockout message and when to try again, as a 429.
+AXES_LOCKOUT_CALLABLE = "accounts.tenancy.lockout.lockout_response"
+# Proxies in front of the app that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor sign-in (django-otp): the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "OMS")
+# Recovery codes made when two-factor sign-in is set up; each works once.
+TWO_FACTOR_RECOVERY_CODES = 10
+# How long the code step waits after a correct password before the password must be entered again.
+TWO_FACTOR_LOGIN_SECONDS = 300
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -209,6 +245,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # sign-in failures and lockouts, not every successful sign-in
 }
 
 # The public JSON API (api/): request body limit, requests per API key and minute (0: no limit).
@@ -219,6 +256,8 @@ API_MAX_URL_BYTES = env_int("API_MAX_URL_BYTES", 8_000)
 # POST /orders requests that arrive together are written in one transaction (api/group_commit.py).
 API_GROUP_COMMIT = env_bool("API_GROUP_COMMIT", True)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
+# Requests with a wrong or missing API key per client address and minute; past it the address gets 429 (0: off).
+API_BAD_KEY_LIMIT_PER_MINUTE = env_int("API_BAD_KEY_LIMIT_PER_MINUTE", 30)
 API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
 
 # Channel connectors may call loopback, private, link-local or reserved addresses (a local sandbox); off in production.

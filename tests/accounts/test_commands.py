@@ -22,6 +22,7 @@ from accounts.tenancy.models import Domain, Membership, Organization, User
 from channels.models import Channel
 from intake.models import IntakeFailure
 from orders.models import Order, Product, Variant
+from tests.factories import login_request
 from tests.processes import manage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,16 +251,16 @@ def test_seed_demo_users_sign_in_with_their_roles(db):
     with tenant_context(org):
         northwind = Account.objects.get(code="NORTHWIND")
         for user in demo.DEMO_USERS:
-            signed_in = authenticate(username=user.email, password=demo.DEMO_PASSWORD)
+            signed_in = authenticate(login_request(), username=user.email, password=demo.DEMO_PASSWORD)
             assert signed_in is not None, user.email
             reach = set(accounts_for_user(user=signed_in).values_list("code", flat=True))
             assert reach == ({"NORTHWIND"} if user.account_role else {"KITE", "LUMEN", "NORTHWIND"}), user.email
-        assert authenticate(username="viewer@demo.example.com", password="wrong-password") is None
+        assert authenticate(login_request(), username="viewer@demo.example.com", password="wrong-password") is None
         roles = {user.email: role for user, role in account_users(account=northwind)}
         assert roles == {u.email: u.account_role for u in demo.DEMO_USERS if u.account_role}
     connection.set_schema_to_public()
-    assert authenticate(username="sysadmin@demo.example.com", password=demo.DEMO_PASSWORD).is_superuser
-    assert authenticate(username="admin@demo.example.com", password=demo.DEMO_PASSWORD) is None  # public site
+    assert authenticate(login_request(), username="sysadmin@demo.example.com", password=demo.DEMO_PASSWORD).is_superuser
+    assert authenticate(login_request(), username="admin@demo.example.com", password=demo.DEMO_PASSWORD) is None  # public site
 
 
 def test_seed_demo_reset_rebuilds_it_and_gives_demo_users_their_password_back(db):
@@ -281,7 +282,7 @@ def test_seed_demo_reset_rebuilds_it_and_gives_demo_users_their_password_back(db
     }
     assert after["products"][0] == before["products"][0]
     with tenant_context(org):
-        assert authenticate(username="viewer@demo.example.com", password=demo.DEMO_PASSWORD) is not None
+        assert authenticate(login_request(), username="viewer@demo.example.com", password=demo.DEMO_PASSWORD) is not None
 
 
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.tenancy.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, login_request
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_a_generated_password_is_printed_once_and_signs_in(fresh_install):
     user = User.objects.get(email="root@example.com")
     assert user.is_superuser and user.is_staff and user.is_active
     assert len(password) >= 20 and user.check_password(password)
-    assert authenticate(username="root@example.com", password=password) == user
+    assert authenticate(login_request(), username="root@example.com", password=password) == user
 
     again = run("--email", "other@example.com")
     assert "already exists (root@example.com); nothing changed" in again and password not in again
