@@ -17,8 +17,15 @@ from oms.exceptions import DomainError
 
 
 class ConnectorError(DomainError):
-    def __init__(self, message: str):
+    """`refused`: the channel answered and refused what was sent (it is up); otherwise the channel itself failed."""
+
+    def __init__(self, message: str, *, refused: bool = False):
         super().__init__(message, code="connector_error")
+        self.refused = refused
+
+
+# Answers about what was sent (a SKU the channel does not list, a bad value), not about the channel being down.
+REFUSED_STATUSES = {400, 409, 410, 422}
 
 
 def _request(channel: Channel, path_field: str, payload=None):
@@ -45,7 +52,9 @@ def _request(channel: Channel, path_field: str, payload=None):
         with urllib.request.urlopen(request, timeout=conn.timeout_seconds) as response:
             body = response.read()
     except urllib.error.HTTPError as exc:
-        raise ConnectorError(f"{channel.name}: HTTP {exc.code} from {url}") from None
+        raise ConnectorError(
+            f"{channel.name}: HTTP {exc.code} from {url}", refused=exc.code in REFUSED_STATUSES
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         raise ConnectorError(f"{channel.name}: cannot reach {url} ({getattr(exc, 'reason', exc)})") from None
     try:

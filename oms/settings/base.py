@@ -144,6 +144,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Stock pushes (inventory/push.py). A channel's push circuit opens after this many failures in a row of the channel
+# itself (no answer, 5xx, 401/403/429): then nothing is sent to it and stock changes wait for it to answer again.
+INVENTORY_CIRCUIT_FAILURES = env_int("INVENTORY_CIRCUIT_FAILURES", 5)
+# Seconds from opening to the first probe of the channel; each failed probe doubles it (with jitter)...
+INVENTORY_CIRCUIT_PROBE_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_SECONDS", 15)
+# ...up to this many seconds between probes.
+INVENTORY_CIRCUIT_PROBE_MAX_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_MAX_SECONDS", 300)
+# SKUs per request when a channel that answers again is sent the current level of every SKU that waited.
+INVENTORY_PUSH_BATCH_SIZE = env_int("INVENTORY_PUSH_BATCH_SIZE", 100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
