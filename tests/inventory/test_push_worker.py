@@ -145,6 +145,22 @@ def test_a_channel_outage_longer_than_the_retry_budget_ends_with_every_sku_at_it
         assert len(sent) <= 2 * len(variants), sent  # the current values, not every change that waited
 
 
+def test_the_sweeper_probes_an_open_channel_whose_probe_message_was_lost(shop, sandbox, django_db_blocker):
+    from django.utils import timezone
+
+    with django_db_blocker.unblock():
+        connection.set_tenant(shop.org)
+        PushCircuit.objects.create(channel=shop.channel, state="open", failing_since=timezone.now(),
+                                   next_attempt_at=timezone.now(), failures=5)
+        use_broker("redis://127.0.0.1:1/0")  # nothing is queued: only the database knows
+        receive(shop.variant, shop.main, 8)
+        assert _pending(shop) == 1
+        closed = lambda: PushCircuit.objects.filter(channel=shop.channel, state="closed").exists()  # noqa: E731
+        with push_worker(env=OUTAGE_SETTINGS) as celery:
+            celery.wait_for(lambda: _pending(shop) == 0 and closed(), timeout=20)
+        assert sandbox.stock() == {"HOT-1": 8}
+
+
 def _adjust_variant(shop, variant, delta):
     return stock_adjust(account=shop.account, warehouse=shop.main, variant=variant, delta=delta or 1, by=None,
                         reason="test")
