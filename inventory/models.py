@@ -88,6 +88,7 @@ class InventoryPush(models.Model):
     sent_quantity = models.IntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="A dead letter: when the sweeper tries again")
 
     class Meta:
         indexes = [

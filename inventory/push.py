@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from channels.connectors import ConnectorError, connector_push_inventory
@@ -133,12 +133,16 @@ def inventory_push_deliver(*, channel: Channel, variant_ids: list[int]) -> dict[
     refused_skus = {item["sku"]: error for item, error in refused}
     sent = {v: quantities[v] for v in variant_ids if skus[v] not in refused_skus}
     now = timezone.now()
+    again = settings.INVENTORY_DEAD_LETTER_RETRY_SECONDS
     with transaction.atomic():
         for variant_id in variant_ids:
             if skus[variant_id] in refused_skus:
                 InventoryPush.objects.filter(
                     id__in=[i for i, v in rows if v == variant_id], status=InventoryPush.Status.PENDING
-                ).update(status=InventoryPush.Status.DEAD, last_error=refused_skus[skus[variant_id]][:2000])
+                ).update(
+                    status=InventoryPush.Status.DEAD, last_error=refused_skus[skus[variant_id]][:2000],
+                    next_attempt_at=now + timedelta(seconds=again) if again > 0 else None,
+                )
         if sent:
             quantity = Case(*(When(variant_id=v, then=Value(q)) for v, q in sent.items()))
             InventoryPush.objects.filter(
@@ -147,7 +151,9 @@ def inventory_push_deliver(*, channel: Channel, variant_ids: list[int]) -> dict[
             # The value now on the channel settles older failures of these SKUs.
             InventoryPush.objects.filter(
                 channel_id=channel.pk, variant_id__in=list(sent), status=InventoryPush.Status.DEAD
-            ).update(status=InventoryPush.Status.DELIVERED, delivered_at=now, sent_quantity=quantity)
+            ).update(
+                status=InventoryPush.Status.DELIVERED, delivered_at=now, sent_quantity=quantity, next_attempt_at=None
+            )
     return sent
 
 
@@ -196,7 +202,7 @@ def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
     with transaction.atomic():
         InventoryPush.objects.filter(
             channel_id=push.channel_id, variant_id=push.variant_id, status=InventoryPush.Status.DEAD
-        ).update(status=InventoryPush.Status.PENDING, attempts=0)
+        ).update(status=InventoryPush.Status.PENDING, attempts=0, next_attempt_at=None)
         schema = connection.schema_name
         pair = [(push.channel_id, push.variant_id)]
         transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pair, force=True))
@@ -204,9 +210,9 @@ def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
 
 
 def inventory_push_sweep() -> int:
-    """In the active organization: re-queue pairs with outbox rows still pending after SWEEP_AGE_SECONDS (on
-    channels whose circuit is closed) and queue a probe of every open circuit whose next attempt is due.
-    Returns how many pushes and probes it queued."""
+    """In the active organization: re-queue pairs with outbox rows still pending after SWEEP_AGE_SECONDS and
+    dead letters due for another try (on channels whose circuit is closed), and queue a probe of every open
+    circuit whose next attempt is due. Returns how many pushes and probes it queued."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=SWEEP_AGE_SECONDS)
     waiting = [PushCircuit.State.OPEN, PushCircuit.State.HALF_OPEN]
@@ -216,6 +222,13 @@ def inventory_push_sweep() -> int:
         .values_list("channel_id", "variant_id")
         .distinct()
     )
+    with transaction.atomic():  # dead letters due for another try (a refused SKU may be listed by now)
+        due_dead = InventoryPush.objects.filter(status=InventoryPush.Status.DEAD, next_attempt_at__lte=now).exclude(
+            channel__push_circuit__state__in=waiting
+        )
+        again = set(due_dead.values_list("channel_id", "variant_id").distinct())
+        due_dead.update(status=InventoryPush.Status.PENDING, attempts=F("attempts") + 1, next_attempt_at=None)
+    pairs = sorted(set(pairs) | again)
     schema = connection.schema_name
     if pairs:
         inventory_push_enqueue(schema=schema, pairs=pairs, force=True)

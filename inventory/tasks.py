@@ -29,7 +29,7 @@ def inventory_push_task(self, channel_id: int, variant_id: int):
 
 @app.task(acks_late=True)
 def inventory_push_probe_task(channel_id: int):
-    """Runs in the organization's schema: try a channel whose push circuit is open, when due (inventory/push.py)."""
+    """Runs in the organization's schema: probe a failing channel when due (inventory/circuit.py)."""
     from inventory.circuit import push_circuit_probe
 
     return push_circuit_probe(channel_id=channel_id)
@@ -37,7 +37,7 @@ def inventory_push_probe_task(channel_id: int):
 
 @app.task(acks_late=True)
 def inventory_push_sweep_all_task() -> int:
-    """Beat, in public: re-queue undelivered outbox rows in every organization."""
+    """Beat, in public: in every organization, re-queue undelivered outbox rows and probe failing channels."""
     from django_tenants.utils import get_tenant_model, tenant_context
 
     from inventory.push import inventory_push_sweep

@@ -153,6 +153,8 @@ INVENTORY_CIRCUIT_PROBE_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_SECONDS", 15)
 INVENTORY_CIRCUIT_PROBE_MAX_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_MAX_SECONDS", 300)
 # SKUs per request when a channel that answers again is sent the current level of every SKU that waited.
 INVENTORY_PUSH_BATCH_SIZE = env_int("INVENTORY_PUSH_BATCH_SIZE", 100)
+# The sweeper sends a dead letter's SKU (one the channel refused) again after this many seconds (0: only Retry).
+INVENTORY_DEAD_LETTER_RETRY_SECONDS = env_int("INVENTORY_DEAD_LETTER_RETRY_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -172,6 +172,22 @@ def test_a_refused_sku_is_a_dead_letter_on_its_own_and_the_circuit_stays_closed(
     assert set(InventoryPush.objects.exclude(variant=refused).values_list("status", flat=True)) == {"delivered"}
 
 
+def test_a_dead_letter_is_due_for_another_try_after_the_set_time_unless_that_is_off(shop, sandbox, settings):
+    variant = shop.variants[0]
+    sandbox.behave(refuse=[variant.sku])
+    settings.INVENTORY_DEAD_LETTER_RETRY_SECONDS = 600
+    receive(variant, shop.warehouse, 3)
+    before = timezone.now()
+    inventory_push_send(channel_id=shop.channel.pk, variant_id=variant.pk)
+    dead = InventoryPush.objects.get(channel=shop.channel, status="dead")
+    assert timedelta(seconds=599) <= dead.next_attempt_at - before <= timedelta(seconds=601)
+
+    settings.INVENTORY_DEAD_LETTER_RETRY_SECONDS = 0
+    receive(variant, shop.warehouse, 1)
+    inventory_push_send(channel_id=shop.channel.pk, variant_id=variant.pk)
+    assert InventoryPush.objects.filter(channel=shop.channel, status="dead", next_attempt_at=None).count() == 1
+
+
 def test_a_later_successful_push_settles_the_skus_older_dead_letters(shop, sandbox):
     variant = shop.variants[0]
     sandbox.behave(refuse=[variant.sku])

@@ -95,6 +95,25 @@ def test_a_sku_the_channel_refuses_is_a_dead_letter_then_a_manual_retry_delivers
         celery.wait_for(lambda: _pending(shop) == 0, timeout=10)
 
 
+def test_the_sweeper_sends_a_refused_sku_again_later_and_it_arrives_once_the_channel_lists_it(
+    shop, sandbox, django_db_blocker
+):
+    sandbox.behave(refuse=["HOT-1"])
+    with django_db_blocker.unblock(), push_worker(env={"INVENTORY_DEAD_LETTER_RETRY_SECONDS": "3"}) as celery:
+        connection.set_tenant(shop.org)
+        receive(shop.variant, shop.main, 6)
+        push = celery.wait_for(lambda: _dead_letter(shop), timeout=20)
+        assert push.next_attempt_at is not None
+        sandbox.behave(refuse=[])  # the SKU is listed on the marketplace now; nobody presses Retry
+        celery.wait_for(lambda: _dead(shop) == 0 and _pending(shop) == 0, timeout=20)
+        assert sandbox.stock() == {"HOT-1": 6}
+
+
+def _dead_letter(shop):
+    connection.set_tenant(shop.org)
+    return InventoryPush.objects.filter(channel=shop.channel, status="dead").first()
+
+
 OUTAGE_SETTINGS = {  # the retry budget (push_worker): 2 retries after about 1 and 2 s
     "INVENTORY_CIRCUIT_FAILURES": "3", "INVENTORY_CIRCUIT_PROBE_SECONDS": "1",
     "INVENTORY_CIRCUIT_PROBE_MAX_SECONDS": "2", "INVENTORY_PUSH_BATCH_SIZE": "10",
