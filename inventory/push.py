@@ -9,8 +9,10 @@
   after the note keeps its row pending and queues its own push, so the channel never ends on a stale value.
 * Losing the message is harmless: if Redis or the worker is down at commit time, or the worker dies mid-push
   (late acknowledgement), the outbox row stays pending and the beat-driven sweeper re-queues it.
-* A failing channel is not retried SKU by SKU: its push circuit (inventory/circuit.py) holds the changes
-  back until it answers again.
+* A failed send is retried with backoff and jitter (INVENTORY_PUSH_MAX_RETRIES) and counts on the channel's
+  push circuit (inventory/circuit.py): once that opens, the changes wait for the channel to answer again and
+  are then sent by its recovery. A failure never makes a dead letter; only a SKU the channel refuses does, and
+  the sweeper sends that again after INVENTORY_DEAD_LETTER_RETRY_SECONDS.
 """
 
 from __future__ import annotations
