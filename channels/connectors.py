@@ -14,8 +14,15 @@ from oms.exceptions import DomainError
 
 
 class ConnectorError(DomainError):
-    def __init__(self, message: str):
+    """`refused`: the channel answered and refused what was sent (it is up); otherwise the channel itself failed."""
+
+    def __init__(self, message: str, *, refused: bool = False):
         super().__init__(message, code="connector_error")
+        self.refused = refused
+
+
+# Answers about what was sent (a SKU the channel does not list, a bad value), not about the channel being down.
+REFUSED_STATUSES = {400, 409, 410, 422}
 
 
 def _request(channel: Channel, path_field: str, payload=None):
@@ -42,7 +49,7 @@ def _request(channel: Channel, path_field: str, payload=None):
     try:
         return outbound_request(url=url, headers=headers, payload=payload, timeout=conn.timeout_seconds)
     except OutboundError as exc:
-        raise ConnectorError(f"{channel.name}: {exc.message}") from None
+        raise ConnectorError(f"{channel.name}: {exc.message}", refused=exc.status in REFUSED_STATUSES) from None
 
 
 def connector_test(channel: Channel) -> str:

@@ -31,10 +31,12 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class OutboundError(DomainError):
-    """A channel request that was refused or failed; the message names no port-scan detail."""
+    """A channel request that was refused or failed; the message names no port-scan detail. `status`: the HTTP
+    status when the channel answered with an error."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, status: int | None = None):
         super().__init__(message, code="outbound_error")
+        self.status = status
 
 
 def url_origin(url: str) -> str:
@@ -98,7 +100,7 @@ def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout
     if response.is_redirect:
         raise OutboundError(f"HTTP {response.status_code} from {url} (redirects are not followed).")
     if response.status_code >= 300:
-        raise OutboundError(f"HTTP {response.status_code} from {url}")
+        raise OutboundError(f"HTTP {response.status_code} from {url}", status=response.status_code)
     try:
         return json.loads(body or b"null")
     except ValueError:

@@ -16,6 +16,7 @@ from channels.services import (
     channel_save,
     products_import_from_master,
 )
+from inventory.selectors import channels_with_push_state, push_state_for_channel
 from oms.exceptions import DomainError
 
 
@@ -28,7 +29,8 @@ def _account(request, account_id):
 @login_required
 def channel_list(request, account_id: int):
     account = _account(request, account_id)
-    return render(request, "channels/list.html", {"account": account, "channels": channels_for_account(account=account)})
+    channels = channels_with_push_state(channels_for_account(account=account))
+    return render(request, "channels/list.html", {"account": account, "channels": channels})
 
 
 @login_required
@@ -59,7 +61,8 @@ def channel_edit(request, account_id: int, channel_id: int | None = None):
     return render(
         request, "channels/edit.html",
         {"account": account, "channel": channel, "form": form, "conn_form": conn_form,
-         "has_secret": bool(connection.secret_encrypted)},
+         "has_secret": bool(connection.secret_encrypted),
+         "push": push_state_for_channel(channel=channel) if channel.pk else None},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -88,9 +88,37 @@ class InventoryPush(models.Model):
     sent_quantity = models.IntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="A dead letter: when the sweeper tries again")
 
     class Meta:
         indexes = [
             models.Index(fields=["channel", "variant", "status"], name="push_pair_status"),
             models.Index(fields=["status", "created_at"], name="push_status_created"),
         ]
+
+
+class PushCircuit(models.Model):
+    """Whether stock pushes to a channel go out (closed) or wait because the channel itself is failing (open).
+
+    Made the first time a push to the channel fails; inventory/push.py explains the states.
+    """
+
+    class State(models.TextChoices):
+        CLOSED = "closed", "Working"
+        OPEN = "open", "Failing"
+        HALF_OPEN = "half_open", "Checking"
+
+    channel = models.OneToOneField("channels.Channel", on_delete=models.CASCADE, related_name="push_circuit")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CLOSED)
+    failures = models.PositiveIntegerField(default=0, help_text="Consecutive failures of the channel itself")
+    probes = models.PositiveIntegerField(default=0, help_text="Failed probes since it opened")
+    failing_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="push_circuit_due")]
+
+    def __str__(self) -> str:
+        return f"Push circuit of channel {self.channel_id}: {self.state}"

@@ -4,14 +4,15 @@
   one is already waiting for that pair (a Redis key, SET NX with a short TTL), and no sooner than
   INVENTORY_PUSH_MIN_INTERVAL_SECONDS (0.75) after the pair's last push: a burst of changes to one SKU leads to
   at most ~1.3 pushes a second, and a change reaches the channel within about that interval plus the send.
-* The task clears that key, notes the newest pending outbox row of the pair, reads the CURRENT available
-  quantity (summed over the channel's mapped warehouses), sends it, and marks every pending row up to the
-  noted one delivered. A change committed after the read queues its own push, so the channel never ends on a
-  stale value; the last value wins.
+* The task clears that key, notes the pair's pending outbox rows, reads the CURRENT available quantity (summed
+  over the channel's mapped warehouses), sends it, and marks the rows it noted delivered. A change committed
+  after the note keeps its row pending and queues its own push, so the channel never ends on a stale value.
 * Losing the message is harmless: if Redis or the worker is down at commit time, or the worker dies mid-push
   (late acknowledgement), the outbox row stays pending and the beat-driven sweeper re-queues it.
-* Failures retry with exponential backoff and jitter; after the last retry the pending rows become dead
-  letters (shown on the inventory page with a Retry button).
+* A failed send is retried with backoff and jitter (INVENTORY_PUSH_MAX_RETRIES) and counts on the channel's
+  push circuit (inventory/circuit.py): once that opens, the changes wait for the channel to answer again and
+  are then sent by its recovery. A failure never makes a dead letter; only a SKU the channel refuses does, and
+  the sweeper sends that again after INVENTORY_DEAD_LETTER_RETRY_SECONDS.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from channels.connectors import ConnectorError, connector_push_inventory
 from channels.models import Channel
-from inventory.models import InventoryPush
+from inventory.models import InventoryPush, PushCircuit
 from inventory.selectors import stock_available_for_channel
 from oms.env import env_int, env_str
 
@@ -84,9 +86,83 @@ def inventory_push_enqueue(*, schema: str, pairs, force: bool = False) -> int:
     return queued
 
 
+def _circuit_of(channel: Channel) -> PushCircuit | None:
+    try:
+        return channel.push_circuit
+    except PushCircuit.DoesNotExist:
+        return None
+
+
+def _send_items(channel: Channel, items: list[dict]) -> list[tuple[dict, str]]:
+    """Send the items; where the channel refuses the request, halve it until the refused SKUs are found.
+    Returns the refused (item, error) pairs. Raises ConnectorError when the channel itself fails."""
+    try:
+        connector_push_inventory(channel, items)
+        return []
+    except ConnectorError as exc:
+        if not exc.refused:
+            raise
+        if len(items) <= 1:
+            return [(item, exc.message) for item in items]
+    half = len(items) // 2
+    return _send_items(channel, items[:half]) + _send_items(channel, items[half:])
+
+
+def inventory_push_deliver(*, channel: Channel, variant_ids: list[int]) -> dict[int, int]:
+    """Send the current level of these variants to `channel` in one request (split only around refused SKUs).
+    Marks the outbox rows noted before reading the levels delivered, dead-letters the refused SKUs' rows and
+    returns {variant id: quantity sent}. Raises ConnectorError when the channel itself fails (rows stay pending)."""
+    from orders.models import Variant
+
+    rows = list(
+        InventoryPush.objects.filter(
+            channel_id=channel.pk, variant_id__in=list(variant_ids), status=InventoryPush.Status.PENDING
+        ).values_list("id", "variant_id")
+    )
+    if not rows:
+        return {}
+    variant_ids = sorted({variant_id for _, variant_id in rows})
+    skus = dict(Variant.objects.filter(pk__in=variant_ids).values_list("id", "sku"))
+    quantities = stock_available_for_channel(channel=channel, variant_ids=variant_ids)
+    items = [{"sku": skus[v], "quantity": quantities[v]} for v in variant_ids]
+    try:
+        refused = _send_items(channel, items)
+    except ConnectorError as exc:
+        InventoryPush.objects.filter(id__in=[i for i, _ in rows], status=InventoryPush.Status.PENDING).update(
+            last_error=exc.message[:2000]
+        )
+        raise
+    refused_skus = {item["sku"]: error for item, error in refused}
+    sent = {v: quantities[v] for v in variant_ids if skus[v] not in refused_skus}
+    now = timezone.now()
+    again = settings.INVENTORY_DEAD_LETTER_RETRY_SECONDS
+    with transaction.atomic():
+        for variant_id in variant_ids:
+            if skus[variant_id] in refused_skus:
+                InventoryPush.objects.filter(
+                    id__in=[i for i, v in rows if v == variant_id], status=InventoryPush.Status.PENDING
+                ).update(
+                    status=InventoryPush.Status.DEAD, last_error=refused_skus[skus[variant_id]][:2000],
+                    next_attempt_at=now + timedelta(seconds=again) if again > 0 else None,
+                )
+        if sent:
+            quantity = Case(*(When(variant_id=v, then=Value(q)) for v, q in sent.items()))
+            InventoryPush.objects.filter(
+                id__in=[i for i, v in rows if v in sent], status=InventoryPush.Status.PENDING
+            ).update(status=InventoryPush.Status.DELIVERED, delivered_at=now, sent_quantity=quantity, last_error="")
+            # The value now on the channel settles older failures of these SKUs.
+            InventoryPush.objects.filter(
+                channel_id=channel.pk, variant_id__in=list(sent), status=InventoryPush.Status.DEAD
+            ).update(
+                status=InventoryPush.Status.DELIVERED, delivered_at=now, sent_quantity=quantity, next_attempt_at=None
+            )
+    return sent
+
+
 def inventory_push_send(*, channel_id: int, variant_id: int) -> int | None:
     """Send the current available quantity of one variant to one channel; mark the outbox rows it covers
-    delivered. Returns the quantity sent (None if nothing was pending). Raises ConnectorError."""
+    delivered. Returns the quantity sent (None if nothing was sent: nothing pending, the channel's circuit is
+    open, or the channel refused the SKU). Raises ConnectorError when the channel itself fails."""
     key = _key(connection.schema_name, channel_id, variant_id)
     try:
         client = _redis()
@@ -94,33 +170,28 @@ def inventory_push_send(*, channel_id: int, variant_id: int) -> int | None:
         client.set(key + ":sent", str(time.time()), ex=60)
     except Exception:
         log.debug("Could not clear the push key %s", key, exc_info=True)
-    pending = InventoryPush.objects.filter(
-        channel_id=channel_id, variant_id=variant_id, status=InventoryPush.Status.PENDING
-    )
-    upto = pending.order_by("-id").values_list("id", flat=True).first()
-    if upto is None:
-        return None
-    channel = Channel.objects.select_related("connection").get(pk=channel_id)
-    from orders.models import Variant
+    channel = Channel.objects.select_related("connection", "push_circuit").filter(pk=channel_id).first()
+    if channel is None:
+        return None  # deleted meanwhile, with its outbox rows
+    circuit = _circuit_of(channel)
+    if circuit is not None and circuit.state != PushCircuit.State.CLOSED:
+        return None  # the change waits for the channel to answer again (push_circuit_probe)
+    sent = inventory_push_deliver(channel=channel, variant_ids=[variant_id])
+    if sent and circuit is not None and circuit.failures:
+        PushCircuit.objects.filter(pk=circuit.pk, state=PushCircuit.State.CLOSED).update(failures=0)
+    return sent.get(variant_id)
 
-    sku = Variant.objects.filter(pk=variant_id).values_list("sku", flat=True).get()
-    quantity = stock_available_for_channel(channel=channel, variant_ids=[variant_id])[variant_id]
+
+def inventory_push_probe_enqueue(*, schema: str, channel_id: int, countdown: float) -> None:
+    """Queue a probe; never raises (the sweeper queues one when it is due anyway)."""
+    from inventory.tasks import inventory_push_probe_task
+
     try:
-        connector_push_inventory(channel, [{"sku": sku, "quantity": quantity}])
-    except ConnectorError as exc:
-        pending.filter(id__lte=upto).update(last_error=exc.message[:2000])
-        raise
-    pending.filter(id__lte=upto).update(
-        status=InventoryPush.Status.DELIVERED, delivered_at=timezone.now(), sent_quantity=quantity, last_error=""
-    )
-    return quantity
-
-
-def inventory_push_dead_letter(*, channel_id: int, variant_id: int, error: str) -> int:
-    """After the last retry: the pair's pending rows become dead letters, with the error."""
-    return InventoryPush.objects.filter(
-        channel_id=channel_id, variant_id=variant_id, status=InventoryPush.Status.PENDING
-    ).update(status=InventoryPush.Status.DEAD, last_error=error[:2000])
+        inventory_push_probe_task.apply_async(
+            args=[channel_id], countdown=countdown, headers={"_schema_name": schema}
+        )
+    except Exception:
+        log.warning("Could not queue a probe of channel %s; the sweeper will.", channel_id, exc_info=True)
 
 
 def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
@@ -133,7 +204,7 @@ def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
     with transaction.atomic():
         InventoryPush.objects.filter(
             channel_id=push.channel_id, variant_id=push.variant_id, status=InventoryPush.Status.DEAD
-        ).update(status=InventoryPush.Status.PENDING, attempts=0)
+        ).update(status=InventoryPush.Status.PENDING, attempts=0, next_attempt_at=None)
         schema = connection.schema_name
         pair = [(push.channel_id, push.variant_id)]
         transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pair, force=True))
@@ -141,16 +212,34 @@ def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
 
 
 def inventory_push_sweep() -> int:
-    """Re-queue pairs with outbox rows still pending after SWEEP_AGE_SECONDS (in the active organization)."""
-    cutoff = timezone.now() - timedelta(seconds=SWEEP_AGE_SECONDS)
+    """In the active organization: re-queue pairs with outbox rows still pending after SWEEP_AGE_SECONDS and
+    dead letters due for another try (on channels whose circuit is closed), and queue a probe of every open
+    circuit whose next attempt is due. Returns how many pushes and probes it queued."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=SWEEP_AGE_SECONDS)
+    waiting = [PushCircuit.State.OPEN, PushCircuit.State.HALF_OPEN]
     pairs = list(
         InventoryPush.objects.filter(status=InventoryPush.Status.PENDING, created_at__lte=cutoff)
+        .exclude(channel__push_circuit__state__in=waiting)
         .values_list("channel_id", "variant_id")
         .distinct()
     )
+    with transaction.atomic():  # dead letters due for another try (a refused SKU may be listed by now)
+        due_dead = InventoryPush.objects.filter(status=InventoryPush.Status.DEAD, next_attempt_at__lte=now).exclude(
+            channel__push_circuit__state__in=waiting
+        )
+        again = set(due_dead.values_list("channel_id", "variant_id").distinct())
+        due_dead.update(status=InventoryPush.Status.PENDING, attempts=F("attempts") + 1, next_attempt_at=None)
+    pairs = sorted(set(pairs) | again)
+    schema = connection.schema_name
     if pairs:
-        inventory_push_enqueue(schema=connection.schema_name, pairs=pairs, force=True)
+        inventory_push_enqueue(schema=schema, pairs=pairs, force=True)
+    due = list(
+        PushCircuit.objects.filter(state__in=waiting, next_attempt_at__lte=now).values_list("channel_id", flat=True)
+    )
+    for channel_id in due:
+        inventory_push_probe_enqueue(schema=schema, channel_id=channel_id, countdown=0)
     InventoryPush.objects.filter(  # delivered rows are kept a day, for looking into a complaint
-        status=InventoryPush.Status.DELIVERED, created_at__lt=timezone.now() - timedelta(days=1)
+        status=InventoryPush.Status.DELIVERED, created_at__lt=now - timedelta(days=1)
     ).delete()
-    return len(pairs)
+    return len(pairs) + len(due)

@@ -98,3 +98,39 @@ def variant_get_for_account(*, account, sku: str):
     if variant is None:
         raise Http404("No such SKU.")
     return variant
+
+
+def _waiting_skus(channel_ref):
+    from django.db.models import Count
+
+    from inventory.models import InventoryPush
+
+    return (
+        InventoryPush.objects.filter(channel=channel_ref, status=InventoryPush.Status.PENDING)
+        .order_by()
+        .values("channel")
+        .annotate(skus=Count("variant", distinct=True))
+        .values_list("skus", flat=True)
+    )
+
+
+def channels_with_push_state(channels):
+    """`channels` with their push circuit and `push_waiting` (SKUs whose stock change has not reached the
+    channel yet), in the same query."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    return channels.select_related("push_circuit").annotate(
+        push_waiting=Coalesce(Subquery(_waiting_skus(OuterRef("pk"))), 0)
+    )
+
+
+def push_state_for_channel(*, channel) -> dict:
+    """The channel's push circuit (None before its first failure) and how many SKUs wait to be sent to it."""
+    from inventory.models import InventoryPush, PushCircuit
+
+    return {
+        "circuit": PushCircuit.objects.filter(channel=channel).first(),
+        "waiting": InventoryPush.objects.filter(channel=channel, status=InventoryPush.Status.PENDING)
+        .values("variant").distinct().count(),
+    }

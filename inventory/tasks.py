@@ -10,27 +10,34 @@ from oms.celery import app
 
 @app.task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def inventory_push_task(self, channel_id: int, variant_id: int):
-    """Runs in the organization's schema. Safe to run twice: it sends the current value."""
-    from inventory.push import (
-        MAX_RETRIES,
-        RETRY_BACKOFF,
-        inventory_push_dead_letter,
-        inventory_push_send,
-    )
+    """Runs in the organization's schema. Safe to run twice: it sends the current value. A failure of the
+    channel counts on its circuit; once that is open, or after the last retry, the change stays pending for the
+    channel's recovery or the sweeper (never a dead letter: only a SKU the channel refuses becomes one)."""
+    from inventory.circuit import push_circuit_failure
+    from inventory.push import MAX_RETRIES, RETRY_BACKOFF, inventory_push_send
 
     try:
         return inventory_push_send(channel_id=channel_id, variant_id=variant_id)
     except (ConnectorError, OperationalError) as exc:
+        if isinstance(exc, ConnectorError) and push_circuit_failure(channel_id=channel_id, error=exc.message):
+            return None
         if self.request.retries >= MAX_RETRIES:
-            inventory_push_dead_letter(channel_id=channel_id, variant_id=variant_id, error=str(exc))
             return None
         delay = RETRY_BACKOFF * (2 ** self.request.retries)
         raise self.retry(exc=exc, countdown=delay * (0.5 + random.random() / 2))  # exponential, with jitter
 
 
 @app.task(acks_late=True)
+def inventory_push_probe_task(channel_id: int):
+    """Runs in the organization's schema: probe a failing channel when due (inventory/circuit.py)."""
+    from inventory.circuit import push_circuit_probe
+
+    return push_circuit_probe(channel_id=channel_id)
+
+
+@app.task(acks_late=True)
 def inventory_push_sweep_all_task() -> int:
-    """Beat, in public: re-queue undelivered outbox rows in every organization."""
+    """Beat, in public: in every organization, re-queue undelivered outbox rows and probe failing channels."""
     from django_tenants.utils import get_tenant_model, tenant_context
 
     from inventory.push import inventory_push_sweep

@@ -5,7 +5,10 @@ GET  /orders              the orders it offers (sandbox-format payloads, intake/
 POST /_orders             a list replaces the orders it offers; ?append=1 adds the list (or one object) to them
 POST /inventory           {"items": [{"sku","quantity"}]} (or {"sku","quantity"}); recorded with a timestamp
 GET  /_received           [{"sku","quantity","at"}] in arrival order (?sku= filters); DELETE clears it
-POST /_behaviour          {"fail": n, "delay_ms": x}: fail the next n inventory requests with 503, delay each
+GET  /_stock              {"sku": quantity}: the stock it holds now (the last quantity received per SKU)
+POST /_behaviour          {"fail": n, "delay_ms": x, "refuse": ["sku", ...]}: fail the next n inventory requests
+                          with 503, delay each; refuse (422, nothing recorded) any inventory request naming a
+                          listed SKU
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Store:
         self.received: list[dict] = []
         self.fail = 0
         self.delay_ms = 0
+        self.refuse: set[str] = set()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
             if url.path == "/_received":
                 sku = parse_qs(url.query).get("sku", [None])[0]
                 return self._json(200, [r for r in store.received if sku is None or r["sku"] == sku])
+            if url.path == "/_stock":
+                return self._json(200, {r["sku"]: r["quantity"] for r in store.received})
         self._json(404, {"error": "not found"})
 
     def do_DELETE(self):
@@ -83,7 +89,8 @@ class Handler(BaseHTTPRequestHandler):
             with store.lock:
                 store.fail = int((body or {}).get("fail", 0))
                 store.delay_ms = int((body or {}).get("delay_ms", 0))
-            return self._json(200, {"fail": store.fail, "delay_ms": store.delay_ms})
+                store.refuse = {str(sku) for sku in (body or {}).get("refuse", [])}
+            return self._json(200, {"fail": store.fail, "delay_ms": store.delay_ms, "refuse": sorted(store.refuse)})
         if path == "/_products":
             with store.lock:
                 store.products = list(body or [])
@@ -108,6 +115,9 @@ class Handler(BaseHTTPRequestHandler):
             if failing:
                 return self._json(503, {"error": "sandbox told to fail"})
             items = (body or {}).get("items") if isinstance(body, dict) and "items" in body else [body]
+            refused = sorted({str(item["sku"]) for item in items or []} & store.refuse)
+            if refused:
+                return self._json(422, {"error": "unknown SKU", "skus": refused})
             now = time.time()
             with store.lock:
                 for item in items or []:
@@ -116,9 +126,10 @@ class Handler(BaseHTTPRequestHandler):
         self._json(404, {"error": "not found"})
 
 
-def make_server(port: int = 0) -> ThreadingHTTPServer:
-    """A server on 127.0.0.1 (port 0: any free port) with a fresh in-memory store."""
-    handler = type("SandboxHandler", (Handler,), {"store": Store()})
+def make_server(port: int = 0, store: Store | None = None) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 (port 0: any free port) with a fresh in-memory store, or `store` (to restart a
+    stopped marketplace on its port with what it held)."""
+    handler = type("SandboxHandler", (Handler,), {"store": store or Store()})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server

@@ -240,6 +240,18 @@ JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 300)
 JOBS_REQUEUE_SECONDS = env_int("JOBS_REQUEUE_SECONDS", 300)
 JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 60)
 
+# Stock pushes (inventory/push.py). A channel's push circuit opens after this many failures in a row of the channel
+# itself (no answer, 5xx, 401/403/429): then nothing is sent to it and stock changes wait for it to answer again.
+INVENTORY_CIRCUIT_FAILURES = env_int("INVENTORY_CIRCUIT_FAILURES", 5)
+# Seconds from opening to the first probe of the channel; each failed probe doubles it (with jitter)...
+INVENTORY_CIRCUIT_PROBE_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_SECONDS", 15)
+# ...up to this many seconds between probes.
+INVENTORY_CIRCUIT_PROBE_MAX_SECONDS = env_int("INVENTORY_CIRCUIT_PROBE_MAX_SECONDS", 300)
+# SKUs per request when a channel that answers again is sent the current level of every SKU that waited.
+INVENTORY_PUSH_BATCH_SIZE = env_int("INVENTORY_PUSH_BATCH_SIZE", 100)
+# The sweeper sends a dead letter's SKU (one the channel refused) again after this many seconds (0: only Retry).
+INVENTORY_DEAD_LETTER_RETRY_SECONDS = env_int("INVENTORY_DEAD_LETTER_RETRY_SECONDS", 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

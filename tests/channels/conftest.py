@@ -13,7 +13,22 @@ from tests.workers import committed_orgs  # noqa: F401  (fixture)
 class Sandbox:
     def __init__(self, server):
         self.server = server
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+        self.port = server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._serve()
+
+    def _serve(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        """The marketplace goes down: its port refuses connections until `start`."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def start(self) -> None:
+        """Back up on the same port, holding what it held."""
+        self.server = make_server(self.port, store=self.server.RequestHandlerClass.store)
+        self._serve()
 
     def _call(self, method: str, path: str, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -25,8 +40,12 @@ class Sandbox:
     def received(self, sku: str | None = None) -> list[dict]:
         return self._call("GET", "/_received" + (f"?sku={sku}" if sku else ""))
 
-    def behave(self, *, fail: int = 0, delay_ms: int = 0) -> None:
-        self._call("POST", "/_behaviour", {"fail": fail, "delay_ms": delay_ms})
+    def behave(self, *, fail: int = 0, delay_ms: int = 0, refuse: list[str] = ()) -> None:
+        self._call("POST", "/_behaviour", {"fail": fail, "delay_ms": delay_ms, "refuse": list(refuse)})
+
+    def stock(self) -> dict[str, int]:
+        """What it holds per SKU (the last quantity received)."""
+        return self._call("GET", "/_stock")
 
     def set_products(self, products: list[dict]) -> None:
         self._call("POST", "/_products", products)
@@ -35,14 +54,11 @@ class Sandbox:
 @pytest.fixture
 def sandbox():
     """The sandbox marketplace on a free loopback port, in a thread; stopped at the end."""
-    server = make_server(0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    sandbox = Sandbox(make_server(0))
     try:
-        yield Sandbox(server)
+        yield sandbox
     finally:
-        server.shutdown()
-        server.server_close()
+        sandbox.stop()
 
 
 class Listener:
