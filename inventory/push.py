@@ -30,16 +30,9 @@ from channels.connectors import ConnectorError, connector_push_inventory
 from channels.models import Channel
 from inventory.models import InventoryPush, PushCircuit
 from inventory.selectors import stock_available_for_channel
-from oms.env import env_int, env_str
 
 log = logging.getLogger(__name__)
 
-COALESCE_SECONDS = float(env_str("INVENTORY_PUSH_COALESCE_SECONDS", "0.2"))
-# At most one push per (channel, SKU) in this many seconds: a hot SKU gets a few pushes a second, whatever the rate.
-MIN_INTERVAL_SECONDS = float(env_str("INVENTORY_PUSH_MIN_INTERVAL_SECONDS", "0.75"))
-SWEEP_AGE_SECONDS = env_int("INVENTORY_SWEEP_AGE_SECONDS", 30)
-MAX_RETRIES = env_int("INVENTORY_PUSH_MAX_RETRIES", 5)
-RETRY_BACKOFF = env_int("INVENTORY_PUSH_BACKOFF_SECONDS", 2)
 
 
 _clients: dict[str, object] = {}
@@ -69,14 +62,15 @@ def inventory_push_enqueue(*, schema: str, pairs, force: bool = False) -> int:
     queued = 0
     try:
         client = _redis()
-        ttl_ms = int(max(COALESCE_SECONDS, 0.05) * 1000) + 5000  # a lost task frees the slot after a few seconds
+        coalesce = settings.INVENTORY_PUSH_COALESCE_SECONDS
+        ttl_ms = int(max(coalesce, 0.05) * 1000) + 5000  # a lost task frees the slot after a few seconds
         now = time.time()
         for channel_id, variant_id in pairs:
             key = _key(schema, channel_id, variant_id)
             if not force and not client.set(key, "1", nx=True, px=ttl_ms):
                 continue
             last_sent = float(client.get(key + ":sent") or 0)
-            countdown = max(COALESCE_SECONDS, last_sent + MIN_INTERVAL_SECONDS - now)
+            countdown = max(coalesce, last_sent + settings.INVENTORY_PUSH_MIN_INTERVAL_SECONDS - now)
             inventory_push_task.apply_async(
                 args=[channel_id, variant_id], countdown=countdown, headers={"_schema_name": schema}
             )
@@ -212,11 +206,11 @@ def inventory_push_retry(*, account, push_id: int) -> InventoryPush:
 
 
 def inventory_push_sweep() -> int:
-    """In the active organization: re-queue pairs with outbox rows still pending after SWEEP_AGE_SECONDS and
+    """In the active organization: re-queue pairs with outbox rows still pending after INVENTORY_SWEEP_AGE_SECONDS and
     dead letters due for another try (on channels whose circuit is closed), and queue a probe of every open
     circuit whose next attempt is due. Returns how many pushes and probes it queued."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=SWEEP_AGE_SECONDS)
+    cutoff = now - timedelta(seconds=settings.INVENTORY_SWEEP_AGE_SECONDS)
     waiting = [PushCircuit.State.OPEN, PushCircuit.State.HALF_OPEN]
     pairs = list(
         InventoryPush.objects.filter(status=InventoryPush.Status.PENDING, created_at__lte=cutoff)

@@ -2,6 +2,7 @@
 
 import random
 
+from django.conf import settings
 from django.db import OperationalError
 
 from channels.connectors import ConnectorError
@@ -14,16 +15,16 @@ def inventory_push_task(self, channel_id: int, variant_id: int):
     channel counts on its circuit; once that is open, or after the last retry, the change stays pending for the
     channel's recovery or the sweeper (never a dead letter: only a SKU the channel refuses becomes one)."""
     from inventory.circuit import push_circuit_failure
-    from inventory.push import MAX_RETRIES, RETRY_BACKOFF, inventory_push_send
+    from inventory.push import inventory_push_send
 
     try:
         return inventory_push_send(channel_id=channel_id, variant_id=variant_id)
     except (ConnectorError, OperationalError) as exc:
         if isinstance(exc, ConnectorError) and push_circuit_failure(channel_id=channel_id, error=exc.message):
             return None
-        if self.request.retries >= MAX_RETRIES:
+        if self.request.retries >= settings.INVENTORY_PUSH_MAX_RETRIES:
             return None
-        delay = RETRY_BACKOFF * (2 ** self.request.retries)
+        delay = settings.INVENTORY_PUSH_BACKOFF_SECONDS * (2 ** self.request.retries)
         raise self.retry(exc=exc, countdown=delay * (0.5 + random.random() / 2))  # exponential, with jitter
 
 
@@ -38,26 +39,16 @@ def inventory_push_probe_task(channel_id: int):
 @app.task(acks_late=True)
 def inventory_push_sweep_all_task() -> int:
     """Beat, in public: in every organization, re-queue undelivered outbox rows and probe failing channels."""
-    from django_tenants.utils import get_tenant_model, tenant_context
-
+    from accounts.tenancy.fanout import for_each_organization
     from inventory.push import inventory_push_sweep
 
-    total = 0
-    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
-        with tenant_context(tenant):
-            total += inventory_push_sweep()
-    return total
+    return sum(for_each_organization(lambda _: inventory_push_sweep(), label="Inventory push sweep").results.values())
 
 
 @app.task(acks_late=True)
 def inventory_sync_all_task() -> int:
     """Beat, in public: a full snapshot per channel for accounts with real-time updates off."""
-    from django_tenants.utils import get_tenant_model, tenant_context
-
+    from accounts.tenancy.fanout import for_each_organization
     from inventory.sync import inventory_sync_all
 
-    total = 0
-    for tenant in get_tenant_model().objects.exclude(schema_name="public"):
-        with tenant_context(tenant):
-            total += inventory_sync_all()
-    return total
+    return sum(for_each_organization(lambda _: inventory_sync_all(), label="Inventory sync").results.values())

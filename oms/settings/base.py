@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from oms.env import env_bool, env_int, env_list, env_str
+from oms.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -240,6 +240,15 @@ JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 300)
 JOBS_REQUEUE_SECONDS = env_int("JOBS_REQUEUE_SECONDS", 300)
 JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 60)
 
+# Stock pushes (inventory/push.py): a change is pushed after this many seconds, so a burst becomes one push...
+INVENTORY_PUSH_COALESCE_SECONDS = env_float("INVENTORY_PUSH_COALESCE_SECONDS", 0.2)
+# ...and at most once per (channel, SKU) in this many seconds, whatever the rate of changes.
+INVENTORY_PUSH_MIN_INTERVAL_SECONDS = env_float("INVENTORY_PUSH_MIN_INTERVAL_SECONDS", 0.75)
+# A failed send is retried this many times, after 2, 4, 8... times this many seconds (with jitter).
+INVENTORY_PUSH_MAX_RETRIES = env_int("INVENTORY_PUSH_MAX_RETRIES", 5)
+INVENTORY_PUSH_BACKOFF_SECONDS = env_int("INVENTORY_PUSH_BACKOFF_SECONDS", 2)
+# The sweeper re-queues outbox rows still pending after this many seconds (a lost message).
+INVENTORY_SWEEP_AGE_SECONDS = env_int("INVENTORY_SWEEP_AGE_SECONDS", 30)
 # Stock pushes (inventory/push.py). A channel's push circuit opens after this many failures in a row of the channel
 # itself (no answer, 5xx, 401/403/429): then nothing is sent to it and stock changes wait for it to answer again.
 INVENTORY_CIRCUIT_FAILURES = env_int("INVENTORY_CIRCUIT_FAILURES", 5)
