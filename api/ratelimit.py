@@ -43,7 +43,7 @@ class RateLimited(Exception):
 
 
 def _client() -> redis.Redis:
-    url = getattr(settings, "API_RATE_LIMIT_REDIS_URL", None) or settings.REDIS_URL
+    url = settings.API_RATE_LIMIT_REDIS_URL or settings.REDIS_URL
     client = _clients.get(url)
     if client is None:
         with _lock:
@@ -54,7 +54,7 @@ def _client() -> redis.Redis:
 
 def ratelimit_check(*, account) -> None:
     """Count this request against the account key's window; raise RateLimited when over the limit."""
-    limit = int(getattr(settings, "API_RATE_LIMIT_PER_MINUTE", 0) or 0)
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
     if limit <= 0:
         return
     now = time.time()
@@ -85,7 +85,7 @@ def _bad_key_name(address: str, window: int) -> str:
 
 def bad_key_check(*, address: str | None) -> None:
     """Raise RateLimited when `address` sent too many wrong or missing keys this window (one Redis GET)."""
-    limit = int(getattr(settings, "API_BAD_KEY_LIMIT_PER_MINUTE", 0) or 0)
+    limit = settings.API_BAD_KEY_LIMIT_PER_MINUTE
     if limit <= 0 or not address:
         return
     _, window, retry_after = _window()
@@ -105,7 +105,7 @@ def bad_key_check(*, address: str | None) -> None:
 
 def bad_key_count(*, address: str | None) -> None:
     """Count one request refused for its key against `address`."""
-    limit = int(getattr(settings, "API_BAD_KEY_LIMIT_PER_MINUTE", 0) or 0)
+    limit = settings.API_BAD_KEY_LIMIT_PER_MINUTE
     if limit <= 0 or not address:
         return
     _, window, _ = _window()

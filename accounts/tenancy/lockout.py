@@ -22,7 +22,7 @@ from django.utils import timezone
 def client_address(request) -> str | None:
     """The client's IP address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front, the address the first
     of them saw (counted from the right of X-Forwarded-For, which a client cannot forge past the proxies)."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
