@@ -73,7 +73,7 @@ run: venv services migrate demo
 	@echo
 	@echo "  Public site:          http://localhost:8000/"
 	@echo "  Demo organization:    http://demo.localhost:8000/"
-	@echo "  (web, worker and beat start now; Ctrl-C stops all three)"
+	@echo "  (web, worker, beat and the sandbox marketplace start now; Ctrl-C stops all four)"
 	@echo
 	@$(LOAD_ENV) export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; exec honcho start -f Procfile
 
