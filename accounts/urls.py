@@ -10,30 +10,30 @@ urlpatterns = [
     path("switch-account/", auth.switch_account, name="switch_account"),
     path("organization/", organization.organization, name="organization"),
     path("organization/accounts/new/", organization.account_create, name="account_create"),
-    path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
+    path("organization/accounts/<id:account_id>/active/", organization.account_set_active, name="account_set_active"),
     path("organization/accounts/clone/", clone.account_clone, name="account_clone"),
-    path("organization/clones/<int:request_id>/", clone.account_clone_status, name="account_clone_status"),
+    path("organization/clones/<id:request_id>/", clone.account_clone_status, name="account_clone_status"),
     path("organization/members/new/", organization.member_add, name="member_add"),
-    path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
-    path("accounts/<int:account_id>/", organization.account_overview, name="account_overview"),
-    path("accounts/<int:account_id>/settings/", settings.account_settings, name="account_settings_main"),
-    path("accounts/<int:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
-    path("accounts/<int:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
+    path("organization/members/<id:user_id>/remove/", organization.member_remove, name="member_remove"),
+    path("accounts/<id:account_id>/", organization.account_overview, name="account_overview"),
+    path("accounts/<id:account_id>/settings/", settings.account_settings, name="account_settings_main"),
+    path("accounts/<id:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
+    path("accounts/<id:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
     path(
-        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/", settings.warehouse_edit, name="warehouse_edit"
+        "accounts/<id:account_id>/warehouses/<id:warehouse_id>/", settings.warehouse_edit, name="warehouse_edit"
     ),
     path(
-        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/toggle/",
+        "accounts/<id:account_id>/warehouses/<id:warehouse_id>/toggle/",
         settings.warehouse_toggle,
         name="warehouse_toggle",
     ),
     path(
-        "accounts/<int:account_id>/jobs/<int:job_id>/", settings.recurring_job_detail, name="recurring_job_detail"
+        "accounts/<id:account_id>/jobs/<id:job_id>/", settings.recurring_job_detail, name="recurring_job_detail"
     ),
     path(
-        "accounts/<int:account_id>/jobs/<int:job_id>/<slug:action>/",
+        "accounts/<id:account_id>/jobs/<id:job_id>/<slug:action>/",
         settings.recurring_job_action,
         name="recurring_job_action",
     ),
-    path("accounts/<int:account_id>/users/<int:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
+    path("accounts/<id:account_id>/users/<id:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
 ]

@@ -6,7 +6,7 @@ from accounts.views import auth, public
 app_patterns = [
     path("", public.organization_list, name="organization_list"),
     path("organizations/new/", public.organization_create, name="organization_create"),
-    path("organizations/<int:organization_id>/", public.organization_edit, name="organization_edit"),
+    path("organizations/<id:organization_id>/", public.organization_edit, name="organization_edit"),
 ]
 
 urlpatterns = [

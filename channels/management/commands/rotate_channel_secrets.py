@@ -6,16 +6,17 @@ channel."""
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django_tenants.utils import get_tenant_model, tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import CheckedCommand
 from channels.models import ChannelConnection
 from channels.secrets import SecretUnreadable, secret_rotate
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = "Re-encrypt every stored channel secret with the first key of CHANNEL_SECRET_KEYS."
 
     def add_arguments(self, parser):

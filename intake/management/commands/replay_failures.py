@@ -2,10 +2,11 @@
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_tenants.utils import get_public_schema_name, tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import CheckedCommand
 from accounts.models import Account
 from accounts.tenancy.models import Organization
 from channels.models import Channel
@@ -14,7 +15,8 @@ from intake.selectors import failures_dead
 from intake.services import intake_replay_many
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"account": (Account, "code"), "channel": (Channel, "name")}
     help = (
         "Replay the failures of one account that wait for an operator (dead-lettered), most valuable first and "
         "oldest first within equal value, after their cause was fixed (e.g. an unknown SKU mapped). Each becomes "

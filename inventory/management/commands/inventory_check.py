@@ -2,13 +2,14 @@
 
 Exits 1 (listing each differing level) if any level drifted, 0 otherwise."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_tenants.utils import get_tenant_model, tenant_context
 
+from accounts.management.cli import CheckedCommand
 from inventory.selectors import stock_ledger_drift
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = "Check that stock levels equal their ledger sums (non-zero exit on any difference)."
 
     def add_arguments(self, parser):

@@ -3,17 +3,18 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import CheckedCommand
 from accounts.models import Account
 from privacy.selectors import redaction_due
 from privacy.services import organizations_for_redaction, pii_redact_account
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = (
         "Redact the personal data of sales orders past their retention (the sales channel's override, else the "
         "account's PII retention days; blank keeps the data): customer name, email and phone, address lines, "
