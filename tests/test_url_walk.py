@@ -6,7 +6,7 @@ new parameter name needs a valid value in `valid_values` (the test says so)."""
 import itertools
 import re
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +24,10 @@ from tests import factories
 from tests.intake.failure_helpers import failure, mug
 
 HOSTILE = [str(2**31), str(2**63), str(10**30), "-1", "0", "abc", "1.5", "%00", "a%00b", "x" * 5000]
+# In query strings and forms, where 0, -1 and non-numbers are everyday input, the values that overflow or run
+# long (NULs are sent on their own: they are refused before anything else).
+IN_FIELDS = [str(2**31), str(2**63), str(10**30), "-1", "1.5", "x" * 5000]
+OVERFLOW = IN_FIELDS[:3]
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # Names views read from the query string (filters, cursors, pickers); each gets the hostile value.
 QUERY_NAMES = [
@@ -59,11 +63,6 @@ def _fill(route: str, values: dict[str, str]) -> str:
 
 def _parameters(route: str) -> list[str]:
     return PARAMETER.findall(route) + (["*"] if "{*}" in route else [])
-
-
-def _plain(value: str) -> str:
-    """The value as a view sees it once decoded (%00 is a NUL character)."""
-    return unquote(value)
 
 
 class Walk:
@@ -154,9 +153,10 @@ class _Inputs(HTMLParser):
 
 
 def _form_posts(response, fallback) -> list[tuple[str, dict]]:
-    """Hostile posts for the page: what the page would submit unchanged, with each hostile value in every
-    number field (form integer fields, number inputs, hidden ids), then in every other field. A view without a
-    page gets `fallback` names. One more post holds a NUL character in every field."""
+    """Hostile posts for the page: what the page would submit unchanged, with a value past 32 and 64 bits in
+    each number field (form integer fields, number inputs, hidden ids) in turn, the other hostile values in
+    every number field together, then in every other field. A view without a page gets `fallback` names. One
+    more post holds a NUL character in every field."""
     inputs = _Inputs()
     if response.status_code == 200:
         inputs.feed(response.content.decode(errors="replace"))
@@ -171,8 +171,11 @@ def _form_posts(response, fallback) -> list[tuple[str, dict]]:
         base = dict.fromkeys(fallback, "1")
     numeric = inputs.numeric & set(base)
     posts = []
-    for value in map(_plain, HOSTILE):
-        if numeric:
+    for name in sorted(numeric):  # one at a time: another field's error cannot hide this one's
+        for value in OVERFLOW:
+            posts.append((f"{name}={value[:12]}", base | {name: value}))
+    for value in IN_FIELDS:
+        if numeric and value not in OVERFLOW:
             posts.append((f"number fields {value[:12]!r}", base | dict.fromkeys(numeric, value)))
         upload = {"file": SimpleUploadedFile("x.csv", value.encode())}
         posts.append((f"other fields {value[:12]!r}", base | dict.fromkeys(set(base) - numeric, value) | upload))
@@ -182,18 +185,21 @@ def _form_posts(response, fallback) -> list[tuple[str, dict]]:
 
 def _queries() -> list[str]:
     """Every query name with each hostile value in turn, and the probes of the issue on their own."""
-    plain = [_plain(value) for value in HOSTILE if "%00" not in value]
-    rounds = [urlencode({name: plain[(i + k) % len(plain)] for i, name in enumerate(QUERY_NAMES)})
-              for k in range(len(plain))]
+    rounds = [urlencode({name: IN_FIELDS[(i + k) % len(IN_FIELDS)] for i, name in enumerate(QUERY_NAMES)})
+              for k in range(len(IN_FIELDS))]
     return rounds + ["q=%00", "source=abc", "source=1.5", f"page={2**63}", "cursor=garbage", "after=garbage",
                      "account=99999999999999999999"]
 
 
 def walk_site(walk: Walk, urlconf: str, valid: dict[str, list[str]], *, forms: bool, only=None):
     routes = [(route, name) for route, name in _routes(urlconf) if only is None or only(route)]
-    routes.sort(key=lambda entry: entry[1] == "logout")  # signing out ends the walk
     missing = {p for route, _ in routes for p in _parameters(route) if p not in valid}
     assert not missing, f"give the URL walk a valid value for {sorted(missing)}"
+    # Pages first, then POST-only actions (they may delete or disable what the pages show): disabling the
+    # account and signing out end the walk.
+    first = {p: valid[p][0] for route, _ in routes for p in _parameters(route)}
+    actions = {route for route, _ in routes if walk.send("GET", _fill(route, first), where=route).status_code == 405}
+    routes.sort(key=lambda entry: (entry[1] == "logout", "/active/" in entry[0], entry[0] in actions))
     for route, name in routes:
         params = _parameters(route)
         # Each path parameter hostile in turn, the others valid (POST where GET is not allowed).
