@@ -4,6 +4,7 @@ from django import forms
 from django.db import connection, models
 
 INT32 = (-(2**31), 2**31 - 1)  # PostgreSQL integer, the column of a plain models.IntegerField
+BIGINT_MAX = 2**63 - 1  # the largest id
 
 
 def column_range(model: type[models.Model], name: str) -> tuple[int, int]:
@@ -23,6 +24,22 @@ class ColumnIntegerField(forms.IntegerField):
             max_value=high if max_value is None else min(high, max_value),
             **kwargs,
         )
+
+
+class IdListField(forms.Field):
+    """Ids sent as a repeated field (ticked boxes): each a whole number that fits a bigint id column."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": "“%(value)s” is not an id."}
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for item in value or []:
+            text = str(item).strip()
+            if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= BIGINT_MAX:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": text[:20]})
+            ids.append(int(text))
+        return ids
 
 
 def bounded_formfield(model_field: models.Field, **kwargs) -> forms.Field | None:

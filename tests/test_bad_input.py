@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import Account, ActivityLog, RecurringJob
 from orders.models import Order
 from tests import factories
-from tests.intake.failure_helpers import mug
+from tests.intake.failure_helpers import failure as failure_of, mug
 
 BIG = str(2**31)
 
@@ -154,3 +154,20 @@ def test_every_command_refuses_a_nul_or_an_over_long_value_in_its_options(world)
     with pytest.raises(CommandError, match="--name: at most 200 characters"):
         call_command("create_organization", name="O" * 201, slug="longname")
     assert Organization.objects.count() == organizations
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "99999999999999999999", "-1"])
+def test_switch_account_parses_the_id_as_a_form_field(world, value):
+    response = world.client_for(world.admin).post(reverse("switch_account"), {"account": value})
+    assert response.status_code == 404
+
+
+def test_replay_ids_are_parsed_as_a_form_field(world):
+    kept = failure_of(world.store)
+    response = world.client_for(world.admin).post(
+        reverse("intake_replay_many", args=[world.store.pk]), {"scope": "selected", "ids": [kept.pk, "1.5"]},
+        follow=True,
+    )
+    assert "Nothing was replayed: “1.5” is not an id." in response.content.decode()
+    kept.refresh_from_db()
+    assert kept.status == "dead"
