@@ -29,12 +29,12 @@ HOSTILE = [str(2**31), str(2**63), str(10**30), "-1", "0", "abc", "1.5", "%00", 
 IN_FIELDS = [str(2**31), str(2**63), str(10**30), "-1", "1.5", "x" * 5000]
 OVERFLOW = IN_FIELDS[:3]
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
-# Names views read from the query string (filters, cursors, pickers); each gets the hostile value.
+# Names views read from the query string (filters, cursors, pickers); each gets each value in turn.
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
     "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number",
 ]
-# Names posted to views that draw no form on GET (POST-only views), besides what any other page drew.
+# Names posted to views that draw no page to read field names from (POST-only actions).
 FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users"]
 ACTIONS = ["enable", "disable", "run", "up", "down", "map", "replay", "delete", "discard"]  # destructive ones last
 
