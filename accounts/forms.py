@@ -11,6 +11,7 @@ from accounts.services import WAREHOUSE_FIELDS
 from accounts.tenancy.models import Membership
 from channels.models import Channel
 from oms.exceptions import DomainError
+from oms.forms import ColumnIntegerField, bounded_formfield
 
 YES_NO = [(True, "Yes"), (False, "No")]
 
@@ -30,7 +31,7 @@ class ModelFieldsForm(DomainErrorFormMixin, forms.Form):
         kwargs.setdefault("initial", model_to_dict(instance, fields=self.field_names))
         super().__init__(*args, **kwargs)
         self.instance = instance
-        generated = fields_for_model(self.model, fields=self.field_names)
+        generated = fields_for_model(self.model, fields=self.field_names, formfield_callback=bounded_formfield)
         extra = {name: field for name, field in self.fields.items() if name not in self.field_names}
         self.fields = {name: self.fields.get(name) or generated[name] for name in self.field_names} | extra
 
@@ -116,7 +117,8 @@ class ApiRulesForm(ModelFieldsForm):
 
 
 class PrivacyForm(DomainErrorFormMixin, forms.Form):
-    pii_retention_days = forms.IntegerField(
+    pii_retention_days = ColumnIntegerField(
+        column=(Account, "pii_retention_days"),
         label="PII retention days for non-sales channels (API, manual and imported orders)",
         min_value=1,
         required=False,
@@ -128,8 +130,9 @@ class PrivacyForm(DomainErrorFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.channels = list(channels)
         for channel in self.channels:
-            self.fields[f"channel_{channel.pk}"] = forms.IntegerField(
-                label=channel.name, min_value=1, required=False, initial=channel.pii_retention_days
+            self.fields[f"channel_{channel.pk}"] = ColumnIntegerField(
+                column=(Channel, "pii_retention_days"), label=channel.name, min_value=1, required=False,
+                initial=channel.pii_retention_days,
             )
 
     def channel_fields(self):
@@ -142,13 +145,15 @@ class PrivacyForm(DomainErrorFormMixin, forms.Form):
 class WarehouseForm(DomainErrorFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(fields_for_model(Warehouse, fields=WAREHOUSE_FIELDS))
+        self.fields.update(fields_for_model(Warehouse, fields=WAREHOUSE_FIELDS, formfield_callback=bounded_formfield))
 
 
 class RecurringJobForm(DomainErrorFormMixin, forms.Form):
     job_type = forms.ChoiceField(choices=RecurringJob.JobType.choices)
     channel = forms.ModelChoiceField(queryset=Channel.objects.none(), required=False)
-    interval_minutes = forms.IntegerField(label="Every N minutes", min_value=1, required=False)
+    interval_minutes = ColumnIntegerField(
+        column=(RecurringJob, "interval_minutes"), label="Every N minutes", min_value=1, required=False
+    )
     cron = forms.CharField(label="or cron", required=False, max_length=100, help_text="e.g. 0 */2 * * *")
     is_enabled = forms.BooleanField(label="Enabled", required=False, initial=True)
 

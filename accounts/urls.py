@@ -12,47 +12,47 @@ urlpatterns = [
     path("switch-account/", auth.switch_account, name="switch_account"),
     path("notifications/dismiss/", notifications.notification_dismiss, name="notifications_dismiss"),
     path(
-        "notifications/<int:notification_id>/dismiss/",
+        "notifications/<id:notification_id>/dismiss/",
         notifications.notification_dismiss,
         name="notification_dismiss",
     ),
     path("organization/", organization.organization, name="organization"),
     path("organization/accounts/new/", organization.account_create, name="account_create"),
-    path("organization/accounts/<int:account_id>/active/", organization.account_set_active, name="account_set_active"),
+    path("organization/accounts/<id:account_id>/active/", organization.account_set_active, name="account_set_active"),
     path("organization/accounts/clone/", clone.account_clone, name="account_clone"),
-    path("organization/clones/<int:request_id>/", clone.account_clone_status, name="account_clone_status"),
+    path("organization/clones/<id:request_id>/", clone.account_clone_status, name="account_clone_status"),
     path("organization/two-factor/", organization.organization_two_factor, name="organization_two_factor"),
     path("organization/members/new/", organization.member_add, name="member_add"),
-    path("organization/members/<int:user_id>/remove/", organization.member_remove, name="member_remove"),
+    path("organization/members/<id:user_id>/remove/", organization.member_remove, name="member_remove"),
     path(
-        "organization/invitations/<int:invitation_id>/revoke/",
+        "organization/invitations/<id:invitation_id>/revoke/",
         organization.invitation_revoke,
         name="member_invitation_revoke",
     ),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
-    path("accounts/<int:account_id>/", organization.account_overview, name="account_overview"),
-    path("accounts/<int:account_id>/settings/", settings.account_settings, name="account_settings_main"),
-    path("accounts/<int:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
-    path("accounts/<int:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
+    path("accounts/<id:account_id>/", organization.account_overview, name="account_overview"),
+    path("accounts/<id:account_id>/settings/", settings.account_settings, name="account_settings_main"),
+    path("accounts/<id:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
+    path("accounts/<id:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
     path(
-        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/", settings.warehouse_edit, name="warehouse_edit"
+        "accounts/<id:account_id>/warehouses/<id:warehouse_id>/", settings.warehouse_edit, name="warehouse_edit"
     ),
     path(
-        "accounts/<int:account_id>/warehouses/<int:warehouse_id>/toggle/",
+        "accounts/<id:account_id>/warehouses/<id:warehouse_id>/toggle/",
         settings.warehouse_toggle,
         name="warehouse_toggle",
     ),
     path(
-        "accounts/<int:account_id>/jobs/<int:job_id>/", settings.recurring_job_detail, name="recurring_job_detail"
+        "accounts/<id:account_id>/jobs/<id:job_id>/", settings.recurring_job_detail, name="recurring_job_detail"
     ),
     path(
-        "accounts/<int:account_id>/jobs/<int:job_id>/<slug:action>/",
+        "accounts/<id:account_id>/jobs/<id:job_id>/<slug:action>/",
         settings.recurring_job_action,
         name="recurring_job_action",
     ),
-    path("accounts/<int:account_id>/users/<int:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
+    path("accounts/<id:account_id>/users/<id:user_id>/revoke/", settings.revoke_role, name="revoke_role"),
     path(
-        "accounts/<int:account_id>/invitations/<int:invitation_id>/revoke/",
+        "accounts/<id:account_id>/invitations/<id:invitation_id>/revoke/",
         settings.invitation_revoke,
         name="invitation_revoke",
     ),

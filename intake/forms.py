@@ -8,6 +8,7 @@ import re
 from django import forms
 
 from intake.models import Source
+from oms.forms import IdListField
 
 STATUS_CHOICES = [
     ("open", "Open (retrying or needing attention)"),
@@ -41,6 +42,18 @@ class FailureFilterForm(forms.Form):
 
         data = self.cleaned_data if self.is_valid() else {}
         return urlencode({k: v for k, v in data.items() if v not in (None, "")})
+
+
+class ReplayForm(forms.Form):
+    """"Replay selected" (the ticked `ids`) or "Replay all shown" (`shown`, every failure of the page)."""
+
+    scope = forms.ChoiceField(required=False, choices=[("selected", "Selected"), ("all", "All shown")])
+    ids = IdListField(required=False)
+    shown = IdListField(required=False)
+    back = forms.CharField(required=False, strip=False)
+
+    def failure_ids(self) -> list[int]:
+        return self.cleaned_data["shown" if self.cleaned_data["scope"] == "all" else "ids"]
 
 
 class SkuMapForm(forms.Form):

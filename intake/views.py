@@ -31,6 +31,7 @@ from intake.forms import (
     FailureFilterForm,
     LineFormSet,
     ManualOrderForm,
+    ReplayForm,
     SkuMapForm,
     manual_lines,
     show_problems,
@@ -171,8 +172,12 @@ def _replay(request, account, failure) -> bool:
 def replay_many(request, account_id: int):
     """"Replay selected" (the ticked boxes) or "Replay all shown" (every failure of the page)."""
     account, _ = _account(request, account_id, roles.WORK_ORDERS)
-    ids = request.POST.getlist("shown") if request.POST.get("scope") == "all" else request.POST.getlist("ids")
-    failures = selectors.failures_open_by_ids(account=account, ids=ids[: selectors.PAGE_SIZE])
+    target = reverse("intake_page", args=[account.pk])
+    form = ReplayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was replayed: " + " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(target)
+    failures = selectors.failures_open_by_ids(account=account, ids=form.failure_ids()[: selectors.PAGE_SIZE])
     report = intake_replay_many(failures=failures, by=request.user)
     if not failures:
         messages.info(request, "Nothing to replay: tick at least one open failure.")
@@ -183,8 +188,7 @@ def replay_many(request, account_id: int):
         if report.still:
             still = [f"{f.external_id or '#' + str(f.pk)}: {reason}" for f, reason in report.still]
             messages.error(request, f"{len(still)} still rejected. " + " · ".join(still[:5]))
-    back = request.POST.get("back", "")
-    target = reverse("intake_page", args=[account.pk])
+    back = form.cleaned_data["back"]
     return redirect(f"{target}?{back}" if back and "\n" not in back else target)
 
 

@@ -1,12 +1,14 @@
 from django import forms
 
 from accounts.models import Warehouse
+from inventory.models import StockMovement
+from oms.forms import ColumnIntegerField
 
 
 class AdjustForm(forms.Form):
     sku = forms.CharField(label="SKU", max_length=64)
     warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none())
-    delta = forms.IntegerField(label="Change (+ received, − removed)")
+    delta = ColumnIntegerField(column=(StockMovement, "on_hand_delta"), label="Change (+ received, − removed)")
     reason = forms.CharField(max_length=255)
 
     def __init__(self, *args, account, **kwargs):

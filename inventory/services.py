@@ -22,6 +22,8 @@ from django.db.models import F
 from inventory.models import InventoryPush, StockLevel, StockMovement
 from oms.exceptions import DomainError
 
+ON_HAND_MAX = 2**31 - 1  # the stock level's integer column
+
 
 class StockShortage(DomainError):
     def __init__(self, shortages: dict[int, tuple[int, int]]):
@@ -172,6 +174,10 @@ def stock_adjust(
                 f"(it would be {level.on_hand + change}).",
                 field="delta",
                 code="below_allocated",
+            )
+        if level.on_hand + change > ON_HAND_MAX:
+            raise DomainError(
+                f"{variant.sku} in {warehouse.code}: on hand cannot be more than {ON_HAND_MAX:,}.", field="delta",
             )
         if change == 0:
             return level

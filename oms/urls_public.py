@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+import oms.converters  # noqa: F401  (registers <id:...>, used by the included patterns)
+
 urlpatterns = [
     path("", include("accounts.tenancy.urls")),
 ]

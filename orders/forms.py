@@ -7,10 +7,12 @@ from django.core import signing
 from django.utils import timezone
 
 from accounts.models import Warehouse
-from orders.models import ADDRESS_FIELDS, Order, ShippingMethod, TaxJurisdiction
+from oms.forms import ColumnIntegerField
+from orders.models import ADDRESS_FIELDS, CloneRecord, Order, ShippingMethod, TaxJurisdiction
 from orders.services.clone import CloneLine, Destination
 
 OPENED_SALT = "orders.clone.opened"
+TAMPERED = "The page's hidden submit count is not a valid number: reload the page and clone again."
 MAX_DESTINATIONS = 10
 PRICING_CHOICES = [
     ("keep", "Keep the source prices"),
@@ -42,7 +44,11 @@ class CloneForm(forms.Form):
     destination_count = forms.IntegerField(min_value=2, max_value=MAX_DESTINATIONS, initial=2, required=False,
                                            label="Destinations")
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
-    rejected = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    # Submits refused so far (kept by the page between tries); one less than the column's limit so +1 fits.
+    rejected = ColumnIntegerField(
+        column=(CloneRecord, "rejected_submits"), widget=forms.HiddenInput, required=False, max_value=2**31 - 2,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), TAMPERED),
+    )
 
     def __init__(self, *args, source: Order, **kwargs):
         self.source = source
@@ -148,10 +154,10 @@ class CloneForm(forms.Form):
         return dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC)
 
     def rejected_submits(self) -> int:
-        try:
-            return max(0, int(self.data.get("rejected") or 0))
-        except ValueError:
-            return 0
+        """The hidden count, as the form parsed it (0 when missing or invalid: the form shows the error)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get("rejected") or 0
 
     def service_arguments(self) -> dict:
         """The `order_clone` arguments; call after is_valid()."""

@@ -6,9 +6,9 @@ from accounts.views import auth, public, two_factor
 app_patterns = [
     path("", public.organization_list, name="organization_list"),
     path("organizations/new/", public.organization_create, name="organization_create"),
-    path("organizations/<int:organization_id>/", public.organization_edit, name="organization_edit"),
+    path("organizations/<id:organization_id>/", public.organization_edit, name="organization_edit"),
     path(
-        "organizations/<int:organization_id>/two-factor/",
+        "organizations/<id:organization_id>/two-factor/",
         public.organization_two_factor,
         name="organization_two_factor",
     ),

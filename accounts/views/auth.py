@@ -1,10 +1,12 @@
 import time
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,11 +16,13 @@ from django_otp import login as otp_login
 from accounts import roles
 from accounts.forms import TwoFactorCodeForm
 from accounts.middleware import activate_account
+from accounts.models import Account
 from accounts.selectors import account_capabilities, account_get_for_user, accounts_for_user
 from accounts.tenancy import lockout
 from accounts.tenancy.models import User
 from accounts.tenancy.two_factor import two_factor_device, two_factor_verify
 from oms.exceptions import DomainError
+from oms.forms import ColumnIntegerField
 
 PENDING_KEY = "two_factor_pending"  # session: the user who gave the right password and still owes a code
 
@@ -32,6 +36,11 @@ class EmailAuthenticationForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email"
+
+
+class SwitchAccountForm(forms.Form):
+    account = ColumnIntegerField(column=(Account, "id"), min_value=1)
+    next = forms.CharField(required=False)
 
 
 class LoginView(auth_views.LoginView):
@@ -104,9 +113,12 @@ def home(request):
 @require_POST
 def switch_account(request):
     """The header switcher: make another account current and go to the same place in it."""
-    account = account_get_for_user(user=request.user, account_id=request.POST.get("account"))
+    form = SwitchAccountForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such account.")
+    account = account_get_for_user(user=request.user, account_id=form.cleaned_data["account"])
     activate_account(request, account)
-    target = request.POST.get("next") or ""
+    target = form.cleaned_data["next"]
     prefix = "/accounts/"
     if target.startswith(prefix) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         # /accounts/<old id>/settings/workflow/ -> /accounts/<new id>/settings/workflow/, when allowed there

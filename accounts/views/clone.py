@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import roles
@@ -20,17 +19,28 @@ class AccountCloneForm(DomainErrorFormMixin, forms.Form):
     with_users = forms.BooleanField(required=False, label="Also give its users the same access to the new account")
 
 
+class CloneSourceForm(forms.Form):
+    """The account picked for the preview (from the query string, or what the form held)."""
+
+    source = forms.ModelChoiceField(
+        queryset=Account.objects.all(), error_messages={"invalid_choice": "There is no such account to clone."}
+    )
+    with_users = forms.BooleanField(required=False)
+
+
 @login_required
 def account_clone(request):
     _require_org_capability(request, roles.MANAGE_ACCOUNTS)
-    if request.method == "GET" and request.htmx and request.GET.get("source"):
-        form = AccountCloneForm(request.GET)
-        source = Account.objects.filter(pk=request.GET.get("source")).first()
-        if source is None:
-            raise Http404("No such account.")
-        report = account_clone_preview(source=source, with_users=bool(request.GET.get("with_users")))
-        return render(request, "accounts/partials/_clone_preview.html", {"report": report, "source": source})
-    form = AccountCloneForm(request.POST or None, initial={"source": request.GET.get("source")})
+    picked = CloneSourceForm(request.GET) if request.GET.get("source") else None
+    if request.method == "GET" and picked is not None:
+        if not picked.is_valid():
+            form = AccountCloneForm()
+            return render(request, "accounts/clone_account.html", {"form": form, "picked": picked}, status=400)
+        source, with_users = picked.cleaned_data["source"], picked.cleaned_data["with_users"]
+        if request.htmx:
+            report = account_clone_preview(source=source, with_users=with_users)
+            return render(request, "accounts/partials/_clone_preview.html", {"report": report, "source": source})
+    form = AccountCloneForm(request.POST or None, initial={"source": picked.cleaned_data["source"] if picked else None})
     report = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -51,11 +61,10 @@ def account_clone(request):
                 response["Cache-Control"] = "no-store"
                 return response
             return redirect("account_clone_status", request_id=clone_request.pk)
-    source = form.cleaned_data.get("source") if form.is_bound and form.is_valid() else None
-    if source is None and form["source"].value():
-        source = Account.objects.filter(pk=form["source"].value()).first()
+    shown = CloneSourceForm({"source": form["source"].value(), "with_users": form["with_users"].value()})
+    source = shown.cleaned_data["source"] if shown.is_valid() else None
     if source is not None:
-        report = account_clone_preview(source=source, with_users=bool(form["with_users"].value()))
+        report = account_clone_preview(source=source, with_users=shown.cleaned_data["with_users"])
     status = 422 if form.errors else 200
     return render(request, "accounts/clone_account.html", {"form": form, "report": report, "source": source},
                   status=status)

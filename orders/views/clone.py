@@ -54,11 +54,13 @@ def order_clone_page(request, account_id: int, number: str):
             numbers = ", ".join(o.number for o in orders)
             messages.success(request, f"Created {numbers} from {source.number}.")
             return redirect("order_detail", account_id=account.pk, number=orders[0].number)
-    # Rejected: count it, keep what the agent typed, show every error next to its field.
-    data = request.POST.copy()
-    data["rejected"] = str(form.rejected_submits() + 1)
-    form = CloneForm(data, source=source)
-    form.is_valid()
+    # Rejected: count it, keep what the agent typed, show every error next to its field (a tampered count is
+    # shown as it came, not counted on).
+    if "rejected" not in form.errors:
+        data = request.POST.copy()
+        data["rejected"] = str(form.rejected_submits() + 1)
+        form = CloneForm(data, source=source)
+        form.is_valid()
     return _page(request, account, source, form, errors=errors, status=422)
 
 

@@ -2,16 +2,17 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
 from accounts.clone import account_clone
-from accounts.management.cli import domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
 from accounts.models import Account
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"source": (Account, "code"), "name": (Account, "name")}
     help = (
         "Clone an account of an organization into a new account: settings, warehouses (no stock), recurring "
         "jobs (disabled) and order rules (those that reference users, SKUs, channels or shipping methods are "

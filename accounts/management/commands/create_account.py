@@ -2,14 +2,15 @@
 
 import json
 
-from django.core.management.base import BaseCommand
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
 from accounts.services import account_create
+from accounts.models import Account
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"name": (Account, "name"), "code": (Account, "code")}
     help = (
         "Create an account (a brand or store) inside an organization, with a fresh API key. The key is "
         "printed once and only its hash is stored: copy it now, it cannot be shown again (rotate it to get a "

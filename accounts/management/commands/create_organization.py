@@ -4,14 +4,15 @@ import getpass
 import json
 import sys
 
-from django.core.management.base import BaseCommand
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from accounts.management.cli import domain_errors, organization_url
+from accounts.management.cli import CheckedCommand, domain_errors, organization_url
 from accounts.tenancy.services import organization_create, organization_domain
+from accounts.tenancy.models import Organization, User
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"name": (Organization, "name"), "slug": (Organization, "slug"), "admin_email": (User, "email")}
     help = (
         "Create an organization: a tenant with its own database schema (created and migrated now) reached at "
         "<slug>.<ORGANIZATION_DOMAIN>. With --admin-email, that user (created if new, which needs "

@@ -3,14 +3,14 @@
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from accounts import demo
-from accounts.management.cli import domain_errors, organization_url, public_url
+from accounts.management.cli import CheckedCommand, domain_errors, organization_url, public_url
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = (
         f"Load the demo once: the organization “{demo.DEMO_NAME}” at {demo.DEMO_SLUG}.<ORGANIZATION_DOMAIN> "
         "with 3 accounts, their warehouses, sales and fulfillment channels, about 200 products with variants, "

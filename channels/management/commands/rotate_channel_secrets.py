@@ -6,44 +6,49 @@ channel."""
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django_tenants.utils import get_tenant_model, tenant_context
 from tqdm import tqdm
 
+from accounts.management.cli import CheckedCommand, domain_errors
+from accounts.tenancy.fanout import for_each_organization
 from channels.models import ChannelConnection
 from channels.secrets import SecretUnreadable, secret_rotate
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = "Re-encrypt every stored channel secret with the first key of CHANNEL_SECRET_KEYS."
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", help="organization slug (schema name); all organizations if omitted")
+        parser.add_argument("--org", help="organization slug; all organizations (inactive ones too) if omitted")
 
     def handle(self, *args, org=None, **options):
-        orgs = get_tenant_model().objects.exclude(schema_name="public").order_by("schema_name")
-        if org:
-            orgs = orgs.filter(schema_name=org)
-            if not orgs.exists():
-                raise CommandError(f"No organization {org!r}.")
-        rotated, unreadable = 0, []
-        for tenant in orgs:
-            with tenant_context(tenant), transaction.atomic():
+        bar_stream = getattr(self.stderr, "_out", sys.stderr)  # tqdm draws on the raw stream
+
+        def rotate(organization) -> tuple[int, list[str]]:
+            rotated, unreadable = 0, []
+            with transaction.atomic():
                 connections = list(
                     ChannelConnection.objects.select_for_update().exclude(secret_encrypted="").select_related("channel")
                 )
-                bar_stream = getattr(self.stderr, "_out", sys.stderr)  # tqdm draws on the raw stream
-                for conn in tqdm(connections, desc=tenant.schema_name, unit="secret", file=bar_stream):
+                for conn in tqdm(connections, desc=organization.schema_name, unit="secret", file=bar_stream):
                     try:
                         conn.secret_encrypted = secret_rotate(conn.secret_encrypted)
                     except SecretUnreadable:
-                        unreadable.append(f"{tenant.schema_name}: channel {conn.channel.name}")
+                        unreadable.append(f"{organization.schema_name}: channel {conn.channel.name}")
                         continue
                     conn.save(update_fields=["secret_encrypted"])
                     rotated += 1
+            return rotated, unreadable
+
+        # Inactive organizations too: a secret left on the old key stops working once that key is dropped.
+        with domain_errors():
+            report = for_each_organization(rotate, label="Channel secret rotation", slug=org, include_inactive=True)
+        rotated = sum(n for n, _ in report.results.values())
         self.stdout.write(f"Re-encrypted {rotated} channel secret(s) with the newest key.")
-        if unreadable:
-            for label in unreadable:
-                self.stderr.write(f"{label}: no configured key opens its secret; enter it again on the channel.")
+        unreadable = [label for _, labels in report.results.values() for label in labels]
+        for label in unreadable:
+            self.stderr.write(f"{label}: no configured key opens its secret; enter it again on the channel.")
+        for schema, error in report.failed.items():
+            self.stderr.write(f"{schema}: not rotated ({error}).")
+        if unreadable or report.failed:
             raise SystemExit(1)

@@ -2,11 +2,11 @@
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
-from accounts.management.cli import organization_by_slug
+from accounts.management.cli import CheckedCommand, organization_by_slug
 from accounts.models import Account
 from channels.models import Channel
 from intake.models import Source
@@ -14,7 +14,8 @@ from intake.selectors import failures_dead
 from intake.services import intake_replay_many
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"account": (Account, "code"), "channel": (Channel, "name")}
     help = (
         "Replay the failures of one account that wait for an operator (dead-lettered), most valuable first and "
         "oldest first within equal value, after their cause was fixed (e.g. an unknown SKU mapped). Each becomes "

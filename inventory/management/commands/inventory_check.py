@@ -2,14 +2,12 @@
 
 Exits 1 (listing each differing level) if any level drifted, 0 otherwise."""
 
-from django.core.management.base import BaseCommand
-
-from accounts.management.cli import domain_errors
+from accounts.management.cli import CheckedCommand, domain_errors
 from accounts.tenancy.fanout import for_each_organization
 from inventory.selectors import stock_ledger_drift
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = "Check that stock levels equal their ledger sums (non-zero exit on any difference)."
 
     def add_arguments(self, parser):

@@ -5,11 +5,11 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Count, Prefetch
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
 from accounts.models import Account
 from orders.models import ADDRESS_FIELDS, Order, OrderLine
 from orders.services.clone import CloneInvalid, CloneLine, Destination, order_clone
@@ -75,7 +75,8 @@ def read_split_file(path: str) -> list[Destination]:
     return destinations
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"account": (Account, "code"), "order": (Order, "number")}
     help = (
         "Clone an order of an account: a re-order of the same lines by default, some lines with other quantities "
         "(--lines), at today's list prices and promotions (--reprice), as a simulation that allocates no stock "

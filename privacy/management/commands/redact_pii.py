@@ -3,18 +3,17 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from tqdm import tqdm
 
-from accounts.management.cli import domain_errors
+from accounts.management.cli import CheckedCommand, domain_errors
 from accounts.models import Account
 from privacy.selectors import redaction_due
 from privacy.services import organizations_for_redaction, pii_redact_account
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
     help = (
         "Redact the personal data of sales orders past their retention (the sales channel's override, else the "
         "account's PII retention days; blank keeps the data): customer name, email and phone, address lines, "
