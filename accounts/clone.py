@@ -31,7 +31,7 @@ from guardian.models import UserObjectPermission
 from accounts.api_keys import api_key_generate
 from accounts.choices import API_RULE_FIELDS, MasterProductSource
 from accounts.models import Account, AccountCloneRequest, ActivityLog, Notification, RecurringJob, Warehouse
-from accounts.services import _check_name_free, _integrity_message, account_code_derive, activity_log
+from accounts.services import account_name_check_free, account_integrity_error, account_code_derive, activity_log
 from channels.models import Channel
 from inventory.models import StockLevel
 from oms.exceptions import DomainError
@@ -148,7 +148,7 @@ def account_clone(
     the report of what was copied. All or nothing."""
     step = progress or (lambda percent, phase: None)
     report = account_clone_preview(source=source, with_users=with_users)
-    name = _check_name_free(name)
+    name = account_name_check_free(name)
     step(5, "Checked the name")
     try:
         with transaction.atomic():
@@ -164,7 +164,7 @@ def account_clone(
                 with transaction.atomic():
                     account.save()
             except IntegrityError as exc:
-                raise _integrity_message(exc) from None
+                raise account_integrity_error(exc) from None
             step(15, "Created the account")
 
             sources = list(Warehouse.objects.filter(account=source).order_by("id"))
@@ -231,7 +231,7 @@ def account_clone(
             activity_log(account=source, by=by, action="account.cloned_to",
                          summary=f"Cloned into {account.name} ({account.code})", changes={"clone": account.code})
     except IntegrityError as exc:  # the name taken by a clone committed a moment earlier
-        raise _integrity_message(exc) from None
+        raise account_integrity_error(exc) from None
     step(100, "Done")
     return account, plain, report
 
@@ -255,7 +255,7 @@ def account_clone_progress(*, clone_request: AccountCloneRequest) -> tuple[int, 
 
 def account_clone_request(*, source: Account, name: str, with_users: bool, by) -> tuple[AccountCloneRequest, str]:
     """Ask for a clone. Returns the request and, when it ran at once, the new account's plain API key."""
-    _check_name_free(name)
+    account_name_check_free(name)
     clone_request = AccountCloneRequest.objects.create(
         source=source, name=name, with_users=with_users, requested_by=by if getattr(by, "pk", None) else None
     )

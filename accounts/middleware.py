@@ -1,11 +1,10 @@
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.selectors import account_capabilities, account_get_for_user, accounts_for_user, org_role_for
 from accounts import roles
+from accounts.selectors import account_capabilities, accounts_for_user, org_role_for
 
 SESSION_ACCOUNT_KEY = "current_account_id"
 OPEN_TO_NON_MEMBERS = ("/invitations/",)  # an invitation link works for whoever holds it, signed in or not
@@ -54,17 +53,6 @@ class CurrentAccountMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-def account_for_request(request, account_id, *, capability: str = roles.VIEW, denied: str):
-    """The user's account `account_id` (404 when it is not one of theirs), refused with 403 `denied` when their
-    role lacks `capability`; it becomes the current account. Returns (account, capabilities)."""
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    caps = account_capabilities(user=request.user, account=account)
-    if capability not in caps:
-        raise PermissionDenied(denied)
-    activate_account(request, account)
-    return account, caps
 
 
 def activate_account(request, account) -> None:

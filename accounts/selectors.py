@@ -4,11 +4,12 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from accounts import roles
-from accounts.models import Account, ActivityLog, Notification
+from accounts.models import Account, ActivityLog, Notification, Warehouse
 from accounts.tenancy.models import Invitation, Membership, Organization, User
 
 
@@ -204,3 +205,19 @@ def account_readiness(*, account: Account) -> list[dict]:
          "detail": f"{users} with access" if users else "Give agents and administrators access on the Users tab.",
          "url": settings_url("users")},
     ]
+
+
+def warehouses_for_account(*, account: Account) -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(account=account)
+
+
+def warehouse_get_for_account(*, account: Account, warehouse_id: int) -> Warehouse:
+    """The account's warehouse `warehouse_id`; 404 for a missing one and another account's alike."""
+    return get_object_or_404(Warehouse, account=account, pk=warehouse_id)
+
+
+def organization_wide_members(*, organization) -> QuerySet[Membership]:
+    """Organization administrators and supervisors: they reach every account without an account role."""
+    return Membership.objects.filter(
+        organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
+    ).select_related("user")

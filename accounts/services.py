@@ -64,7 +64,8 @@ def _raise_validation_error(exc: ValidationError) -> None:
     raise DomainError(" ".join(exc.messages))
 
 
-def _integrity_message(exc: IntegrityError) -> DomainError:
+def account_integrity_error(exc: IntegrityError) -> DomainError:
+    """The domain error a person reads for a constraint the database refused on an account or warehouse."""
     text = str(exc)
     if "account_name_unique_ci" in text:
         return DomainError("An account with this name already exists in this organization.", field="name")
@@ -90,7 +91,8 @@ def account_code_derive(name: str) -> str:
     return candidate
 
 
-def _check_name_free(name: str, *, exclude_pk: int | None = None) -> str:
+def account_name_check_free(name: str, *, exclude_pk: int | None = None) -> str:
+    """The name with its spaces tidied; DomainError when it is blank or another account has it (any case)."""
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Enter a name.", field="name")
@@ -105,7 +107,7 @@ def _check_name_free(name: str, *, exclude_pk: int | None = None) -> str:
 @transaction.atomic
 def account_create(*, name: str, by, code: str | None = None, timezone_name: str = "UTC") -> tuple[Account, str]:
     """Create an account with a fresh API key. Returns the account and the plain key, to show once."""
-    name = _check_name_free(name)
+    name = account_name_check_free(name)
     code = (code or "").strip().upper() or account_code_derive(name)
     plain, prefix, hashed = api_key_generate()
     account = Account(name=name, code=code, timezone=timezone_name, api_key_prefix=prefix, api_key_hash=hashed)
@@ -118,7 +120,7 @@ def account_create(*, name: str, by, code: str | None = None, timezone_name: str
         with transaction.atomic():
             account.save()
     except IntegrityError as exc:
-        raise _integrity_message(exc) from None
+        raise account_integrity_error(exc) from None
     activity_log(account=account, by=by, action="account.created", summary=f"Created account {name} ({code})")
     return account, plain
 
@@ -166,7 +168,7 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
     for field, value in changes.items():
         setattr(account, field, value)
     if "name" in changes:
-        account.name = _check_name_free(account.name, exclude_pk=account.pk)
+        account.name = account_name_check_free(account.name, exclude_pk=account.pk)
     if "code" in changes:
         account.code = (account.code or "").strip().upper()
     try:
@@ -191,7 +193,7 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
         with transaction.atomic():
             account.save()
     except IntegrityError as exc:
-        raise _integrity_message(exc) from None
+        raise account_integrity_error(exc) from None
     activity_log(
         account=account, by=by, action="settings.updated", summary="Changed " + ", ".join(sorted(diff)), changes=diff
     )
@@ -266,7 +268,7 @@ def _warehouse_save(warehouse: Warehouse) -> Warehouse:
         with transaction.atomic():
             warehouse.save()
     except IntegrityError as exc:
-        raise _integrity_message(exc) from None
+        raise account_integrity_error(exc) from None
     return warehouse
 
 

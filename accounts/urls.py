@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.views import auth, clone, invitations, notifications, organization, settings, two_factor
+from orders.views import rules
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("accounts/<id:account_id>/", organization.account_overview, name="account_overview"),
     path("accounts/<id:account_id>/settings/", settings.account_settings, name="account_settings_main"),
+    # The Order rules tab is the orders app's view; the generic tab route below would take it otherwise.
+    path("accounts/<id:account_id>/settings/order-rules/", rules.rules_tab, name="order_rules_tab"),
     path("accounts/<id:account_id>/settings/<slug:tab>/", settings.account_settings, name="account_settings"),
     path("accounts/<id:account_id>/api-key/rotate/", settings.rotate_api_key, name="rotate_api_key"),
     path(

@@ -12,3 +12,7 @@ def channels_receiving_inventory(*, account) -> QuerySet[Channel]:
 
 def channels_for_account(*, account) -> QuerySet[Channel]:
     return Channel.objects.filter(account=account).prefetch_related("warehouses").select_related("connection")
+
+
+def sales_channels_for_account(*, account) -> QuerySet[Channel]:
+    return Channel.objects.filter(account=account, kind=Channel.Kind.SALES).order_by("name")

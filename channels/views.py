@@ -1,12 +1,11 @@
 """Channel pages: list, create, edit, test connection, import products. All need ADMINISTER on the account."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import account_for_request
+from accounts.access import account_view
 from channels.connectors import ConnectorError, connector_test
 from channels.forms import ChannelForm, ConnectionForm
 from channels.models import Channel, ChannelConnection
@@ -20,22 +19,15 @@ from inventory.selectors import channels_with_push_state, push_state_for_channel
 from oms.exceptions import DomainError
 
 
-def _account(request, account_id):
-    return account_for_request(
-        request, account_id, capability=roles.ADMINISTER, denied="Your role cannot manage channels."
-    )[0]
 
-
-@login_required
-def channel_list(request, account_id: int):
-    account = _account(request, account_id)
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
+def channel_list(request, account, caps):
     channels = channels_with_push_state(channels_for_account(account=account))
     return render(request, "channels/list.html", {"account": account, "channels": channels})
 
 
-@login_required
-def channel_edit(request, account_id: int, channel_id: int | None = None):
-    account = _account(request, account_id)
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
+def channel_edit(request, account, caps, channel_id: int | None = None):
     if channel_id is None:
         channel, connection = Channel(account=account), ChannelConnection()
     else:
@@ -67,10 +59,9 @@ def channel_edit(request, account_id: int, channel_id: int | None = None):
     )
 
 
-@login_required
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
 @require_POST
-def channel_test(request, account_id: int, channel_id: int):
-    account = _account(request, account_id)
+def channel_test(request, account, caps, channel_id: int):
     channel = channel_get_for_account(account=account, channel_id=channel_id)
     try:
         messages.success(request, f"{channel.name}: {connector_test(channel)}")
@@ -79,10 +70,9 @@ def channel_test(request, account_id: int, channel_id: int):
     return redirect("channel_list", account.pk)
 
 
-@login_required
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
 @require_POST
-def products_import(request, account_id: int):
-    account = _account(request, account_id)
+def products_import(request, account, caps):
     try:
         result = products_import_from_master(account=account, by=request.user)
     except DomainError as exc:

@@ -7,7 +7,6 @@ WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a m
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import account_for_request
+from accounts.access import account_view
 from intake import selectors
 from intake.csv_import import (
     COLUMNS,
@@ -41,9 +40,6 @@ from intake.services import intake_discard, intake_replay, intake_replay_many, i
 from oms.exceptions import DomainError
 
 
-def _account(request, account_id, capability: str = roles.VIEW):
-    return account_for_request(request, account_id, capability=capability, denied="Your role cannot change orders.")
-
 
 def _order_link(account, order) -> str:
     return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, order.number]), order.number)
@@ -53,9 +49,8 @@ def _first_reason(failure: IntakeFailure) -> str:
     return failure.reasons[0]["message"] if failure.reasons else "rejected"
 
 
-@login_required
-def intake_page(request, account_id: int):
-    account, caps = _account(request, account_id)
+@account_view()
+def intake_page(request, account, caps):
     channels = selectors.sales_channels(account=account)
     form = FailureFilterForm(request.GET or None, channels=channels)
     filters = form.filters()
@@ -84,9 +79,8 @@ def intake_page(request, account_id: int):
     return response
 
 
-@login_required
-def failure_detail(request, account_id: int, failure_id: int):
-    account, caps = _account(request, account_id)
+@account_view()
+def failure_detail(request, account, caps, failure_id: int):
     failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
     unknown = selectors.failure_unknown_skus(failure)
     return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown))
@@ -109,10 +103,9 @@ def _render_failure(request, account, caps, failure, unknown, map_form, status=2
     )
 
 
-@login_required
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
 @require_POST
-def failure_action(request, account_id: int, failure_id: int, action: str):
-    account, caps = _account(request, account_id, roles.WORK_ORDERS)
+def failure_action(request, account, caps, failure_id: int, action: str):
     failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
     back = redirect("intake_failure", account.pk, failure.pk)
     if action == "map":
@@ -167,11 +160,10 @@ def _replay(request, account, failure) -> bool:
     return False
 
 
-@login_required
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
 @require_POST
-def replay_many(request, account_id: int):
+def replay_many(request, account, caps):
     """"Replay selected" (the ticked boxes) or "Replay all shown" (every failure of the page)."""
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
     target = reverse("intake_page", args=[account.pk])
     form = ReplayForm(request.POST)
     if not form.is_valid():
@@ -192,10 +184,9 @@ def replay_many(request, account_id: int):
     return redirect(f"{target}?{back}" if back and "\n" not in back else target)
 
 
-@login_required
-def csv_import(request, account_id: int):
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
+def csv_import(request, account, caps):
     """Upload a file: checked at once, imported in the background; the status page follows it."""
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -218,11 +209,10 @@ def csv_import(request, account_id: int):
     )
 
 
-@login_required
-def csv_imports(request, account_id: int):
+@account_view()
+def csv_imports(request, account, caps):
     """The account's recent uploads: a page, or the last few for the intake page (loaded by htmx, which keeps
     that page's query count as it was)."""
-    account, caps = _account(request, account_id)
     fragment = request.htmx and not request.htmx.history_restore_request
     context = {
         "account": account,
@@ -234,10 +224,9 @@ def csv_imports(request, account_id: int):
     return response
 
 
-@login_required
-def csv_import_status(request, account_id: int, import_id: int):
+@account_view()
+def csv_import_status(request, account, caps, import_id: int):
     """One upload's progress (the partial, polled by htmx while it runs) and, once done, what came of it."""
-    account, caps = _account(request, account_id)
     context = {
         "account": account,
         "csv_import": csv_import_get_for_account(account=account, import_id=import_id),
@@ -249,9 +238,8 @@ def csv_import_status(request, account_id: int, import_id: int):
     return response
 
 
-@login_required
-def manual_order(request, account_id: int):
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
+def manual_order(request, account, caps):
     choices = selectors.manual_order_choices(account=account)
     form = ManualOrderForm(request.POST or None, **choices)
     formset = LineFormSet(request.POST or None, prefix="lines")

@@ -2,13 +2,12 @@
 failed channel pushes (dead letters) with Retry. Viewing needs the account; changing stock needs WORK_ORDERS."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import account_for_request
+from accounts.access import account_view
 from inventory.forms import AdjustForm, ImportForm
 from inventory.push import inventory_push_retry
 from inventory.selectors import (
@@ -21,13 +20,9 @@ from inventory.services import stock_adjust, stock_import_csv
 from oms.exceptions import DomainError
 
 
-def _account(request, account_id, capability: str = roles.VIEW):
-    return account_for_request(request, account_id, capability=capability, denied="Your role cannot change stock.")
 
-
-@login_required
-def inventory_levels(request, account_id: int):
-    account, caps = _account(request, account_id)
+@account_view()
+def inventory_levels(request, account, caps):
     query = request.GET.get("q", "").strip()
     context = {
         "account": account,
@@ -43,9 +38,8 @@ def inventory_levels(request, account_id: int):
     return render(request, "inventory/levels.html", context)
 
 
-@login_required
-def inventory_ledger(request, account_id: int, sku: str):
-    account, _ = _account(request, account_id)
+@account_view()
+def inventory_ledger(request, account, caps, sku: str):
     variant = variant_get_for_account(account=account, sku=sku)
     return render(
         request, "inventory/ledger.html",
@@ -53,9 +47,8 @@ def inventory_ledger(request, account_id: int, sku: str):
     )
 
 
-@login_required
-def inventory_adjust(request, account_id: int):
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change stock.")
+def inventory_adjust(request, account, caps):
     form = AdjustForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -76,9 +69,8 @@ def inventory_adjust(request, account_id: int):
     return render(request, "inventory/adjust.html", {"account": account, "form": form}, status=status)
 
 
-@login_required
-def inventory_import(request, account_id: int):
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change stock.")
+def inventory_import(request, account, caps):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -97,10 +89,9 @@ def inventory_import(request, account_id: int):
     return render(request, "inventory/import.html", {"account": account, "form": form, "errors": errors}, status=status)
 
 
-@login_required
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change stock.")
 @require_POST
-def inventory_push_retry_view(request, account_id: int, push_id: int):
-    account, _ = _account(request, account_id, roles.WORK_ORDERS)
+def inventory_push_retry_view(request, account, caps, push_id: int):
     push = inventory_push_retry(account=account, push_id=push_id)
     messages.success(request, f"Retrying the push of {push.variant.sku} to {push.channel.name}.")
     return redirect("inventory_levels", account.pk)

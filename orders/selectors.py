@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.models import Account
 from accounts.selectors import account_capabilities
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent, OrderLine, OrderRule
 
 
 def order_get_for_user(*, user, account, number: str, capability: str = roles.VIEW) -> Order:
@@ -264,3 +265,13 @@ def clone_metrics_for(*, account):
     by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
     recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
     return summary, by_purpose, recent
+
+
+def order_rules_for_account(*, account: Account) -> QuerySet[OrderRule]:
+    """The account's order rules in the order they run."""
+    return OrderRule.objects.filter(account=account).order_by("position", "id")
+
+
+def order_rule_get_for_account(*, account: Account, rule_id: int) -> OrderRule:
+    """The account's rule `rule_id`; 404 for a missing one and another account's alike."""
+    return get_object_or_404(OrderRule.objects.select_related("account"), account=account, pk=rule_id)

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import AccountCloneRequest, RecurringJob
 from accounts.services import account_rotate_api_key
-from accounts.views.settings import TABS
+from accounts.settings_tabs import TABS
 from inventory.models import InventoryPush
 from orders.models import OrderRule
 from tests import factories

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Account, RecurringJob, RecurringJobRun
@@ -21,3 +22,8 @@ def recurring_jobs_for_account(*, account: Account) -> QuerySet[RecurringJob]:
 
 def recurring_job_runs(*, job: RecurringJob, limit: int = 50) -> QuerySet[RecurringJobRun]:
     return RecurringJobRun.objects.filter(job=job, account_id=job.account_id).select_related("requested_by")[:limit]
+
+
+def recurring_job_get_for_account(*, account: Account, job_id: int) -> RecurringJob:
+    """The account's job `job_id` with its channel; 404 for a missing one and another account's alike."""
+    return get_object_or_404(RecurringJob.objects.select_related("account", "channel"), account=account, pk=job_id)

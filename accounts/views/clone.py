@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import roles
+from accounts.access import organization_capability_required
 from accounts.clone import account_clone_preview, account_clone_progress, account_clone_request
 from accounts.forms import DomainErrorFormMixin
 from accounts.middleware import activate_account
 from accounts.models import Account, AccountCloneRequest
-from accounts.views.organization import _require_org_capability
 from oms.exceptions import DomainError
 
 
@@ -30,7 +30,7 @@ class CloneSourceForm(forms.Form):
 
 @login_required
 def account_clone(request):
-    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     picked = CloneSourceForm(request.GET) if request.GET.get("source") else None
     if request.method == "GET" and picked is not None:
         if not picked.is_valid():
@@ -72,7 +72,7 @@ def account_clone(request):
 
 @login_required
 def account_clone_status(request, request_id: int):
-    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     clone_request = get_object_or_404(AccountCloneRequest.objects.select_related("source", "new_account"), pk=request_id)
     context = {
         "clone_request": clone_request,

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
+from accounts.access import account_view, organization_capability_required
 from accounts.forms import AccountCreateForm, MemberInviteForm, TwoFactorPolicyForm
 from accounts.invitations import invitation_revoke as revoke_invitation
 from accounts.invitations import member_invite
@@ -15,8 +15,6 @@ from accounts.models import Account
 from accounts.selectors import (
     account_activity,
     account_readiness,
-    account_capabilities,
-    account_get_for_user,
     accounts_for_user,
     invitation_get_for_org,
     invitations_pending,
@@ -29,14 +27,9 @@ from accounts.tenancy.two_factor import organization_require_two_factor
 from oms.exceptions import DomainError
 
 
-def _require_org_capability(request, capability: str) -> None:
-    if capability not in roles.ORG_LEVEL_CAPABILITIES.get(request.org_role, set()):
-        raise PermissionDenied("Only organization administrators and supervisors may do this.")
-
-
 @login_required
 def organization(request):
-    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     return _organization_page(request, AccountCreateForm(), MemberInviteForm())
 
 
@@ -60,7 +53,7 @@ def _organization_page(request, account_form, member_form, status=200, extra=Non
 @login_required
 @require_POST
 def account_create(request):
-    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     form = AccountCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -83,7 +76,7 @@ def account_create(request):
 @login_required
 @require_POST
 def account_set_active(request, account_id: int):
-    _require_org_capability(request, roles.MANAGE_ACCOUNTS)
+    organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     account = get_object_or_404(Account, pk=account_id)
     active = request.POST.get("active") == "1"
     services.account_set_active(account=account, active=active, by=request.user)
@@ -94,7 +87,7 @@ def account_set_active(request, account_id: int):
 @login_required
 @require_POST
 def member_add(request):
-    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     form = MemberInviteForm(request.POST)
     if form.is_valid():
         try:
@@ -113,7 +106,7 @@ def member_add(request):
 @login_required
 @require_POST
 def member_remove(request, user_id: int):
-    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     user = member_get_for_org(organization=request.organization, user_id=user_id)
     if user == request.user:
         messages.error(request, "You cannot remove yourself from the organization.")
@@ -126,7 +119,7 @@ def member_remove(request, user_id: int):
 @login_required
 @require_POST
 def invitation_revoke(request, invitation_id: int):
-    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id)
     revoke_invitation(invitation=invitation, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
@@ -137,18 +130,15 @@ def invitation_revoke(request, invitation_id: int):
 @require_POST
 def organization_two_factor(request):
     """Organization administrators require (or stop requiring) two-factor sign-in of administrators."""
-    _require_org_capability(request, roles.MANAGE_ORGANIZATION)
+    organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     required = TwoFactorPolicyForm(request.POST).required()
     organization_require_two_factor(organization=request.organization, required=required, by=request.user)
     messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("organization")
 
 
-@login_required
-def account_overview(request, account_id: int):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    activate_account(request, account)
-    caps = account_capabilities(user=request.user, account=account)
+@account_view()
+def account_overview(request, account, caps):
     context = {
         "account": account,
         "caps": caps,

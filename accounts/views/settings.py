@@ -1,13 +1,10 @@
 """The Edit Account page: one tab per URL, each checked against the user's capabilities on that account."""
 
-from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -21,72 +18,24 @@ from accounts.forms import (
     WarehouseForm,
     WorkflowForm,
 )
-from accounts.jobs.selectors import recurring_job_runs, recurring_jobs_for_account
-from accounts.jobs.services import recurring_job_run_now
-from accounts.middleware import activate_account
-from accounts.models import Account, RecurringJob, Warehouse
 from accounts.invitations import account_access_give
 from accounts.invitations import invitation_revoke as revoke_invitation
+from accounts.jobs.selectors import recurring_job_get_for_account, recurring_job_runs, recurring_jobs_for_account
+from accounts.jobs.services import recurring_job_run_now
+from accounts.models import RecurringJob
 from accounts.selectors import (
-    account_capabilities,
-    account_get_for_user,
     account_users,
     invitation_get_for_org,
     invitations_pending,
     member_get_for_org,
+    organization_wide_members,
+    warehouse_get_for_account,
+    warehouses_for_account,
 )
-from accounts.tenancy.models import Invitation, Membership
-from channels.models import Channel
+from accounts.settings_tabs import settings_tab_view, tab_render
+from accounts.tenancy.models import Invitation
+from channels.selectors import sales_channels_for_account
 from oms.exceptions import DomainError
-from orders.views.rules import rules_tab
-
-
-@dataclass(frozen=True)
-class Tab:
-    slug: str
-    label: str
-    capability: str
-
-
-TABS = [
-    Tab("main", "Main", roles.ADMINISTER),
-    Tab("workflow", "Workflow", roles.ADMINISTER),
-    Tab("privacy", "Privacy", roles.ADMINISTER),
-    Tab("api-rules", "API validation rules", roles.ADMINISTER),
-    Tab("recurring-jobs", "Recurring jobs", roles.ADMINISTER),
-    Tab("order-rules", "Order rules", roles.ADMINISTER),
-    Tab("warehouses", "Warehouses", roles.MANAGE_WAREHOUSES),
-    Tab("users", "Users", roles.ADMINISTER),
-]
-TABS_BY_SLUG = {tab.slug: tab for tab in TABS}
-
-
-def account_for_tab(request, account_id: int, slug: str) -> tuple[Account, Tab, set[str]]:
-    """The account (404 if out of reach), the tab (404 if unknown), 403 if the role may not use it."""
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    tab = TABS_BY_SLUG.get(slug)
-    if tab is None:
-        raise Http404("No such tab.")
-    caps = account_capabilities(user=request.user, account=account)
-    if tab.capability not in caps:
-        raise PermissionDenied("Your role cannot use this tab.")
-    activate_account(request, account)
-    return account, tab, caps
-
-
-def _render(request, account, tab, caps, context: dict, status: int = 200):
-    context = {
-        "account": account,
-        "tab": tab,
-        "tabs": [t for t in TABS if t.capability in caps],
-        "caps": caps,
-        "can_manage_accounts": roles.MANAGE_ACCOUNTS in caps,
-        **context,
-    }
-    template = f"accounts/settings/_{tab.slug.replace('-', '_')}.html"
-    if request.htmx and request.htmx.target == "tab-body":
-        return render(request, template, context, status=status)
-    return render(request, "accounts/settings/page.html", {**context, "tab_template": template}, status=status)
 
 
 def _saved(request, account, tab):
@@ -110,9 +59,9 @@ def _form_tab(form_class) -> Callable:
                     form.add_domain_error(error)
                 else:
                     return _saved(request, account, tab)
-            return _render(request, account, tab, caps, {"form": form}, status=422)
+            return tab_render(request, account, tab, caps, {"form": form}, status=422)
         form = form_class(instance=account)
-        return _render(request, account, tab, caps, {"form": form})
+        return tab_render(request, account, tab, caps, {"form": form})
 
     return handle
 
@@ -127,7 +76,7 @@ def _workflow(request, account, tab, caps):
 
 
 def _privacy(request, account, tab, caps):
-    channels = Channel.objects.filter(account=account, kind=Channel.Kind.SALES).order_by("name")
+    channels = sales_channels_for_account(account=account)
     form = PrivacyForm(request.POST or None, account=account, channels=channels)
     if request.method == "POST":
         if form.is_valid():
@@ -142,8 +91,8 @@ def _privacy(request, account, tab, caps):
                 form.add_domain_error(error)
             else:
                 return _saved(request, account, tab)
-        return _render(request, account, tab, caps, {"form": form}, status=422)
-    return _render(request, account, tab, caps, {"form": form})
+        return tab_render(request, account, tab, caps, {"form": form}, status=422)
+    return tab_render(request, account, tab, caps, {"form": form})
 
 
 def _recurring_jobs(request, account, tab, caps):
@@ -160,7 +109,7 @@ def _recurring_jobs(request, account, tab, caps):
                 return redirect("account_settings", account_id=account.pk, tab=tab.slug)
     jobs = recurring_jobs_for_account(account=account)
     status = 422 if form.is_bound else 200
-    return _render(request, account, tab, caps, {"form": form, "jobs": jobs}, status=status)
+    return tab_render(request, account, tab, caps, {"form": form, "jobs": jobs}, status=status)
 
 
 def _warehouses(request, account, tab, caps):
@@ -174,9 +123,9 @@ def _warehouses(request, account, tab, caps):
             else:
                 messages.success(request, f"Added {warehouse}.")
                 return redirect("account_settings", account_id=account.pk, tab=tab.slug)
-    warehouses = Warehouse.objects.filter(account=account)
+    warehouses = warehouses_for_account(account=account)
     status = 422 if form.is_bound else 200
-    return _render(request, account, tab, caps, {"form": form, "warehouses": warehouses}, status=status)
+    return tab_render(request, account, tab, caps, {"form": form, "warehouses": warehouses}, status=status)
 
 
 def _users(request, account, tab, caps):
@@ -195,16 +144,14 @@ def _users(request, account, tab, caps):
                 else:
                     messages.success(request, f"{given.email} now has the role {roles.AccountRole(form.cleaned_data['role']).label}.")
                 return redirect("account_settings", account_id=account.pk, tab=tab.slug)
-    org_wide = Membership.objects.filter(
-        organization=request.organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
-    ).select_related("user")
+    org_wide = organization_wide_members(organization=request.organization)
     context = {
         "form": form,
         "account_users": account_users(account=account),
         "org_wide": org_wide,
         "invitations": invitations_pending(organization=request.organization, account=account),
     }
-    return _render(request, account, tab, caps, context, status=422 if form.is_bound else 200)
+    return tab_render(request, account, tab, caps, context, status=422 if form.is_bound else 200)
 
 
 HANDLERS = {
@@ -215,31 +162,30 @@ HANDLERS = {
     "recurring-jobs": _recurring_jobs,
     "warehouses": _warehouses,
     "users": _users,
-    "order-rules": lambda request, account, tab, caps: rules_tab(request, account, tab, caps, _render),
 }
 
 
-@login_required
-def account_settings(request, account_id: int, tab: str = "main"):
-    account, tab_obj, caps = account_for_tab(request, account_id, tab)
-    return HANDLERS[tab_obj.slug](request, account, tab_obj, caps)
+@settings_tab_view()
+def account_settings(request, account, caps, tab):
+    # The Order rules tab has its own view (orders/views/rules.py), routed before this one.
+    if tab.slug not in HANDLERS:
+        raise Http404("No such tab.")
+    return HANDLERS[tab.slug](request, account, tab, caps)
 
 
-@login_required
+@settings_tab_view("main")
 @require_POST
-def rotate_api_key(request, account_id: int):
-    account, tab, caps = account_for_tab(request, account_id, "main")
+def rotate_api_key(request, account, caps, tab):
     plain_key = services.account_rotate_api_key(account=account, by=request.user)
-    response = _render(request, account, tab, caps, {"form": MainForm(instance=account), "plain_api_key": plain_key})
+    response = tab_render(request, account, tab, caps, {"form": MainForm(instance=account), "plain_api_key": plain_key})
     response["Cache-Control"] = "no-store"
     return response
 
 
-@login_required
+@settings_tab_view("warehouses")
 @require_POST
-def warehouse_toggle(request, account_id: int, warehouse_id: int):
-    account, tab, _ = account_for_tab(request, account_id, "warehouses")
-    warehouse = get_object_or_404(Warehouse, account=account, pk=warehouse_id)
+def warehouse_toggle(request, account, caps, tab, warehouse_id: int):
+    warehouse = warehouse_get_for_account(account=account, warehouse_id=warehouse_id)
     try:
         services.warehouse_set_active(warehouse=warehouse, active=not warehouse.is_active, by=request.user)
     except DomainError as error:
@@ -247,10 +193,9 @@ def warehouse_toggle(request, account_id: int, warehouse_id: int):
     return redirect("account_settings", account_id=account.pk, tab=tab.slug)
 
 
-@login_required
-def warehouse_edit(request, account_id: int, warehouse_id: int):
-    account, tab, caps = account_for_tab(request, account_id, "warehouses")
-    warehouse = get_object_or_404(Warehouse, account=account, pk=warehouse_id)
+@settings_tab_view("warehouses")
+def warehouse_edit(request, account, caps, tab, warehouse_id: int):
+    warehouse = warehouse_get_for_account(account=account, warehouse_id=warehouse_id)
     initial = {field: getattr(warehouse, field) for field in services.WAREHOUSE_FIELDS}
     form = WarehouseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -270,11 +215,10 @@ def warehouse_edit(request, account_id: int, warehouse_id: int):
     )
 
 
-@login_required
+@settings_tab_view("recurring-jobs")
 @require_POST
-def recurring_job_action(request, account_id: int, job_id: int, action: str):
-    account, tab, _ = account_for_tab(request, account_id, "recurring-jobs")
-    job = get_object_or_404(RecurringJob.objects.select_related("account"), account=account, pk=job_id)
+def recurring_job_action(request, account, caps, tab, job_id: int, action: str):
+    job = recurring_job_get_for_account(account=account, job_id=job_id)
     if action == "enable":
         services.recurring_job_set_enabled(job=job, enabled=True, by=request.user)
     elif action == "disable":
@@ -293,11 +237,9 @@ def recurring_job_action(request, account_id: int, job_id: int, action: str):
     return redirect("account_settings", account_id=account.pk, tab=tab.slug)
 
 
-@login_required
-def recurring_job_detail(request, account_id: int, job_id: int):
-    """One job: edit its type, channel and schedule, and read its run history with logs."""
-    account, tab, _ = account_for_tab(request, account_id, "recurring-jobs")
-    job = get_object_or_404(RecurringJob.objects.select_related("account", "channel"), account=account, pk=job_id)
+@settings_tab_view("recurring-jobs")
+def recurring_job_detail(request, account, caps, tab, job_id: int):
+    job = recurring_job_get_for_account(account=account, job_id=job_id)
     initial = {field: getattr(job, field) for field in ("job_type", "channel", "interval_minutes", "cron", "is_enabled")}
     form = RecurringJobForm(request.POST or None, account=account, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -314,20 +256,18 @@ def recurring_job_detail(request, account_id: int, job_id: int):
     return render(request, "accounts/recurring_job.html", context, status=422 if form.is_bound else 200)
 
 
-@login_required
+@settings_tab_view("users")
 @require_POST
-def revoke_role(request, account_id: int, user_id: int):
-    account, tab, _ = account_for_tab(request, account_id, "users")
+def revoke_role(request, account, caps, tab, user_id: int):
     user = member_get_for_org(organization=request.organization, user_id=user_id)
     services.account_role_revoke(account=account, user=user, by=request.user)
     messages.success(request, f"{user.email} no longer has access to {account.name}.")
     return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))
 
 
-@login_required
+@settings_tab_view("users")
 @require_POST
-def invitation_revoke(request, account_id: int, invitation_id: int):
-    account, tab, _ = account_for_tab(request, account_id, "users")
+def invitation_revoke(request, account, caps, tab, invitation_id: int):
     invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id, account=account)
     revoke_invitation(invitation=invitation, account=account, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")

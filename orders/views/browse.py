@@ -1,21 +1,17 @@
 """The order list (search, filters, keyset pages; htmx swaps the table) and an order's page."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from accounts import roles
-from accounts.middleware import activate_account
-from accounts.selectors import account_capabilities, account_get_for_user
+from accounts.access import account_view
 from orders import selectors
 from orders.filters import OrderFilterForm
 from orders.models import Order
 
 
-@login_required
-def order_list(request, account_id: int):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    activate_account(request, account)
+@account_view()
+def order_list(request, account, caps):
     form = OrderFilterForm(request.GET or None)
     page = selectors.order_page(
         account=account,
@@ -47,11 +43,9 @@ def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
     return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor.encode()}") if part)
 
 
-@login_required
-def order_detail(request, account_id: int, number: str):
-    account = account_get_for_user(user=request.user, account_id=account_id)
+@account_view()
+def order_detail(request, account, caps, number: str):
     order = selectors.order_get_for_user(user=request.user, account=account, number=number)
-    activate_account(request, account)
     events = list(selectors.order_events(account=account, order=order))
     context = {
         "account": account,
@@ -61,7 +55,7 @@ def order_detail(request, account_id: int, number: str):
         "lines": order.lines.all(),
         "events": [(event, event_changes(event.data)) for event in events],
         "clones": selectors.order_clones(account=account, order=order),
-        "can_clone": roles.WORK_ORDERS in account_capabilities(user=request.user, account=account),
+        "can_clone": roles.WORK_ORDERS in caps,
     }
     return render(request, "orders/order_detail.html", context)
 

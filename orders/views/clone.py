@@ -1,23 +1,18 @@
 """The Clone page of an order: a prefilled form, a live preview (htmx) and the clone metrics page."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.middleware import activate_account
-from accounts.selectors import account_capabilities, account_get_for_user
+from accounts.access import account_view
 from orders.forms import CloneForm
 from orders.selectors import clone_metrics_for, order_get_for_user
 from orders.services.clone import CloneInvalid, order_clone, order_clone_plan
 
 
-def _source_for(request, account_id: int, number: str):
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    activate_account(request, account)
-    return account, order_get_for_user(user=request.user, account=account, number=number, capability=roles.WORK_ORDERS)
+def _source_for(request, account, number: str):
+    return order_get_for_user(user=request.user, account=account, number=number, capability=roles.WORK_ORDERS)
 
 
 def _page(request, account, source, form, errors=None, plan=None, status=200):
@@ -25,9 +20,9 @@ def _page(request, account, source, form, errors=None, plan=None, status=200):
     return render(request, "orders/clone.html", context, status=status)
 
 
-@login_required
-def order_clone_page(request, account_id: int, number: str):
-    account, source = _source_for(request, account_id, number)
+@account_view()
+def order_clone_page(request, account, caps, number: str):
+    source = _source_for(request, account, number)
     if request.method != "POST":
         form = CloneForm(source=source)
         plan = order_clone_plan(source=source)
@@ -64,11 +59,11 @@ def order_clone_page(request, account_id: int, number: str):
     return _page(request, account, source, form, errors=errors, status=422)
 
 
-@login_required
+@account_view()
 @require_POST
-def order_clone_preview(request, account_id: int, number: str):
+def order_clone_preview(request, account, caps, number: str):
     """Totals and stock for what the form says now; writes nothing."""
-    account, source = _source_for(request, account_id, number)
+    source = _source_for(request, account, number)
     form = CloneForm(request.POST, source=source)
     plan, errors = None, {}
     if form.is_valid():
@@ -86,13 +81,9 @@ def order_clone_preview(request, account_id: int, number: str):
     )
 
 
-@login_required
-def clone_metrics(request, account_id: int):
+@account_view(roles.WORK_ORDERS, denied="Your role cannot see clone metrics.")
+def clone_metrics(request, account, caps):
     """How fast agents clone (the vendor promises under 30 s) and how often the first submit succeeds."""
-    account = account_get_for_user(user=request.user, account_id=account_id)
-    activate_account(request, account)
-    if roles.WORK_ORDERS not in account_capabilities(user=request.user, account=account):
-        raise PermissionDenied("Your role cannot see clone metrics.")
     summary, by_purpose, recent = clone_metrics_for(account=account)
     share = (summary["first_time"] / summary["count"] * 100) if summary["count"] else None
     return render(

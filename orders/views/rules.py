@@ -1,21 +1,27 @@
 """The Order rules tab of an account's settings: list, create, edit (ends a review), reorder, enable."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.settings_tabs import settings_tab_view, tab_render
 from oms.exceptions import DomainError
 from orders.forms import OrderRuleForm
-from orders.models import OrderRule
 from orders.rules import ACTIONS, CONDITIONS, describe, resolve
-from orders.services.rules import order_rule_delete, order_rule_move, order_rule_save, order_rule_set_active
+from orders.selectors import order_rule_get_for_account, order_rules_for_account
+from orders.services.rules import (
+    order_rule_delete,
+    order_rule_move,
+    order_rule_save,
+    order_rule_set_active,
+)
 
 
-def rules_tab(request, account, tab, caps, render_tab):
-    """The tab body: the rules in the order they run."""
-    rules = list(OrderRule.objects.filter(account=account).order_by("position", "id"))
+@settings_tab_view("order-rules")
+def rules_tab(request, account, caps, tab):
+    """The tab: the rules in the order they run."""
+    rules = list(order_rules_for_account(account=account))
     rows = resolve(account, rules)
     listed = [
         {
@@ -25,14 +31,10 @@ def rules_tab(request, account, tab, caps, render_tab):
         }
         for rule in rules
     ]
-    return render_tab(request, account, tab, caps, {"rules": listed})
+    return tab_render(request, account, tab, caps, {"rules": listed})
 
 
-def _rule_page(request, account_id: int, rule_id: int | None):
-    from accounts.views.settings import account_for_tab
-
-    account, tab, caps = account_for_tab(request, account_id, "order-rules")
-    rule = get_object_or_404(OrderRule, account=account, pk=rule_id) if rule_id else None
+def _rule_page(request, account, tab, rule):
     form = OrderRuleForm(request.POST or None, account=account, rule=rule)
     if request.method == "POST" and form.is_valid():
         conditions, actions = form.entries()
@@ -50,23 +52,20 @@ def _rule_page(request, account_id: int, rule_id: int | None):
                   status=status)
 
 
-@login_required
-def rule_new(request, account_id: int):
-    return _rule_page(request, account_id, None)
+@settings_tab_view("order-rules")
+def rule_new(request, account, caps, tab):
+    return _rule_page(request, account, tab, None)
 
 
-@login_required
-def rule_edit(request, account_id: int, rule_id: int):
-    return _rule_page(request, account_id, rule_id)
+@settings_tab_view("order-rules")
+def rule_edit(request, account, caps, tab, rule_id: int):
+    return _rule_page(request, account, tab, order_rule_get_for_account(account=account, rule_id=rule_id))
 
 
-@login_required
+@settings_tab_view("order-rules")
 @require_POST
-def rule_action(request, account_id: int, rule_id: int, action: str):
-    from accounts.views.settings import account_for_tab
-
-    account, tab, _ = account_for_tab(request, account_id, "order-rules")
-    rule = get_object_or_404(OrderRule.objects.select_related("account"), account=account, pk=rule_id)
+def rule_action(request, account, caps, tab, rule_id: int, action: str):
+    rule = order_rule_get_for_account(account=account, rule_id=rule_id)
     try:
         if action in {"up", "down"}:
             order_rule_move(rule=rule, direction=action, by=request.user)

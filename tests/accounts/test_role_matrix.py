@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.views.settings import TABS
+from accounts.settings_tabs import TABS
 
 ALLOWED = {
     # role: tabs it may use on the store account
