@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
 
 from accounts.choices import (
     IMPERIAL_UNITS,
@@ -114,6 +115,10 @@ class Account(models.Model):
             return zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return dt.UTC
+
+    def today(self) -> dt.date:
+        """Today's date where the account is (in its `zone`): order dates and promotions are reckoned by it."""
+        return django_timezone.now().astimezone(self.zone).date()
 
 
 class Warehouse(models.Model):

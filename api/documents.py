@@ -1,4 +1,4 @@
-"""Purchase orders, shipments and receipts over the API: create (through intake/documents.py) and get.
+"""Purchase orders, shipments and receipts over the API: create (through intake/services/documents.py) and get.
 
 Writes answer 201 with the document, 409 `duplicate` with the existing document's number or id when the
 external id was already taken (nothing created), or 422 with every problem (the payload is kept as an intake
@@ -20,11 +20,12 @@ from pydantic import Field
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorOut, error, problems_body
 from api.idempotency import IdempotencyKeyHeader, idempotent
 from api.types import MoneyText, Notes, Str30, Str64, Str100, Str200, money_text
-from intake.documents import DocumentResult, purchase_order_submit, receipt_submit, shipment_submit
+from intake.services import DocumentResult, purchase_order_submit, receipt_submit, shipment_submit
 from intake.models import Source
 from intake.validation import MAX_LINES
-from orders.models import Order, OrderEvent, OrderLine, Receipt, ReceiptLine, Shipment, ShipmentLine
-from orders.services.clone import MAX_LINE_QUANTITY
+from orders.models import (
+    MAX_LINE_QUANTITY, Order, OrderEvent, OrderLine, Receipt, ReceiptLine, Shipment, ShipmentLine,
+)
 
 router = Router(tags=["Documents"])
 

@@ -30,7 +30,8 @@ from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import PayloadUnreadable
 from intake.services import (
-    RETRY_ATTEMPTS, _resolve, _storable, idempotency_keys_purge, intake_submit, intake_submit_batch, retry_delay,
+    RETRY_ATTEMPTS, failure_resolve, idempotency_keys_purge, intake_submit, intake_submit_batch, payload_storable,
+    retry_delay,
 )
 from oms.exceptions import DomainError
 from orders.models import Order
@@ -75,7 +76,7 @@ def _external_id(channel: Channel, payload) -> str:
 
 def _fingerprint(payload) -> str:
     """The payload as jsonb would store it (NULs dropped, keys sorted), to compare with kept payloads."""
-    return json.dumps(_storable(payload), sort_keys=True)
+    return json.dumps(payload_storable(payload), sort_keys=True)
 
 
 def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | None = None) -> ImportCounts:
@@ -187,7 +188,7 @@ def intake_retry_one(*, now: dt.datetime | None = None) -> IntakeFailure | None:
             return failure
         if result.duplicate_of is not None:
             # The order came in some other way meanwhile (a later import, an operator's replay).
-            _resolve(failure, order=result.duplicate_of, by=None)
+            failure_resolve(failure, order=result.duplicate_of, by=None)
         return failure
 
 

@@ -1,4 +1,4 @@
-"""Intake: what the one entry flow (intake/services.py) keeps besides the orders it creates.
+"""Intake: what the one entry flow (intake/services/) keeps besides the orders it creates.
 
 - IntakeFailure: a payload that was rejected, with every reason; retried with backoff when it came from a
   channel import, then dead-lettered for an operator to fix and replay. Never deleted by intake.

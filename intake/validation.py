@@ -23,9 +23,8 @@ from accounts.selectors import warehouse_by_code
 from accounts.models import Warehouse
 from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
-from orders.models import REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
+from orders.models import MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
 from orders.pricing import LineInput
-from orders.services.clone import MAX_LINE_QUANTITY, account_today
 
 ERROR = "error"
 WARNING = "warning"
@@ -115,7 +114,8 @@ def check_codes(
             )
 
 
-def _quantity(value) -> int | None:
+def quantity_parse(value) -> int | None:
+    """A whole number from a payload (an int, a whole float, or digits as text), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -126,7 +126,8 @@ def _quantity(value) -> int | None:
     return int(text) if text.isdecimal() and len(text) <= 9 else None
 
 
-def _price(value) -> Decimal | None:
+def price_parse(value) -> Decimal | None:
+    """A finite decimal amount from a payload (number or text), or None."""
     if isinstance(value, bool):
         return None
     try:
@@ -139,14 +140,14 @@ def _price(value) -> Decimal | None:
 def _from_line_total(total, quantity: int, price: Decimal | None) -> tuple[Decimal | None, Decimal]:
     """(unit price, discount per unit) that come to exactly `total` for `quantity` units: the cent-rounded-up
     unit price, less what that adds (10.00 for 3: 3.34 less 0.02 over the line). Else `price` as it was."""
-    total = _price(total) if total not in (None, "") else None
+    total = price_parse(total) if total not in (None, "") else None
     if total is None or not 0 <= total < MAX_LINE_TOTAL:
         return price, Decimal(0)
     unit = (total / quantity).quantize(Decimal("0.01"), rounding=ROUND_UP)
     return unit, (unit * quantity - total) / quantity
 
 
-def _variants(*, account, channel, skus: set[str]) -> dict[str, Variant]:
+def variants_for(*, account, channel, skus: set[str]) -> dict[str, Variant]:
     """SKU as given -> the account's variant: its own SKU first, then an alias (the channel's before any)."""
     found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product").order_by()}
     missing = {s for s in skus if s not in found}
@@ -193,7 +194,7 @@ class Prefetched:
     def read(cls, *, account, orders: list[NormalizedOrder], channel=None) -> Prefetched:
         skus = {line.sku for order in orders for line in order.lines if line.sku}
         return cls(
-            channel=channel, variants=_variants(account=account, channel=channel, skus=skus),
+            channel=channel, variants=variants_for(account=account, channel=channel, skus=skus),
             known=known_codes(account=account), default_warehouse=_default_warehouse(account=account, channel=channel),
         )
 
@@ -282,7 +283,7 @@ def order_check(
     if order.currency and not CURRENCY.match(order.currency):
         checked.add("invalid_currency", "currency", f"“{order.currency}” is not a three-letter currency code (e.g. USD).")
 
-    checked.order_date = account_today(account)
+    checked.order_date = account.today()
     if order.order_date:
         try:
             checked.order_date = (
@@ -301,11 +302,11 @@ def order_check(
             checked.order_date = placed.astimezone(account.zone).date()
 
     skus = {line.sku for line in order.lines if line.sku}
-    variants = prefetched.variants if prefetched is not None else _variants(account=account, channel=channel, skus=skus)
+    variants = prefetched.variants if prefetched is not None else variants_for(account=account, channel=channel, skus=skus)
     for index, line in enumerate(order.lines):
         where = f"lines[{index}]"
         label = f"Line {index + 1}"
-        quantity = _quantity(line.quantity)
+        quantity = quantity_parse(line.quantity)
         if line.quantity is None or line.quantity == "":
             checked.add("invalid_quantity", f"{where}.quantity", f"{label} has no quantity.")
         elif quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
@@ -315,7 +316,7 @@ def order_check(
             )
         price = None
         if line.unit_price not in (None, ""):
-            price = _price(line.unit_price)
+            price = price_parse(line.unit_price)
             if price is None or not 0 <= price < MAX_UNIT_PRICE:
                 checked.add(
                     "invalid_price", f"{where}.unit_price",

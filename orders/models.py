@@ -150,6 +150,8 @@ class OrderNumberCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "kind"], name="order_counter_unique")]
 
+MAX_LINE_QUANTITY = 100_000  # units on one order line; simulations skip the stock check, so this is their only ceiling
+
 
 class Order(models.Model):
     class Kind(models.TextChoices):

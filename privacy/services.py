@@ -18,7 +18,7 @@ How a run works, for one account:
       UPDATE orders_customer ... WHERE id = ANY(<locked>) AND no unredacted order shows it
 
   The profiles are cleared by a second statement so that it sees every order committed until their locks
-  were taken. Intake locks the profile it attaches an order to (FOR SHARE, intake/services.py): a profile
+  were taken. Intake locks the profile it attaches an order to (FOR SHARE, intake/services/orders.py): a profile
   being attached is skipped, and an intake that comes after the lock waits, finds the profile redacted and
   makes a new one: a new order never points at a blank profile.
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from inventory.selectors import stock_available
 from inventory.services import StockShortage
 from oms.exceptions import DomainError
-from orders.models import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, CloneRecord, Order, OrderEvent
+from orders.models import ADDRESS_FIELDS, MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, CloneRecord, Order, OrderEvent
 from orders.pricing import LineInput, money, promotions_on
 from orders.services.create import ALLOWED_TRANSITIONS, OrderDraft, order_transition, orders_insert
 
@@ -34,7 +34,6 @@ PURPOSES = {choice.value for choice in Order.ClonePurpose}
 PRICING_MODES = {"keep", "reprice", "manual"}
 MAX_MANUAL_DISCOUNT = Decimal("0.50")  # a hand-set price may not go below half the current list price
 MAX_MANUAL_MARKUP = 10  # ... nor above ten times it (which also keeps amounts inside their columns)
-MAX_LINE_QUANTITY = 100_000  # per line; simulations skip the stock check, so this is their only ceiling
 OVERRIDABLE = {
     "customer_name",
     "customer_email",
@@ -95,10 +94,6 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             raise CloneInvalid(self.items)
-
-
-def account_today(account) -> dt.date:
-    return timezone.now().astimezone(account.zone).date()
 
 
 def _clean_address(value: dict[str, str] | None, fallback: dict[str, str]) -> dict[str, str]:
@@ -501,7 +496,7 @@ def order_clone_plan(
         purpose=purpose,
         pricing=pricing,
         overrides=overrides,
-        order_date=order_date or account_today(source.account),
+        order_date=order_date or source.account.today(),
         source_lines={line.sku: line for line in source.lines.all()},
         errors=errors,
     )

@@ -101,7 +101,7 @@ def test_an_unreadable_shape_names_the_field(name, change, field):
 def test_a_payload_that_is_not_an_object_is_unreadable(body):
     with pytest.raises(PayloadUnreadable) as raised:
         normalize("oms", body)
-    assert raised.value.field == ""  # the whole body, as intake/documents.py names it
+    assert raised.value.field == ""  # the whole body, as intake/services/documents.py names it
     assert raised.value.message == "The order must be a JSON object."
 
 

@@ -20,7 +20,7 @@ from intake.csv_import import (
 from intake.models import CsvImport, IntakeFailure, Source
 from oms.exceptions import DomainError
 from orders.models import Order
-from orders.services.clone import MAX_LINE_QUANTITY
+from orders.models import MAX_LINE_QUANTITY
 from tests.intake.failure_helpers import mug
 
 HEADER = ",".join(COLUMNS)

@@ -4,8 +4,8 @@ external ids create nothing."""
 
 from decimal import Decimal
 
-from intake import documents
-from intake.documents import purchase_order_submit, receipt_submit, shipment_submit
+from intake.services import documents
+from intake.services import purchase_order_submit, receipt_submit, shipment_submit
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors import stock_ledger_drift
 from orders.models import Order, Receipt, Shipment

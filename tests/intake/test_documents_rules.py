@@ -4,7 +4,7 @@ carrier or service code is a Warning (accepted, flagged on the document) or an E
 import pytest
 
 from accounts.choices import ValidationLevel
-from intake.documents import purchase_order_submit, receipt_submit, shipment_submit
+from intake.services import purchase_order_submit, receipt_submit, shipment_submit
 from intake.models import Document, IntakeFailure
 from orders.models import Order, Receipt, Shipment, ShippingMethod
 from tests import factories

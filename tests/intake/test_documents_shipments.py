@@ -4,7 +4,7 @@ warehouse through the ledger (allocated and on hand together)."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intake.documents import shipment_submit
+from intake.services import shipment_submit
 from intake.models import Document, IntakeFailure
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors import stock_ledger_drift

@@ -1,7 +1,7 @@
 """A rejected shipment, fixed, is replayed through the shipment flow: one shipment, the failure resolved."""
 
 from accounts.choices import ValidationLevel
-from intake.documents import shipment_submit
+from intake.services import shipment_submit
 from intake.models import IntakeFailure
 from intake.services import intake_replay
 from orders.models import Order, Shipment

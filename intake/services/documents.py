@@ -68,20 +68,21 @@ from django.utils import timezone
 
 from intake.models import Document, IntakeFailure, Source
 from intake.normalized import text
-from intake.services import ORDER_SOURCE, _existing, _resolve, _stats
+from intake.services.failures import failure_record, failure_resolve, source_stats_add
+from intake.services.orders import ORDER_SOURCE, order_existing
 from intake.validation import (
-    ERROR, MAX_LINES, MAX_UNIT_PRICE, Checked, Problem, _price, _quantity, _variants, check_codes, known_codes,
-    warehouse_check,
+    ERROR, MAX_LINES, MAX_UNIT_PRICE, Checked, Problem, check_codes, known_codes, price_parse, quantity_parse,
+    variants_for, warehouse_check,
 )
 from inventory.services import StockShortage, stock_allocate, stock_receive, stock_ship
 from oms.exceptions import DomainError
-from orders.models import Order, OrderEvent, Receipt, ReceiptLine, Shipment, ShipmentLine
+from orders.models import MAX_LINE_QUANTITY, Order, OrderEvent, Receipt, ReceiptLine, Shipment, ShipmentLine
 from orders.pricing import LineInput
-from orders.services.clone import MAX_LINE_QUANTITY, account_today
 from orders.services.create import OrderDraft, order_transition, orders_insert
 
 SHIPPABLE = {Order.Status.OPEN, Order.Status.ALLOCATED}
 NOT_RECEIVABLE = {Order.Status.CANCELLED, Order.Status.CLOSED}
+RECEIVABLE = set(Order.Status) - NOT_RECEIVABLE
 
 
 @dataclass
@@ -147,7 +148,7 @@ def _read_lines(checked: Checked, payload: dict, *, document: str, costs: bool =
         if not isinstance(item, dict):
             checked.add("invalid", where, f"Line {index + 1} must be an object with sku and quantity.")
             continue
-        line = _Line(index=index, sku=text(item.get("sku")), quantity=_quantity(item.get("quantity")))
+        line = _Line(index=index, sku=text(item.get("sku")), quantity=quantity_parse(item.get("quantity")))
         if not line.sku:
             checked.add("required", f"{where}.sku", f"{line.label} has no SKU.")
         if line.quantity is None or not 1 <= line.quantity <= MAX_LINE_QUANTITY:
@@ -158,7 +159,7 @@ def _read_lines(checked: Checked, payload: dict, *, document: str, costs: bool =
             )
             line.quantity = None
         if costs and item.get("unit_cost") not in (None, ""):
-            line.unit_cost = _price(item.get("unit_cost"))
+            line.unit_cost = price_parse(item.get("unit_cost"))
             if line.unit_cost is None or not 0 <= line.unit_cost < MAX_UNIT_PRICE:
                 checked.add(
                     "invalid_price", f"{where}.unit_cost",
@@ -179,42 +180,30 @@ def _codes(checked: Checked, payload: dict, *, account, document: str) -> tuple[
     return carrier, service
 
 
-def _store_failure(
+def _rejected(
     *, account, source: str, document: str, payload, problems: list[Problem], external_id: str = "",
     value: Decimal = Decimal(0), line_count: int = 0, failure: IntakeFailure | None = None,
 ) -> DocumentResult:
-    """Keep the rejected payload with every error, for an operator to fix and replay."""
-    with transaction.atomic():
-        first = failure is None  # a payload counts once in the source's health, not once per replay
-        if first:
-            failure = IntakeFailure(account=account, source=source, document=document, payload=payload, attempts=0)
-        failure.attempts += 1
-        failure.reasons = [
-            {"code": p.code, "field": p.field, "message": p.message} for p in problems if p.severity == ERROR
-        ]
-        failure.status = IntakeFailure.Status.DEAD
-        failure.next_attempt_at = None
-        failure.external_id = external_id[:100]
-        failure.value = value if 0 <= value < Decimal("1e12") else Decimal(0)
-        failure.line_count = line_count
-        failure.save()
-        if first:
-            _stats(account=account, source=source, channel=None, rejected=1)
-    return DocumentResult(failure=failure, problems=problems)
+    """Keep the rejected payload with every error, for an operator to fix and replay (never retried)."""
+    stored = failure_record(
+        account=account, source=source, document=document, payload=payload, problems=problems,
+        external_id=external_id, value=value, line_count=line_count, failure=failure,
+    )
+    return DocumentResult(failure=stored, problems=problems)
 
 
 def _unreadable(*, account, source, document, payload, failure) -> DocumentResult:
     problems = [Problem("unreadable", "", f"The {Document(document).label.lower()} must be a JSON object.")]
-    return _store_failure(
+    return _rejected(
         account=account, source=source, document=document, payload=payload if payload is not None else {},
         problems=problems, failure=failure,
     )
 
 
 def _accepted(*, account, source, obj, order: Order, by, failure: IntakeFailure | None, problems) -> DocumentResult:
-    _stats(account=account, source=source, channel=None, accepted=1)
+    source_stats_add(account=account, source=source, channel=None, accepted=1)
     if failure is not None:
-        _resolve(failure, order=order, by=by)
+        failure_resolve(failure, order=order, by=by)
     return DocumentResult(obj=obj, problems=problems)
 
 
@@ -254,7 +243,7 @@ def purchase_order_submit(
     done, checked, external_id = _opening(
         account=account, payload=payload, source=source, document=document, failure=failure,
         id_label="purchase order id",
-        find=lambda external_id: _existing(
+        find=lambda external_id: order_existing(
             account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE
         ),
     )
@@ -286,7 +275,7 @@ def purchase_order_submit(
     if lines is None:
         checked.add("required", "lines", "The purchase order has no lines.")
         lines = []
-    variants = _variants(account=account, channel=None, skus={line.sku for line in lines if line.sku})
+    variants = variants_for(account=account, channel=None, skus={line.sku for line in lines if line.sku})
     inputs = []
     for line in lines:
         variant = variants.get(line.sku) if line.sku else None
@@ -304,12 +293,12 @@ def purchase_order_submit(
 
     value = sum(((line.unit_cost or 0) * (line.quantity or 0) for line in lines), Decimal(0))
     if checked.errors:
-        return _store_failure(
+        return _rejected(
             account=account, source=source, document=document, payload=payload, problems=checked.problems,
             external_id=external_id, value=value, line_count=len(lines), failure=failure,
         )
     draft = OrderDraft(
-        account=account, kind=Order.Kind.PURCHASE, lines=inputs, order_date=account_today(account),
+        account=account, kind=Order.Kind.PURCHASE, lines=inputs, order_date=account.today(),
         source=ORDER_SOURCE[source], external_id=external_id, customer_name=supplier, carrier_code=carrier,
         service_code=service, warehouse=warehouse, notes=notes, flags=[p.message for p in checked.warnings],
         run_rules=False, event_message=f"Purchase order received from {Source(source).label}",
@@ -326,13 +315,15 @@ def purchase_order_submit(
             )
     except IntegrityError:
         # The same external id committed by a parallel request between our check and our insert.
-        existing = _existing(account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE)
+        existing = order_existing(
+            account=account, channel=None, source=source, external_id=external_id, kind=Order.Kind.PURCHASE
+        )
         if existing is None:
             raise
         return DocumentResult(duplicate_of=existing)
     except DomainError as error:
         problems = [*checked.problems, Problem(error.code, error.field or "", error.message)]
-        return _store_failure(
+        return _rejected(
             account=account, source=source, document=document, payload=payload, problems=problems,
             external_id=external_id, value=value, line_count=len(lines), failure=failure,
         )
@@ -357,7 +348,7 @@ def _requested(
     """
     if lines is None:
         return [(ol, ol.quantity - ol.done) for ol in order_lines if ol.quantity > ol.done]
-    variants = _variants(account=account, channel=None, skus={line.sku for line in lines if line.sku})
+    variants = variants_for(account=account, channel=None, skus={line.sku for line in lines if line.sku})
     by_variant: dict[int, list] = {}
     for ol in order_lines:
         by_variant.setdefault(ol.variant_id, []).append(ol)
@@ -413,7 +404,21 @@ def _shortage_message(shortage: StockShortage, order_lines: list, warehouse) -> 
     return f"Not enough stock in {warehouse.code} to ship: {details}."
 
 
-# Shipments -----------------------------------------------------------------------------------------------
+# Shipments and receipts: one locked order, one document with its lines ------------------------------------
+
+
+@dataclass
+class _Judged:
+    """A shipment or receipt judged against its locked order, ready to write when there is no error."""
+
+    order: Order
+    order_lines: list  # the order's lines, each with `done` (see _order_lines_with)
+    pairs: list[tuple[object, int]]  # (order line, quantity) this document ships or receives
+    fields: dict  # the document's own fields: its order, codes, tracking number or warehouse
+
+
+# The line model of each document, and its field naming the document.
+_LINES = {Shipment: (ShipmentLine, "shipment"), Receipt: (ReceiptLine, "receipt")}
 
 
 def _existing_document(model, related: str, *, account, external_id: str):
@@ -421,6 +426,76 @@ def _existing_document(model, related: str, *, account, external_id: str):
     if not external_id:
         return None
     return model.objects.filter(account=account, external_id=external_id).select_related(related).first()
+
+
+def _order_locked(
+    checked: Checked, *, account, number: str, kind: str, field_name: str, name: str, states: set, verb: str
+) -> Order:
+    """The account's order `number` of this kind, its row locked until the transaction ends (so two documents
+    posted at once for it are judged one after the other), when its status is one of `states`.
+
+    A missing number or order, a simulation or another status is an error; without an order there is nothing
+    more to judge, so that raises _Rejected with the problems so far. `name` starts the state error
+    ("Order SO-… is shipped: it cannot be shipped."), `verb` ends it."""
+    order = None
+    if number:
+        order = (
+            Order.objects.select_for_update(of=("self",)).select_related("warehouse")
+            .filter(account=account, kind=kind, number=number).first()
+        )
+        if order is None:
+            checked.add(
+                "unknown_order", field_name, f"There is no {Order.Kind(kind).label.lower()} {number} in {account.name}."
+            )
+    if order is not None and (order.is_simulation or order.status not in states):
+        state = "a simulation" if order.is_simulation else order.get_status_display().lower()
+        checked.add("invalid_state", field_name, f"{name} {order.number} is {state}: it cannot be {verb}.")
+        order = None
+    if order is None:
+        raise _Rejected(checked.problems)
+    return order
+
+
+def _document_write(
+    model, *, account, source: str, document: str, payload, by, failure: IntakeFailure | None, checked: Checked,
+    external_id: str, line_count: int, find, judge, finish,
+) -> DocumentResult:
+    """A shipment or receipt (`model`) in one transaction, its order locked throughout.
+
+    `judge()` locks and judges the order (a _Judged); with no error the document and its lines are written and
+    `finish(document, judged)` moves the stock, records the order's events and returns the order as it now is.
+    A _Rejected from any step keeps the payload as a failure and writes nothing else; an external id committed
+    meanwhile by a parallel request (`find(external_id)`) answers with that document."""
+    try:
+        with transaction.atomic():
+            judged = judge()
+            if checked.errors:
+                raise _Rejected(checked.problems)
+            line_model, parent = _LINES[model]
+            obj = model.objects.create(
+                account=account, external_id=external_id, flags=[p.message for p in checked.warnings],
+                created_by=_actor(by), **judged.fields,
+            )
+            line_model.objects.bulk_create(
+                line_model(account=account, order_line=ol, quantity=q, **{parent: obj}) for ol, q in judged.pairs
+            )
+            order = finish(obj, judged)
+            return _accepted(
+                account=account, source=source, obj=obj, order=order, by=by, failure=failure, problems=checked.problems
+            )
+    except _Rejected as rejection:
+        return _rejected(
+            account=account, source=source, document=document, payload=payload, problems=rejection.problems,
+            external_id=external_id, line_count=line_count, failure=failure,
+        )
+    except IntegrityError:
+        existing = find(external_id)
+        if existing is None:
+            raise
+        return DocumentResult(duplicate_of=existing)
+
+
+# Shipments -----------------------------------------------------------------------------------------------
 
 
 def _existing_shipment(*, account, external_id: str) -> Shipment | None:
@@ -432,9 +507,10 @@ def shipment_submit(
 ) -> DocumentResult:
     """A shipment of a sales order from a payload (see the module docstring)."""
     document = Document.SHIPMENT
+    find = lambda external_id: _existing_shipment(account=account, external_id=external_id)  # noqa: E731
     done, checked, external_id = _opening(
         account=account, payload=payload, source=source, document=document, failure=failure, id_label="shipment id",
-        find=lambda external_id: _existing_shipment(account=account, external_id=external_id),
+        find=find,
     )
     if done is not None:
         return done
@@ -445,92 +521,62 @@ def shipment_submit(
     lines = _read_lines(checked, payload, document=document)
     carrier, service = _codes(checked, payload, account=account, document=document)
 
-    def rejected(problems):
-        return _store_failure(
-            account=account, source=source, document=document, payload=payload, problems=problems,
-            external_id=external_id, line_count=len(lines or []), failure=failure,
+    def judge() -> _Judged:
+        order = _order_locked(
+            checked, account=account, number=number, kind=Order.Kind.SALES, field_name="order", name="Order",
+            states=SHIPPABLE, verb="shipped",
         )
+        if order.warehouse is None:
+            checked.add(
+                "no_warehouse", "order", f"Order {order.number} has no warehouse to ship from: set its warehouse first."
+            )
+            raise _Rejected(checked.problems)
+        order_lines = _order_lines_with(order, "shipment_lines")
+        pairs = _requested(
+            checked, lines, order_lines, account=account, name=f"order {order.number}", code="over_shipment",
+            verbs=("ship", "shipped"),
+        )
+        if not pairs and not checked.errors:
+            checked.add("nothing_to_ship", "lines", f"Order {order.number} has nothing left to ship.")
+        return _Judged(order, order_lines, pairs, fields={
+            "order": order, "carrier_code": carrier, "service_code": service, "tracking_number": tracking,
+        })
 
-    try:
-        with transaction.atomic():
-            order = None
-            if number:
-                order = (
-                    Order.objects.select_for_update(of=("self",)).select_related("warehouse")
-                    .filter(account=account, kind=Order.Kind.SALES, number=number).first()
+    def finish(shipment: Shipment, judged: _Judged) -> Order:
+        order, pairs = judged.order, judged.pairs
+        quantities = [(ol.variant_id, q) for ol, q in pairs]
+        reason = f"Shipment {shipment.pk} of {order.number}"
+        try:
+            if order.status == Order.Status.OPEN:
+                stock_allocate(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
+            stock_ship(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
+        except StockShortage as shortage:
+            message = _shortage_message(shortage, judged.order_lines, order.warehouse)
+            raise _Rejected([*checked.problems, Problem("insufficient_stock", "lines", message)])
+        except DomainError as error:
+            raise _Rejected([*checked.problems, Problem(error.code, error.field or "lines", error.message)])
+        OrderEvent.objects.create(
+            account=account, order=order, actor=_actor(by), kind="shipment",
+            message=f"Shipped {_quantities(pairs)} from {order.warehouse.code}"
+            + (f" by {carrier}" if carrier else "") + (f", tracking {tracking}" if tracking else ""),
+            data={
+                "shipment": shipment.pk, "external_id": external_id,
+                "warnings": [p.as_dict() for p in checked.warnings],
+            },
+        )
+        if _complete(judged.order_lines, pairs):
+            if order.status == Order.Status.OPEN:
+                order = order_transition(
+                    order=order, to=Order.Status.ALLOCATED, by=by, message="Allocated to ship in full"
                 )
-                if order is None:
-                    checked.add("unknown_order", "order", f"There is no sales order {number} in {account.name}.")
-            if order is not None:
-                state = "a simulation" if order.is_simulation else order.get_status_display().lower()
-                if order.is_simulation or order.status not in SHIPPABLE:
-                    checked.add("invalid_state", "order", f"Order {order.number} is {state}: it cannot be shipped.")
-                    order = None
-                elif order.warehouse is None:
-                    checked.add(
-                        "no_warehouse", "order",
-                        f"Order {order.number} has no warehouse to ship from: set its warehouse first.",
-                    )
-                    order = None
-            if order is None:  # nothing more to judge against
-                raise _Rejected(checked.problems)
-            order_lines = _order_lines_with(order, "shipment_lines")
-            pairs = _requested(
-                checked, lines, order_lines, account=account, name=f"order {order.number}", code="over_shipment",
-                verbs=("ship", "shipped"),
-            )
-            if not pairs and not checked.errors:
-                checked.add("nothing_to_ship", "lines", f"Order {order.number} has nothing left to ship.")
-            if checked.errors:
-                raise _Rejected(checked.problems)
+            order = order_transition(order=order, to=Order.Status.SHIPPED, by=by, message="Shipped in full")
+        shipment.order = order
+        return order
 
-            shipment = Shipment.objects.create(
-                account=account, order=order, external_id=external_id, carrier_code=carrier, service_code=service,
-                tracking_number=tracking, flags=[p.message for p in checked.warnings], created_by=_actor(by),
-            )
-            ShipmentLine.objects.bulk_create(
-                ShipmentLine(account=account, shipment=shipment, order_line=ol, quantity=q) for ol, q in pairs
-            )
-            quantities = [(ol.variant_id, q) for ol, q in pairs]
-            reason = f"Shipment {shipment.pk} of {order.number}"
-            try:
-                if order.status == Order.Status.OPEN:
-                    stock_allocate(
-                        account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason
-                    )
-                stock_ship(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
-            except StockShortage as shortage:
-                message = _shortage_message(shortage, order_lines, order.warehouse)
-                raise _Rejected([*checked.problems, Problem("insufficient_stock", "lines", message)])
-            except DomainError as error:
-                raise _Rejected([*checked.problems, Problem(error.code, error.field or "lines", error.message)])
-            OrderEvent.objects.create(
-                account=account, order=order, actor=_actor(by), kind="shipment",
-                message=f"Shipped {_quantities(pairs)} from {order.warehouse.code}"
-                + (f" by {carrier}" if carrier else "") + (f", tracking {tracking}" if tracking else ""),
-                data={
-                    "shipment": shipment.pk, "external_id": external_id,
-                    "warnings": [p.as_dict() for p in checked.warnings],
-                },
-            )
-            if _complete(order_lines, pairs):
-                if order.status == Order.Status.OPEN:
-                    order = order_transition(
-                        order=order, to=Order.Status.ALLOCATED, by=by, message="Allocated to ship in full"
-                    )
-                order = order_transition(order=order, to=Order.Status.SHIPPED, by=by, message="Shipped in full")
-            shipment.order = order
-            return _accepted(
-                account=account, source=source, obj=shipment, order=order, by=by, failure=failure,
-                problems=checked.problems,
-            )
-    except _Rejected as rejection:
-        return rejected(rejection.problems)
-    except IntegrityError:
-        existing = _existing_shipment(account=account, external_id=external_id)
-        if existing is None:
-            raise
-        return DocumentResult(duplicate_of=existing)
+    return _document_write(
+        Shipment, account=account, source=source, document=document, payload=payload, by=by, failure=failure,
+        checked=checked, external_id=external_id, line_count=len(lines or []), find=find, judge=judge, finish=finish,
+    )
 
 
 # Receipts ------------------------------------------------------------------------------------------------
@@ -545,9 +591,10 @@ def receipt_submit(
 ) -> DocumentResult:
     """Goods received against a purchase order, from a payload (see the module docstring)."""
     document = Document.RECEIPT
+    find = lambda external_id: _existing_receipt(account=account, external_id=external_id)  # noqa: E731
     done, checked, external_id = _opening(
         account=account, payload=payload, source=source, document=document, failure=failure, id_label="receipt id",
-        find=lambda external_id: _existing_receipt(account=account, external_id=external_id),
+        find=find,
     )
     if done is not None:
         return done
@@ -562,88 +609,60 @@ def receipt_submit(
         lines = []
     carrier, service = _codes(checked, payload, account=account, document=document)
 
-    try:
-        with transaction.atomic():
-            po = None
-            if number:
-                po = (
-                    Order.objects.select_for_update(of=("self",)).select_related("warehouse")
-                    .filter(account=account, kind=Order.Kind.PURCHASE, number=number).first()
-                )
-                if po is None:
-                    checked.add(
-                        "unknown_order", "purchase_order", f"There is no purchase order {number} in {account.name}."
-                    )
-            if po is not None:
-                if po.is_simulation or po.status in NOT_RECEIVABLE:
-                    state = "a simulation" if po.is_simulation else po.get_status_display().lower()
-                    checked.add(
-                        "invalid_state", "purchase_order",
-                        f"Purchase order {po.number} is {state}: it cannot be received.",
-                    )
-                    po = None
-                elif warehouse is None and not code:
-                    warehouse = po.warehouse
-                    if warehouse is None:
-                        checked.add(
-                            "required", "warehouse",
-                            f"Purchase order {po.number} has no warehouse: give the warehouse code.",
-                        )
-            if po is None:  # nothing more to judge against
-                raise _Rejected(checked.problems)
-            order_lines = _order_lines_with(po, "receipt_lines")
-            pairs = _requested(
-                checked, lines, order_lines, account=account, name=f"purchase order {po.number}", code="over_receipt",
-                verbs=("receive", "received"),
-            )
-            if checked.errors:
-                raise _Rejected(checked.problems)
-
-            receipt = Receipt.objects.create(
-                account=account, purchase_order=po, warehouse=warehouse, external_id=external_id, carrier_code=carrier,
-                service_code=service, flags=[p.message for p in checked.warnings], created_by=_actor(by),
-            )
-            ReceiptLine.objects.bulk_create(
-                ReceiptLine(account=account, receipt=receipt, order_line=ol, quantity=q) for ol, q in pairs
-            )
-            stock_receive(
-                account=account, warehouse=warehouse, quantities=[(ol.variant_id, q) for ol, q in pairs], by=by,
-                reason=f"Receipt {receipt.pk} of {po.number}",
-            )
-            events = [
-                OrderEvent(
-                    account=account, order=po, actor=_actor(by), kind="receipt",
-                    message=f"Received {_quantities(pairs)} into {warehouse.code}",
-                    data={
-                        "receipt": receipt.pk, "external_id": external_id,
-                        "warnings": [p.as_dict() for p in checked.warnings],
-                    },
-                )
-            ]
-            if _complete(order_lines, pairs):
-                before = po.status
-                po.status = Order.Status.CLOSED
-                Order.objects.filter(pk=po.pk).update(status=po.status, updated_at=timezone.now())
-                events.append(
-                    OrderEvent(
-                        account=account, order=po, actor=_actor(by), kind="status", message="Received in full: closed",
-                        data={"status": [before, po.status]},
-                    )
-                )
-            OrderEvent.objects.bulk_create(events)
-            return _accepted(
-                account=account, source=source, obj=receipt, order=po, by=by, failure=failure, problems=checked.problems
-            )
-    except _Rejected as rejection:
-        return _store_failure(
-            account=account, source=source, document=document, payload=payload, problems=rejection.problems,
-            external_id=external_id, line_count=len(lines), failure=failure,
+    def judge() -> _Judged:
+        po = _order_locked(
+            checked, account=account, number=number, kind=Order.Kind.PURCHASE, field_name="purchase_order",
+            name="Purchase order", states=RECEIVABLE, verb="received",
         )
-    except IntegrityError:
-        existing = _existing_receipt(account=account, external_id=external_id)
-        if existing is None:
-            raise
-        return DocumentResult(duplicate_of=existing)
+        into = warehouse
+        if into is None and not code:
+            into = po.warehouse
+            if into is None:
+                checked.add(
+                    "required", "warehouse", f"Purchase order {po.number} has no warehouse: give the warehouse code."
+                )
+        order_lines = _order_lines_with(po, "receipt_lines")
+        pairs = _requested(
+            checked, lines, order_lines, account=account, name=f"purchase order {po.number}", code="over_receipt",
+            verbs=("receive", "received"),
+        )
+        return _Judged(po, order_lines, pairs, fields={
+            "purchase_order": po, "warehouse": into, "carrier_code": carrier, "service_code": service,
+        })
+
+    def finish(receipt: Receipt, judged: _Judged) -> Order:
+        po, pairs = judged.order, judged.pairs
+        stock_receive(
+            account=account, warehouse=receipt.warehouse, quantities=[(ol.variant_id, q) for ol, q in pairs], by=by,
+            reason=f"Receipt {receipt.pk} of {po.number}",
+        )
+        events = [
+            OrderEvent(
+                account=account, order=po, actor=_actor(by), kind="receipt",
+                message=f"Received {_quantities(pairs)} into {receipt.warehouse.code}",
+                data={
+                    "receipt": receipt.pk, "external_id": external_id,
+                    "warnings": [p.as_dict() for p in checked.warnings],
+                },
+            )
+        ]
+        if _complete(judged.order_lines, pairs):
+            before = po.status
+            po.status = Order.Status.CLOSED
+            Order.objects.filter(pk=po.pk).update(status=po.status, updated_at=timezone.now())
+            events.append(
+                OrderEvent(
+                    account=account, order=po, actor=_actor(by), kind="status", message="Received in full: closed",
+                    data={"status": [before, po.status]},
+                )
+            )
+        OrderEvent.objects.bulk_create(events)
+        return po
+
+    return _document_write(
+        Receipt, account=account, source=source, document=document, payload=payload, by=by, failure=failure,
+        checked=checked, external_id=external_id, line_count=len(lines), find=find, judge=judge, finish=finish,
+    )
 
 
 # For replaying a stored failure of any of these documents through its own flow.
