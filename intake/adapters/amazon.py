@@ -17,7 +17,7 @@ decides what a missing carrier means.
 
 from decimal import Decimal, InvalidOperation
 
-from intake.adapters import register
+from intake.adapters.registry import register
 from intake.normalized import NormalizedLine, NormalizedOrder, address, as_list, as_object, text
 
 

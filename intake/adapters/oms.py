@@ -1,6 +1,6 @@
 """The OMS's own order format: what the public API accepts and what CSV rows are grouped into."""
 
-from intake.adapters import register
+from intake.adapters.registry import register
 from intake.normalized import NormalizedLine, NormalizedOrder, address, as_list, as_object, text
 
 

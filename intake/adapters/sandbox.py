@@ -7,7 +7,7 @@
      "shipping": {"carrier": "UPS", "service": "GROUND"}, "message": "..."}
 """
 
-from intake.adapters import register
+from intake.adapters.registry import register
 from intake.normalized import NormalizedLine, NormalizedOrder, address, as_list, as_object, text
 
 

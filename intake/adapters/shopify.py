@@ -13,7 +13,7 @@
 The order's external id is Shopify's numeric `id` (its `name` is only unique per shop and can be changed).
 """
 
-from intake.adapters import register
+from intake.adapters.registry import register
 from intake.normalized import NormalizedLine, NormalizedOrder, address, as_list, as_object, text
 
 
