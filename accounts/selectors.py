@@ -9,7 +9,7 @@ from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from accounts import roles
-from accounts.models import Account, ActivityLog, Notification, Warehouse
+from accounts.models import Account, AccountCloneRequest, ActivityLog, Notification, Warehouse
 from accounts.tenancy.models import Invitation, Membership, Organization, User
 
 
@@ -221,3 +221,32 @@ def organization_wide_members(*, organization) -> QuerySet[Membership]:
     return Membership.objects.filter(
         organization=organization, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
     ).select_related("user")
+
+
+def account_get(*, account_id: int) -> Account:
+    """An account of the current organization, disabled ones too (organization pages); 404 if there is none."""
+    return get_object_or_404(Account, pk=account_id)
+
+
+def account_clone_request_get(*, request_id: int) -> AccountCloneRequest:
+    return get_object_or_404(AccountCloneRequest.objects.select_related("source", "new_account"), pk=request_id)
+
+
+def organizations_listed():
+    """Every organization with its member count and domains (the public site)."""
+    return (
+        Organization.objects.exclude(schema_name="public")
+        .annotate(member_count=Count("memberships"))
+        .prefetch_related("domains")
+    )
+
+
+def organization_get(*, organization_id: int) -> Organization:
+    """An organization by id (the public site; the public schema itself is never one); 404 if there is none."""
+    return get_object_or_404(Organization.objects.exclude(schema_name="public"), pk=organization_id)
+
+
+def user_exists(*, email: str) -> bool:
+    """Whether anyone signs in with this email, in any organization: only for a holder of a valid invitation to
+    that very email (whether to ask for a new password or the existing one)."""
+    return User.objects.filter(email__iexact=(email or "").strip()).exists()

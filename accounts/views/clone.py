@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts import roles
 from accounts.access import organization_capability_required
@@ -10,6 +10,7 @@ from accounts.clone import account_clone_preview, account_clone_progress, accoun
 from accounts.forms import DomainErrorFormMixin
 from accounts.middleware import activate_account
 from accounts.models import Account, AccountCloneRequest
+from accounts.selectors import account_clone_request_get
 from oms.exceptions import DomainError
 
 
@@ -73,7 +74,7 @@ def account_clone(request):
 @login_required
 def account_clone_status(request, request_id: int):
     organization_capability_required(request, roles.MANAGE_ACCOUNTS)
-    clone_request = get_object_or_404(AccountCloneRequest.objects.select_related("source", "new_account"), pk=request_id)
+    clone_request = account_clone_request_get(request_id=request_id)
     context = {
         "clone_request": clone_request,
         "account": clone_request.new_account,

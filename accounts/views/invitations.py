@@ -8,8 +8,7 @@ from django.views.decorators.cache import never_cache
 from accounts.forms import InvitationAcceptForm
 from accounts.invitations import invitation_accept as accept
 from accounts.invitations import invitation_problem
-from accounts.selectors import invitation_by_token
-from accounts.tenancy.models import User
+from accounts.selectors import invitation_by_token, user_exists
 from oms.exceptions import DomainError
 
 
@@ -20,7 +19,7 @@ def invitation_accept(request, token: str):
     if problem:
         status = 404 if invitation is None else 410
         return render(request, "accounts/invitation.html", {"problem": problem}, status=status)
-    new_user = not User.objects.filter(email__iexact=invitation.email).exists()
+    new_user = not user_exists(email=invitation.email)
     form = InvitationAcceptForm(request.POST or None, new_user=new_user)
     if request.method == "POST" and form.is_valid():
         try:

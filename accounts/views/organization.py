@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
@@ -11,9 +11,9 @@ from accounts.forms import AccountCreateForm, MemberInviteForm, TwoFactorPolicyF
 from accounts.invitations import invitation_revoke as revoke_invitation
 from accounts.invitations import member_invite
 from accounts.middleware import activate_account
-from accounts.models import Account
 from accounts.selectors import (
     account_activity,
+    account_get,
     account_readiness,
     accounts_for_user,
     invitation_get_for_org,
@@ -77,7 +77,7 @@ def account_create(request):
 @require_POST
 def account_set_active(request, account_id: int):
     organization_capability_required(request, roles.MANAGE_ACCOUNTS)
-    account = get_object_or_404(Account, pk=account_id)
+    account = account_get(account_id=account_id)
     active = request.POST.get("active") == "1"
     services.account_set_active(account=account, active=active, by=request.user)
     messages.success(request, f"{account.name} is {'enabled' if active else 'disabled'}.")

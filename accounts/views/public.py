@@ -3,13 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import MemberAddForm, OrganizationEditForm, OrganizationForm, TwoFactorPolicyForm
+from accounts.selectors import organization_get, organization_members, organizations_listed
 from accounts.tenancy import services
-from accounts.tenancy.models import Membership, Organization
 from accounts.tenancy.two_factor import organization_require_two_factor
 from oms.exceptions import DomainError
 
@@ -22,11 +21,7 @@ def _require_system_admin(request) -> None:
 @login_required
 def organization_list(request):
     _require_system_admin(request)
-    organizations = (
-        Organization.objects.exclude(schema_name="public")
-        .annotate(member_count=Count("memberships"))
-        .prefetch_related("domains")
-    )
+    organizations = organizations_listed()
     return render(request, "public/organization_list.html", {"organizations": organizations})
 
 
@@ -49,7 +44,7 @@ def organization_create(request):
 @login_required
 def organization_edit(request, organization_id: int):
     _require_system_admin(request)
-    organization = get_object_or_404(Organization.objects.exclude(schema_name="public"), pk=organization_id)
+    organization = organization_get(organization_id=organization_id)
     form = OrganizationEditForm(
         request.POST if request.POST.get("form") == "edit" else None,
         initial={"name": organization.name, "is_active": organization.is_active},
@@ -75,7 +70,7 @@ def organization_edit(request, organization_id: int):
         "organization": organization,
         "form": form,
         "member_form": member_form,
-        "members": Membership.objects.filter(organization=organization).select_related("user"),
+        "members": organization_members(organization=organization),
         "domain": services.organization_domain(organization.slug),
         "two_factor_form": TwoFactorPolicyForm(
             initial={"require_two_factor_for_admins": organization.require_two_factor_for_admins}
@@ -89,7 +84,7 @@ def organization_edit(request, organization_id: int):
 @require_POST
 def organization_two_factor(request, organization_id: int):
     _require_system_admin(request)
-    organization = get_object_or_404(Organization.objects.exclude(schema_name="public"), pk=organization_id)
+    organization = organization_get(organization_id=organization_id)
     required = TwoFactorPolicyForm(request.POST).required()
     organization_require_two_factor(organization=organization, required=required, by=request.user)
     messages.success(request, TwoFactorPolicyForm.saved_message(required))
