@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core import mail
 from django.db import connection, transaction
 from django.forms import BaseForm, BaseFormSet, DecimalField, FloatField, IntegerField
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import AccountCloneRequest, RecurringJob
+from accounts.invitations import member_invite
+from accounts.models import AccountCloneRequest, Notification, RecurringJob
 from accounts.services import account_rotate_api_key
 from accounts.settings_tabs import TABS
 from inventory.models import InventoryPush
@@ -238,6 +240,9 @@ def valid_values(world) -> dict[str, list[str]]:
     from intake.models import CsvImport
 
     csv = CsvImport.objects.create(account=store, content="external_id\n", filename="walk.csv")
+    invitation = member_invite(organization=world.org, email="walk-invitee@example.com", role="member", by=world.admin)
+    token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    note = Notification.objects.create(user=world.admin, message="Walk notification")
     return {
         "account_id": [str(store.pk)],
         "request_id": [str(clone.pk)],
@@ -252,6 +257,9 @@ def valid_values(world) -> dict[str, list[str]]:
         "import_id": [str(csv.pk)],
         "failure_id": [str(kept.pk)],
         "organization_id": [str(world.org.pk)],
+        "invitation_id": [str(invitation.pk)],
+        "token": [token],
+        "notification_id": [str(note.pk)],
         "tab": [tab.slug for tab in TABS],
         "action": ACTIONS,
         "shipment_id": ["1"],
