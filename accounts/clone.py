@@ -40,6 +40,7 @@ from orders.rules import ACTIONS, CONDITIONS, REVIEW_REFS
 
 COPIED_FIELDS = [
     "timezone",
+    "currency",
     "license_type",
     "size_unit",
     "volume_unit",

@@ -40,7 +40,7 @@ class ModelFieldsForm(DomainErrorFormMixin, forms.Form):
 
 
 class MainForm(ModelFieldsForm):
-    field_names = ["name", "code", "timezone", "license_type", "size_unit", "volume_unit", "weight_unit"]
+    field_names = ["name", "code", "timezone", "currency", "license_type", "size_unit", "volume_unit", "weight_unit"]
     timezone = forms.ChoiceField(choices=timezone_choices, help_text="Dates are shown in this timezone.")
 
 

@@ -18,6 +18,7 @@ from accounts.choices import (
     VolumeUnit,
     WeightUnit,
 )
+from oms.codes import validate_country, validate_currency
 
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_-]{1,29}$",
@@ -46,6 +47,10 @@ class Account(models.Model):
     api_key_hash = models.CharField(max_length=64, unique=True, editable=False)
     api_key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     timezone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(
+        max_length=3, blank=True, validators=[validate_currency],
+        help_text="ISO 4217 code, e.g. USD: orders in another currency are refused. Blank takes any currency.",
+    )
     license_type = models.CharField(max_length=20, choices=LicenseType.choices, default=LicenseType.STANDARD)
     size_unit = models.CharField("size", max_length=4, choices=SizeUnit.choices, default=SizeUnit.CENTIMETER)
     volume_unit = models.CharField(
@@ -128,7 +133,9 @@ class Warehouse(models.Model):
     address_line1 = models.CharField("address", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. US")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country], help_text="ISO 3166-1 alpha-2 code, e.g. US"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

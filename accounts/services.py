@@ -171,6 +171,8 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
         account.name = account_name_check_free(account.name, exclude_pk=account.pk)
     if "code" in changes:
         account.code = (account.code or "").strip().upper()
+    if "currency" in changes:
+        account.currency = (account.currency or "").strip().upper()
     try:
         account.full_clean(validate_constraints=False, validate_unique=False)
     except ValidationError as exc:

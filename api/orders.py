@@ -59,7 +59,7 @@ class OrderIn(In):
 
     external_id: Str100 | None = Field(None, description="Your order id; an order is created once per id")
     order_date: Str30 | None = Field(None, description="YYYY-MM-DD; prices and promotions of that day. Default today")
-    currency: Str3 | None = Field(None, description="ISO 4217, e.g. USD (the default)")
+    currency: Str3 | None = Field(None, description="ISO 4217, e.g. EUR; the account's currency (else USD) when absent")
     customer: CustomerIn
     shipping_address: AddressIn
     billing_address: AddressIn | None = Field(None, description="Omit when it is the shipping address")

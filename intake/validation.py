@@ -8,7 +8,6 @@ queries per order whatever the account's size: one per kind of reference.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal, InvalidOperation
 
@@ -23,6 +22,7 @@ from accounts.selectors import warehouse_by_code
 from accounts.models import Warehouse
 from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
+from oms.codes import country_problem, currency_mismatch, currency_problem
 from orders.models import MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
 from orders.pricing import LineInput
 
@@ -31,7 +31,6 @@ WARNING = "warning"
 ADDRESS_LABELS = {
     "name": "name", "line1": "first address line", "city": "city", "postal_code": "postal code", "country": "country",
 }
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_LINES = 500
 MAX_UNIT_PRICE = Decimal("1000000")
 MAX_LINE_TOTAL = Decimal("1000000000")  # a billion: line tax and the order's total (14 digits) stay storable
@@ -237,8 +236,8 @@ def _address(checked: Checked, prefix: str, address: dict[str, str], label: str)
         if not address.get(name):
             checked.add("required", f"{prefix}.{name}", f"The {label} has no {ADDRESS_LABELS[name]}.")
     country = address.get("country", "")
-    if country and (len(country) != 2 or not country.isalpha()):
-        checked.add("invalid_country", f"{prefix}.country", f"“{country}” is not a two-letter country code (e.g. US).")
+    if country and (problem := country_problem(country)):
+        checked.add("invalid_country", f"{prefix}.country", f"{label.capitalize()}: {problem}")
     for name, value in address.items():
         limit = Order._meta.get_field(f"shipping_{name}").max_length
         if len(value) > limit:
@@ -280,8 +279,10 @@ def order_check(
     _address(checked, "shipping_address", order.shipping, "shipping address")
     if order.billing is not None:
         _address(checked, "billing_address", order.billing, "billing address")
-    if order.currency and not CURRENCY.match(order.currency):
-        checked.add("invalid_currency", "currency", f"“{order.currency}” is not a three-letter currency code (e.g. USD).")
+    if order.currency and (problem := currency_problem(order.currency)):
+        checked.add("invalid_currency", "currency", problem)
+    elif problem := currency_mismatch(currency=order.currency or account.currency, account=account):
+        checked.add("currency_mismatch", "currency", problem)
 
     checked.order_date = account.today()
     if order.order_date:

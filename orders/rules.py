@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from accounts.models import Warehouse
 from channels.models import Channel
+from oms.codes import country_problem
 from oms.exceptions import DomainError
 from orders.models import OrderRule, ShippingMethod, Variant
 
@@ -119,8 +120,8 @@ def clean_entries(*, account, entries: list[dict], types: dict[str, EntryType], 
             item[name] = value.upper() if entry["type"] == "country" else value
         if entry["type"] in {"country", "region", "tag", "add_tag"} and not item["value"]:
             raise DomainError(f"{kind.label}: enter a value.", field=what)
-        if entry["type"] == "country" and (len(item["value"]) != 2 or not item["value"].isalpha()):
-            raise DomainError("Destination country: use a two-letter code, e.g. US.", field=what)
+        if entry["type"] == "country" and (problem := country_problem(item["value"])):
+            raise DomainError(f"Destination country: {problem}", field=what)
         if entry["type"] == "total":
             low, high = _money(item["min"]), _money(item["max"])
             if low is None and high is None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 
 from accounts import services
+from accounts.demo.sales import SALES
 from accounts.demo.spec import (
     ACCOUNT_RETENTION_DAYS,
     ACCOUNT_SETTINGS,
@@ -73,7 +74,7 @@ def step_channels(world: DemoWorld) -> None:
 
 
 def step_account_settings(world: DemoWorld) -> None:
-    """Default warehouse, units and workflow through account_update; PII retention through its service."""
+    """Default warehouse, units, currency and workflow through account_update; PII retention through its service."""
     for spec in ACCOUNTS:
         account = world.accounts[spec.code]
         changes = dict(ACCOUNT_SETTINGS.get(spec.code, {}))
@@ -81,7 +82,7 @@ def step_account_settings(world: DemoWorld) -> None:
             changes["master_product_channel"] = world.channels[(spec.code, changes["master_product_channel"])]
         size, volume, weight = spec.units
         changes.update(default_warehouse=world.warehouses[spec.code][0], size_unit=size, volume_unit=volume,
-                       weight_unit=weight)
+                       weight_unit=weight, currency=SALES[spec.code].currency)
         account = services.account_update(account=account, changes=changes, by=None)
         overrides = {
             world.channels[(c.account, c.name)].pk: c.pii_retention_days

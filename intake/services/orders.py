@@ -147,7 +147,7 @@ def _draft(
         service_code=order.service_code,
         warehouse=checked.warehouse,
         notes=order.notes,
-        currency=order.currency or "USD",
+        currency=order.currency or account.currency or "USD",
         flags=[p.message for p in checked.warnings],
         created_at=checked.placed_at if source == Source.CHANNEL else None,
         event_message=f"Order received from {origin}",

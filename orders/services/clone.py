@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from inventory.selectors import stock_available
 from inventory.services import StockShortage
+from oms.codes import country_problem
 from oms.exceptions import DomainError
 from orders.models import ADDRESS_FIELDS, MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, CloneRecord, Order, OrderEvent
 from orders.pricing import LineInput, money, promotions_on
@@ -109,8 +110,8 @@ def _check_address(errors: _Errors, prefix: str, address: dict[str, str], label:
         if not address.get(name):
             errors.add(f"{prefix}.{name}", f"Enter the {ADDRESS_LABELS[name]} of the {label}.")
     country = address.get("country", "")
-    if country and (len(country) != 2 or not country.isalpha()):
-        errors.add(f"{prefix}.country", f"Use a two-letter country code for the {label}, e.g. US.")
+    if country and (problem := country_problem(country)):
+        errors.add(f"{prefix}.country", f"{label.capitalize()}: {problem}")
 
 
 def _as_quantity(value: Any) -> int | None:

@@ -31,7 +31,8 @@ def template(world):
     make_order(account, [(variant, 1)], warehouse=east)
     account = account_update(
         account=account,
-        changes={"timezone": "Europe/Berlin", "license_type": "enterprise", "size_unit": "in", "volume_unit": "in3",
+        changes={"timezone": "Europe/Berlin", "currency": "EUR", "license_type": "enterprise", "size_unit": "in",
+                 "volume_unit": "in3",
                  "weight_unit": "lb", "auto_sales_order_workflow": True, "inventory_realtime_updates": False,
                  "pii_retention_days": 45, "receipt_service_rule": "error", "master_product_source": "sales_channel",
                  "master_product_channel": sales},
@@ -79,6 +80,7 @@ def test_every_copied_setting_equals_the_source_and_the_rest_is_new(template, wo
     clone, plain, report = account_clone(source=template, name="Berlin Shop", by=world.admin)
     for field in COPIED_FIELDS:
         assert getattr(clone, field) == getattr(template, field), field
+    assert clone.currency == "EUR"
     assert set(API_RULE_FIELDS) <= set(COPIED_FIELDS)
     assert (clone.name, clone.code) == ("Berlin Shop", "BERLIN-SHOP")
     assert clone.api_key_hash == hashlib.sha256(plain.encode()).hexdigest() != template.api_key_hash

@@ -87,6 +87,7 @@ def test_clones_do_not_run_rules(ruled, world):
     [
         ([], [], "at least one action"),
         ([{"type": "country", "value": "USA"}], [{"type": "hold"}], "two-letter"),
+        ([{"type": "country", "value": "XX"}], [{"type": "hold"}], "“XX” is not a country code"),
         ([{"type": "total", "min": "50", "max": "10"}], [{"type": "hold"}], "minimum is above"),
         ([{"type": "weather", "value": "rain"}], [{"type": "hold"}], "Unknown conditions"),
     ],

@@ -1,0 +1,58 @@
+"""Standard codes, checked in one place by every door: ISO 4217 currencies and ISO 3166-1 alpha-2 countries.
+
+The lists are pycountry's (kept up to date with the ISO tables); a check reads them in memory and never
+queries the database. Codes are compared in capitals, as the doors store them.
+"""
+
+from functools import cache
+
+import pycountry
+from django.core.exceptions import ValidationError
+
+# ISO 4217 codes that are not money an order can be paid in: "testing" and "no currency".
+NOT_MONEY = {"XTS", "XXX"}
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies) - NOT_MONEY
+
+
+def country_problem(value: str) -> str | None:
+    """Why `value` is not an ISO 3166-1 alpha-2 country code, in operator words; None if it is one."""
+    if str(value).strip().upper() in country_codes():
+        return None
+    return f"“{value}” is not a country code; use a two-letter ISO code such as US."
+
+
+def currency_problem(value: str) -> str | None:
+    """Why `value` is not an ISO 4217 currency code, in operator words; None if it is one."""
+    if str(value).strip().upper() in currency_codes():
+        return None
+    return f"“{value}” is not a currency code; use a three-letter ISO 4217 code such as USD."
+
+
+def currency_mismatch(*, currency: str, account) -> str | None:
+    """Why an order in `currency` is refused by `account`: an account with a currency takes orders in it only."""
+    if not account.currency or currency.upper() == account.currency:
+        return None
+    return (
+        f"The order is in {currency.upper()}, but {account.name} takes orders in {account.currency} only; "
+        f"send it in {account.currency} or clear the account's currency."
+    )
+
+
+def validate_country(value: str) -> None:
+    """Model and form field validator (blank values are left to the field's `blank`)."""
+    if value and (problem := country_problem(value)):
+        raise ValidationError(problem, code="invalid_country")
+
+
+def validate_currency(value: str) -> None:
+    if value and (problem := currency_problem(value)):
+        raise ValidationError(problem, code="invalid_currency")
