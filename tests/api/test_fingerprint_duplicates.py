@@ -96,3 +96,21 @@ def test_two_refused_copies_replayed_become_one_order(world, store_api, mug, gro
     assert (second.status, second.order) == (IntakeFailure.Status.REPLAYED, order)
     _replay(world, second)
     assert Order.objects.filter(account=world.store).count() == 1
+
+
+def test_a_refused_copy_kept_after_the_order_exists_replays_as_that_order(world, store_api, mug, ground):
+    assert store_api.post("/orders", _idless(shipping_method="EXPRESS")).status_code == 422
+    ShippingMethod.objects.create(account=world.store, code="EXPRESS", name="Express", price="15.00")
+    _replay(world, IntakeFailure.objects.get(account=world.store))
+    order = Order.objects.get(account=world.store)
+
+    bad_country = _idless(shipping_address={**order_payload()["shipping_address"], "country": "USA"})
+    assert store_api.post("/orders", bad_country).status_code == 422  # kept, open
+    late = IntakeFailure.objects.get(account=world.store, status=IntakeFailure.Status.DEAD)
+    html = _replay(world, late)
+
+    link = reverse("order_detail", args=[world.store.pk, order.number])
+    assert f'#{late.pk} is already order <a href="{link}">{order.number}</a>: nothing new was created.' in html
+    late.refresh_from_db()
+    assert (late.status, late.order) == (IntakeFailure.Status.REPLAYED, order)
+    assert Order.objects.filter(account=world.store).count() == 1
