@@ -3,10 +3,11 @@
 - Auth (api/auth.py): the account's API key in `X-Api-Key` or `Authorization: Bearer`; `request.auth` is the
   Account. Rate limit per key (api/ratelimit.py); `Idempotency-Key` on writes (api/idempotency.py).
 - Every answer is JSON, errors in one shape (api/errors.py): {"code", "message", "field", "errors": [...]}.
-  Ninja's own failures are turned into it here: wrong types or missing fields 422, malformed JSON 400
+  Ninja's own failures are turned into it here: wrong types or missing fields 422 (in words, api/schema_errors.py;
+  the refused body of an intake endpoint is kept as an intake failure, as intake keeps the ones it refuses), malformed JSON 400
   `invalid_json`, a body over API_MAX_BODY_BYTES 413 (checked on Content-Length and on the body read, before
   parsing or authenticating), an unknown path under /api/v1/ 404, a wrong method 405, and anything unexpected a
-  logged JSON 500. None of these writes anything.
+  logged JSON 500. Besides that kept failure, none of these writes anything.
 - A URL (path and query) over API_MAX_URL_BYTES is a 414, before authenticating.
 - Text that PostgreSQL cannot store (NUL characters, lone surrogates) and JSON numbers it cannot hold (NaN,
   Infinity, 1e400) are refused while parsing, so they never reach a service.
@@ -32,11 +33,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from accounts.models import Account
 from api.auth import api_key_auth
 from api.errors import ApiError, error, error_body, problems_body, problems_response  # noqa: F401 (re-exported)
 from api.idempotency import REPLAY_HEADER
 from accounts.tenancy.lockout import client_address
 from api.ratelimit import RateLimited, bad_key_count
+from api.schema_errors import in_body, schema_problems
+from intake.models import Document, Source
+from intake.services import failure_record_unparsed
+from intake.validation import Problem
 from oms.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -207,34 +213,39 @@ api.add_decorator(_body_limit, mode="view")
 # Errors -------------------------------------------------------------------------------------------------------
 
 
-def _field(loc) -> str | None:
-    """('body', 'payload', 'lines', 0, 'quantity') -> 'lines[0].quantity'."""
-    parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
-        source = parts.pop(0)
-        if source == "body" and parts:
-            parts.pop(0)  # the view's parameter name (each endpoint takes one body); nothing left: the body itself
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or None
+# Endpoints whose refused bodies intake keeps as failures, even when the schema refuses them: operation -> document.
+KEPT_WHEN_REFUSED = {
+    "order_create": Document.SALES_ORDER,
+    "purchase_order_create": Document.PURCHASE_ORDER,
+    "shipment_create": Document.SHIPMENT,
+    "receipt_create": Document.RECEIPT,
+}
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    items = []
-    for entry in exc.errors:
-        field = _field(entry.get("loc", ()))
-        message = entry.get("msg", "Invalid value")
-        items.append({
-            "code": "required" if entry.get("type") == "missing" else "invalid",
-            "message": f"{field}: {message}" if field else message,
-            "field": field,
-        })
-    return api.create_response(request, problems_body(items), status=422)
+    """422 with every problem in words; a body an intake endpoint refused this way is kept on the Intake page
+    (it got here authenticated, rate-limited and within the size limit). Nothing is kept for a success."""
+    problems = schema_problems(exc.errors)
+    body = problems_body(problems)
+    document, failure = _keep_refused(request, exc.errors, problems)
+    if failure is not None and document != Document.SALES_ORDER:
+        body["failure_id"] = failure.pk  # as the documents' other refusals give it
+    return api.create_response(request, body, status=422)
+
+
+def _keep_refused(request, errors, problems):
+    """(document, the kept failure) for a refused intake body; (None, None) when there is nothing to keep."""
+    match = getattr(request, "resolver_match", None)
+    document = KEPT_WHEN_REFUSED.get(getattr(match, "url_name", None))
+    body = getattr(request, "json_body", None)
+    account = getattr(request, "auth", None)
+    if document is None or not isinstance(account, Account) or not isinstance(body, dict) or not in_body(errors):
+        return None, None
+    return document, failure_record_unparsed(
+        account=account, source=Source.API, document=document, payload=body,
+        problems=[Problem(p["code"], p["field"] or "", p["message"]) for p in problems],
+    )
 
 
 @api.exception_handler(ApiError)

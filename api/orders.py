@@ -4,7 +4,7 @@
   (a wrong type is a 422 and nothing is written), then intake validates, de-duplicates and creates. A rejected
   order is stored by intake as a failure with every reason and answered 422 with all of them; warnings an
   accepted order was flagged with come back in `warnings`; an external id already taken is a 409 naming the
-  order it became.
+  order it became, and so is an order without one whose refused earlier copy was replayed (409 duplicate_order).
 - POST /orders/{number}/clone takes the clone page's options and calls the one clone service (door "api").
 - Writes are by the account's key, not a person: events show no actor.
 """
@@ -229,6 +229,12 @@ def order_create(request, payload: OrderIn, idempotency_key: IdempotencyKeyHeade
         result = intake_submit(account=account, payload=body, source=Source.API)
         if result.duplicate_of is not None:
             number = result.duplicate_of.number
+            if not (payload.external_id or "").strip():  # recognised by its fingerprint (who, what and when)
+                return error(
+                    409, "duplicate_order", f"Order {number} was already created from an earlier copy of this "
+                    "order (same customer, lines and date) that was refused and then replayed; nothing was created.",
+                    order_number=number,
+                )
             return error(
                 409, "duplicate_external_id", f"Order {number} was already created from external id "
                 f"“{payload.external_id}”; nothing was created.", field="external_id", order_number=number,

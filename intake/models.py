@@ -41,6 +41,9 @@ class IntakeFailure(models.Model):
     payload_format = models.CharField(max_length=30, default="oms")
     payload = models.JSONField()
     external_id = models.CharField(max_length=100, blank=True)
+    fingerprint = models.CharField(
+        max_length=64, blank=True, default="", help_text="Sales orders without an external id: who, what and when"
+    )
     reasons = models.JSONField(default=list, help_text='[{"code", "field", "message"}, ...]')
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DEAD)
     value = models.DecimalField(max_digits=14, decimal_places=2, default=0, help_text="Order value, for impact")
@@ -60,6 +63,9 @@ class IntakeFailure(models.Model):
                 fields=["account", "status", "-value", "-line_count", "created_at", "id"], name="intake_failure_impact"
             ),
             models.Index(fields=["account", "source", "channel", "status"], name="intake_failure_source"),
+            models.Index(
+                fields=["account", "fingerprint"], name="intake_failure_fingerprint", condition=~models.Q(fingerprint="")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,9 @@ rejects an order for a bad value, only for a payload it cannot read at all (Payl
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +77,26 @@ class NormalizedOrder:
             except (InvalidOperation, TypeError, ValueError):
                 continue
         return total if total.is_finite() and 0 <= total < Decimal("1e12") else Decimal(0)
+
+    def fingerprint(self, *, received_on: dt.date) -> str:
+        """Who, what and when, for a payload without an external id: a corrected resend and the replay of its
+        rejected copy have the same one, so only one of them becomes an order. The customer is the email (else
+        the name), the lines their SKUs and quantities in any order (2 and "2" alike), the time the channel's
+        timestamp, else the order date, else the day the payload came in. "" without a customer or lines."""
+        who = self.customer_email.casefold() or (self.customer_name or self.shipping.get("name", "")).casefold()
+        what = sorted([line.sku.casefold(), _count(line.quantity)] for line in self.lines)
+        if not who or not what:
+            return ""
+        when = text(self.placed_at) or text(self.order_date) or received_on.isoformat()
+        return hashlib.sha256(json.dumps([who, what, when]).encode()).hexdigest()
+
+
+def _count(quantity: Any) -> str:
+    """A quantity as the fingerprint reads it: 2, "2", " 2 " and 2.0 alike; anything else as its text."""
+    if isinstance(quantity, float) and quantity.is_integer():
+        quantity = int(quantity)
+    value = text(quantity)
+    return str(int(value)) if value.isdigit() else value
 
 
 def as_list(value: Any, *, field_name: str) -> list:

@@ -152,6 +152,11 @@ def _replay(request, account, failure) -> bool:
             messages.info(request, f"{label} is {failure.get_status_display().lower()}; nothing to replay.")
         return failure.order is not None
     result = intake_replay(failure=failure, by=request.user)
+    if result.order is None and result.duplicate_of is not None:
+        messages.info(request, format_html(
+            "{} is already order {}: nothing new was created.", label, _order_link(account, result.duplicate_of),
+        ))
+        return True
     order = result.order or result.duplicate_of
     if order is not None:
         messages.success(request, format_html("{} became order {}.", label, _order_link(account, order)))

@@ -3,7 +3,9 @@
 The parts, each depending only on the ones before it:
 
 - `failures`: the bookkeeping of rejected payloads — the one writer of an IntakeFailure (`failure_record`,
-  with the retry policy), its resolution by an order (`failure_resolve`, `failures_resolve_earlier`),
+  with the retry policy; `failure_record_unparsed` for a payload the API's schema refused), its resolution by an
+  order (`failure_resolve`, `failures_resolve_earlier`, by external id or, without one, by fingerprint:
+  `failure_orders_by_fingerprint`),
   `intake_discard`, each source's hourly health (`source_stats_add`) and `payload_storable`.
 - `orders`: the sales-order flow (`intake_submit`, `intake_submit_batch`, `intake_submit_manual`): normalize,
   validate, de-duplicate (`order_existing`), create; uses failures.
@@ -21,8 +23,8 @@ from intake.services.documents import (
     DOCUMENT_SUBMIT, DocumentResult, purchase_order_submit, receipt_submit, shipment_submit,
 )
 from intake.services.failures import (
-    RETRY_ATTEMPTS, RETRY_BASE_SECONDS, failure_record, failure_resolve, failures_resolve_earlier, intake_discard,
-    payload_storable, retry_delay, source_stats_add,
+    RETRY_ATTEMPTS, RETRY_BASE_SECONDS, failure_orders_by_fingerprint, failure_record, failure_record_unparsed,
+    failure_resolve, failures_resolve_earlier, intake_discard, payload_storable, retry_delay, source_stats_add,
 )
 from intake.services.idempotency import IDEMPOTENCY_KEY_HOURS, idempotency_keys_purge
 from intake.services.orders import (
@@ -33,7 +35,7 @@ from intake.services.replay import ReplayReport, intake_replay, intake_replay_ma
 __all__ = [
     "DOCUMENT_SUBMIT", "IDEMPOTENCY_KEY_HOURS", "ORDER_SOURCE", "RETRY_ATTEMPTS", "RETRY_BASE_SECONDS",
     "DocumentResult", "IntakeResult", "ReplayReport",
-    "failure_record", "failure_resolve", "failures_resolve_earlier", "idempotency_keys_purge", "intake_discard",
+    "failure_orders_by_fingerprint", "failure_record", "failure_record_unparsed", "failure_resolve", "failures_resolve_earlier", "idempotency_keys_purge", "intake_discard",
     "intake_replay", "intake_replay_many", "intake_submit", "intake_submit_batch", "intake_submit_manual",
     "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",

@@ -2,7 +2,9 @@
 
 A rejected payload of any document is kept as an IntakeFailure with every error (`failure_record`); it is
 resolved by the order it became (`failure_resolve`, `failures_resolve_earlier`) or discarded by an operator
-(`intake_discard`). Every accepted or rejected payload counts in its source's hourly health row
+(`intake_discard`). A sales order without an external id is recognised by its fingerprint (who, what and when,
+`NormalizedOrder.fingerprint`) instead: `failure_order_by_fingerprint` finds the order an earlier rejected copy
+became. A payload that failed the API's schema is kept too (`failure_record_unparsed`). Every accepted or rejected payload counts in its source's hourly health row
 (`source_stats_add`). Nothing here depends on the other parts of the package.
 """
 
@@ -13,10 +15,12 @@ import random
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Value, When
+from django.db.models import BigIntegerField, Case, Q, Value, When
 from django.utils import timezone
 
+from intake.adapters import normalize
 from intake.models import Document, IntakeFailure
+from intake.normalized import PayloadUnreadable
 from intake.validation import ERROR, Problem
 
 # Channel imports: a rejected payload is tried again (a missing product may arrive with the next product
@@ -78,7 +82,7 @@ def _reasons(problems: list[Problem], *, document: str) -> list[dict[str, str]]:
 def failure_record(
     *, account, source: str, payload, problems: list[Problem], document: str = Document.SALES_ORDER,
     channel=None, payload_format: str = "oms", external_id: str = "", value: Decimal = Decimal(0),
-    line_count: int = 0, failure: IntakeFailure | None = None, retry: bool = False,
+    line_count: int = 0, failure: IntakeFailure | None = None, retry: bool = False, fingerprint: str = "",
 ) -> IntakeFailure:
     """Keep a rejected payload with every error, for the retry task or an operator to take up again.
 
@@ -95,6 +99,7 @@ def failure_record(
         failure.attempts += 1
         failure.reasons = _reasons(problems, document=document)
         failure.external_id = external_id[:100]
+        failure.fingerprint = "" if failure.external_id else fingerprint
         failure.value = value if 0 <= value < MAX_FAILURE_VALUE else Decimal(0)
         failure.line_count = line_count
         if retry and failure.attempts < RETRY_ATTEMPTS:
@@ -120,23 +125,78 @@ def failure_resolve(failure: IntakeFailure, *, order, by) -> None:
     failure.next_attempt_at = None
     failure.resolved_at = timezone.now()
     failure.resolved_by = _actor(by)
-    failure.save(update_fields=["status", "order", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
+    failure.save(update_fields=[
+        "status", "order", "next_attempt_at", "resolved_at", "resolved_by", "fingerprint", "updated_at",
+    ])
 
 
-def failures_resolve_earlier(*, account, source: str, channel, orders: dict, by) -> None:
-    """Earlier rejected copies of sales orders that have now come in (external id -> order; a client resent
-    them fixed) are resolved by them, in one statement, so replaying one of them later cannot create it again."""
-    if not orders:
+def failures_resolve_earlier(
+    *, account, source: str, channel, orders: dict, by, fingerprints: dict | None = None
+) -> None:
+    """Earlier rejected copies of sales orders that have now come in (external id -> order, and for orders
+    without one fingerprint -> order; a client resent them fixed) are resolved by them, in one statement, so
+    replaying one of them later cannot create it again."""
+    fingerprints = fingerprints or {}
+    if not orders and not fingerprints:
         return
     now = timezone.now()
+    whens = [When(external_id=e, then=Value(o.pk)) for e, o in orders.items()]
+    whens += [When(external_id="", fingerprint=f, then=Value(o.pk)) for f, o in fingerprints.items()]
     IntakeFailure.objects.filter(
-        account=account, source=source, channel=channel, external_id__in=list(orders), document=Document.SALES_ORDER,
+        Q(external_id__in=list(orders)) | Q(external_id="", fingerprint__in=list(fingerprints)),
+        account=account, source=source, channel=channel, document=Document.SALES_ORDER,
         status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD],
     ).update(
         status=IntakeFailure.Status.REPLAYED, next_attempt_at=None, resolved_at=now, updated_at=now,
-        order_id=Case(*(When(external_id=e, then=Value(o.pk)) for e, o in orders.items()), output_field=BigIntegerField()),
-        resolved_by=_actor(by),
+        order_id=Case(*whens, output_field=BigIntegerField()), resolved_by=_actor(by),
     )
+
+
+def failure_orders_by_fingerprint(*, account, source: str, channel, fingerprints: list[str]) -> dict:
+    """Fingerprint -> the order an earlier rejected copy of that payload became when it was replayed (one query;
+    the order's id, number and status only). A resend of it is a duplicate of that order."""
+    found = {}
+    if not fingerprints:
+        return found
+    replayed = (
+        IntakeFailure.objects.filter(
+            account=account, source=source, channel=channel, document=Document.SALES_ORDER, external_id="",
+            fingerprint__in=fingerprints, status=IntakeFailure.Status.REPLAYED, order__isnull=False,
+        )
+        .select_related("order").only("fingerprint", "order__id", "order__number", "order__status", "order__account_id")
+        .order_by("id")
+    )
+    for failure in replayed:
+        found.setdefault(failure.fingerprint, failure.order)
+    return found
+
+
+def failure_record_unparsed(*, account, source: str, document: str, payload: dict, problems: list[Problem]) -> IntakeFailure:
+    """Keep a payload the API refused before reading it (a wrong type, a missing field, a value too long), with
+    the reasons in words, as a failure an operator can fix and replay. The same payload sent again while its
+    failure is open counts as one more attempt on it, not as a second failure (a client retrying it)."""
+    external_id, value, line_count, fingerprint = "", Decimal(0), 0, ""
+    if document == Document.SALES_ORDER:
+        try:
+            order = normalize("oms", payload)
+        except PayloadUnreadable:
+            order = None
+        if order is not None:
+            external_id, value, line_count = order.external_id, order.value_estimate(), len(order.lines)
+            fingerprint = order.fingerprint(received_on=account.today())
+    elif isinstance(payload.get("external_id"), str):
+        external_id = payload["external_id"].strip()
+    with transaction.atomic():
+        same = (
+            IntakeFailure.objects.select_for_update()
+            .filter(account=account, source=source, channel=None, document=document, payload=payload,
+                    status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD])
+            .order_by("id").first()
+        )
+        return failure_record(
+            account=account, source=source, payload=payload, problems=problems, document=document,
+            external_id=external_id, value=value, line_count=line_count, fingerprint=fingerprint, failure=same,
+        )
 
 
 def intake_discard(*, failure: IntakeFailure, by) -> IntakeFailure:

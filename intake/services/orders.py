@@ -19,7 +19,8 @@ from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import NormalizedOrder, PayloadUnreadable
 from intake.services.failures import (
-    failure_record, failure_resolve, failures_resolve_earlier, intake_discard, payload_storable, source_stats_add,
+    failure_orders_by_fingerprint, failure_record, failure_resolve, failures_resolve_earlier, intake_discard,
+    payload_storable, source_stats_add,
 )
 from intake.validation import ERROR, Checked, Prefetched, Problem, order_check
 from inventory.services import StockShortage
@@ -202,12 +203,14 @@ def intake_submit(
     payload_format = payload_format or (channel.order_format if channel is not None else "oms")
     retry = source == Source.CHANNEL if retry is None else retry
     payload = payload_storable(payload)
+    fingerprint = ""
 
     def reject(problems: list[Problem], order: NormalizedOrder | None, *, again: bool) -> IntakeResult:
         stored = failure_record(
             account=account, source=source, channel=channel, payload=payload, payload_format=payload_format,
             problems=problems, failure=failure, retry=again, external_id=order.external_id if order else "",
             value=order.value_estimate() if order else Decimal(0), line_count=len(order.lines) if order else 0,
+            fingerprint=fingerprint,
         )
         return IntakeResult(failure=stored, problems=problems)
 
@@ -216,7 +219,16 @@ def intake_submit(
     except PayloadUnreadable as unreadable:
         return reject([Problem("unreadable", unreadable.field, unreadable.message)], None, again=False)
 
-    existing = order_existing(account=account, channel=channel, source=source, external_id=order.external_id)
+    if order.external_id:
+        existing = order_existing(account=account, channel=channel, source=source, external_id=order.external_id)
+    else:  # without an external id, an earlier rejected copy that was replayed is what names the order
+        received = failure.created_at.astimezone(account.zone).date() if failure is not None else account.today()
+        fingerprint = order.fingerprint(received_on=received)
+        existing = failure_orders_by_fingerprint(
+            account=account, source=source, channel=channel, fingerprints=[fingerprint] if fingerprint else [],
+        ).get(fingerprint)
+    if failure is not None:  # kept with the failure when it is resolved (its payload may have been fixed)
+        failure.fingerprint = fingerprint
     if existing is not None:
         return IntakeResult(duplicate_of=existing)
 
@@ -239,6 +251,7 @@ def intake_submit(
             failures_resolve_earlier(
                 account=account, source=source, channel=channel, by=by,
                 orders={order.external_id: created} if order.external_id else {},
+                fingerprints={fingerprint: created} if fingerprint else {},
             )
     except IntegrityError:
         # The same external id committed by a parallel intake between our check and our insert.
@@ -286,6 +299,13 @@ def intake_submit_batch(
         .values_list("external_id", flat=True)
     )
     orders = {i: o for i, o in orders.items() if o.external_id not in taken}
+    # Without an external id: one whose rejected copy was replayed already is a duplicate, answered alone.
+    today = account.today()
+    fingerprints = {i: o.fingerprint(received_on=today) for i, o in orders.items() if not o.external_id}
+    replayed = failure_orders_by_fingerprint(
+        account=account, source=source, channel=channel, fingerprints=sorted({f for f in fingerprints.values() if f}),
+    )
+    orders = {i: o for i, o in orders.items() if fingerprints.get(i, "") not in replayed}
     prefetched = Prefetched.read(account=account, orders=list(orders.values()), channel=channel)
     checks = {
         i: order_check(account=account, order=o, channel=channel, source=source, prefetched=prefetched)
@@ -310,6 +330,7 @@ def intake_submit_batch(
     failures_resolve_earlier(
         account=account, source=source, channel=channel, by=by,
         orders={orders[i].external_id: order for i, order in zip(drafts, created) if orders[i].external_id},
+        fingerprints={fingerprints[i]: order for i, order in zip(drafts, created) if fingerprints.get(i)},
     )
     for index, order in zip(drafts, created):
         results[index] = IntakeResult(order=order, problems=checks[index].problems)

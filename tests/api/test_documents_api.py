@@ -74,12 +74,20 @@ def test_rejected_purchase_order_is_422_with_every_problem_and_kept(world, api):
     assert not Order.objects.filter(kind=Order.Kind.PURCHASE).exists()
 
 
-def test_wrong_types_are_422_and_write_nothing(world, api):
-    response = api.post("/shipments", {"order": "SO-1", "lines": [{"sku": "MUG-1", "quantity": "two"}]})
+def test_wrong_types_are_422_and_only_the_refused_shipment_is_kept(world, api):
+    sent = {"order": "SO-1", "lines": [{"sku": "MUG-1", "quantity": "two"}]}
+    response = api.post("/shipments", sent)
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "lines[0].quantity"
-    assert not IntakeFailure.objects.exists() and not Shipment.objects.exists()
+    failure = IntakeFailure.objects.get(pk=response.json()["failure_id"])
+    assert (failure.account, failure.document, failure.source, failure.payload) == (
+        world.store, Document.SHIPMENT, "api", sent,
+    )
+    assert failure.reasons == [{
+        "code": "invalid", "field": "lines[0].quantity", "message": "Line 1 quantity: Use a whole number of units, e.g. 2.",
+    }]
+    assert not Shipment.objects.exists()
 
 
 def test_duplicate_external_id_is_409_with_the_existing_document(world, api):

@@ -7,7 +7,7 @@ from tests import factories
 from tests.api.conftest import order_payload
 
 
-def _post(store_api, n_lines: int, external_id: str) -> int:
+def _post(store_api, n_lines: int, external_id: str | None) -> int:
     lines = [{"sku": f"SKU-Q{i}", "quantity": 1} for i in range(n_lines)]
     with CaptureQueriesContext(connection) as queries:
         response = store_api.post("/orders", order_payload(external_id=external_id, lines=lines))
@@ -29,3 +29,13 @@ def test_creating_an_order_costs_the_same_queries_whatever_its_lines_and_the_acc
 
     assert one_line == five_lines == later, (one_line, five_lines, later)
     assert five_lines <= 30
+
+
+def test_an_order_without_an_external_id_costs_no_more_queries_than_one_with_it(world, store_api):
+    # Its fingerprint is looked up instead of its external id; a refused body costs nothing on this path.
+    factories.stock(factories.VariantFactory(account=world.store, sku="SKU-Q0"), world.store.default_warehouse, 100)
+    _post(store_api, 1, "Q-0")
+    with_id = _post(store_api, 1, "Q-1")
+    without_id = _post(store_api, 1, None)
+
+    assert without_id == with_id, (without_id, with_id)
