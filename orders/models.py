@@ -297,6 +297,11 @@ class Order(models.Model):
             models.Index(
                 fields=["account", "customer_email"], condition=~models.Q(customer_email=""), name="order_account_email"
             ),
+            # The list's "Simulations: only" walk; written only for simulations, which the default list leaves out.
+            models.Index(
+                fields=["account", "-created_at", "-id"], condition=models.Q(is_simulation=True),
+                name="order_account_simulations",
+            ),
             # A clone's source (the clones list, SET_NULL when the source goes); most orders are no clone.
             models.Index(
                 fields=["cloned_from"], condition=models.Q(cloned_from__isnull=False), name="order_cloned_from"
