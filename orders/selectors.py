@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
@@ -116,6 +116,11 @@ def _number_candidates(q: str) -> set[str]:
     return candidates
 
 
+def _is_simulation_number(q: str) -> bool:
+    match = _NUMBER.match(q.strip().upper())
+    return bool(match) and match.group(1) == "SIM"
+
+
 def _pk_in(ids: list[int]) -> Func:
     """`id = ANY('{1,2,…}'::bigint[])`: many ids as one text parameter, cheaper to build and send than an IN
     list or an array adapted element by element."""
@@ -194,7 +199,10 @@ def _fetch(*, account: Account, filters: OrderFilters, after, before, size: int)
 
     With a search term each branch takes its own first `size` rows and the UNION of those (at most
     `size` × branches rows) is sorted again, so no branch's plan depends on another's or on the row estimates.
+    A SIM- number typed in full finds its simulation even while simulations are hidden.
     """
+    if not filters.simulations and _is_simulation_number(filters.q):
+        filters = replace(filters, simulations="include")
     rows = orders_filtered(account=account, filters=filters).annotate(channel_name=F("channel__name"))
     rows = rows.only(*ORDER_LIST_FIELDS)
     q = filters.q.strip()

@@ -198,9 +198,11 @@ def test_simulations_are_left_out_of_the_list_unless_asked_for(world, orders):
     assert '<label for="id_simulations">Simulations</label>' in default.content.decode()
     assert numbers_in(client.get(list_url(world, simulations="only"))) == [orders[3].number]
     assert numbers_in(client.get(list_url(world, simulations="include"))) == [orders[3].number, *real]
-    # Found by its number among the simulations, with or without the prefix typed.
-    assert numbers_in(client.get(list_url(world, q=orders[3].number, simulations="only"))) == [orders[3].number]
-    assert numbers_in(client.get(list_url(world, q="sim-1", simulations="include"))) == [orders[3].number]
+    # Found by its number: typed in full even while hidden, without the prefix among the simulations shown.
+    assert numbers_in(client.get(list_url(world, q=orders[3].number))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, q="sim-1"))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, q="1"))) == [orders[0].number]
+    assert numbers_in(client.get(list_url(world, q="1", simulations="include"))) == [orders[3].number, orders[0].number]
 
 
 def test_the_api_list_leaves_simulations_out(world, orders):
