@@ -260,7 +260,8 @@ def order_list(
     limit: int = Query(50, ge=1, le=100),
     cursor: Str200 | None = Query(None, description="The `next` of the previous page"),
 ):
-    """The account's sales orders, newest first. `created_after` is inclusive, `created_before` exclusive."""
+    """The account's sales orders, newest first, without simulations (SIM-…; get one by its number).
+    `created_after` is inclusive, `created_before` exclusive."""
     page = orders_page_for_api(
         account=request.auth, status=status, created_after=created_after, created_before=created_before,
         external_id=external_id, q=q, cursor=cursor, limit=limit,

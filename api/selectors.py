@@ -84,7 +84,7 @@ def orders_page_for_api(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
-    """The account's sales orders, newest first, `limit` at a time: one query.
+    """The account's sales orders (not simulations), newest first, `limit` at a time: one query.
 
     `q` is an order number (exact) or part of the customer's name or email (the trigram indexes serve it).
     `created_after` is inclusive, `created_before` exclusive.

@@ -85,7 +85,7 @@ def ensure_account(code: str, name: str, sku_prefix: str):
         )
         ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("5.00"),
                                       carrier_code="UPS", service_code="GND")
-        TaxJurisdiction.objects.create(account=account, code="US-NY", name="New York", rate=Decimal("0.0888"))
+        TaxJurisdiction.objects.create(account=account, code="US-NY", name="New York", rate=Decimal("0.08875"))
         Promotion.objects.create(account=account, name="Bench 10", kind="percentage", value=10, code="BENCH10",
                                  valid_from=dt.date(2000, 1, 1))
     return account

@@ -25,6 +25,11 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False, choices=_choices("Any status", Order.Status.choices))
     source = forms.ChoiceField(label="Source", required=False, choices=_choices("Any source", Order.Source.choices))
     kind = forms.ChoiceField(label="Kind", required=False, choices=_choices("Any kind", Order.Kind.choices))
+    simulations = forms.ChoiceField(
+        label="Simulations",
+        required=False,
+        choices=[("", "Hidden"), ("include", "Shown too"), ("only", "Only simulations")],
+    )
     created_from = forms.DateField(label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

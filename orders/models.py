@@ -67,8 +67,9 @@ class TaxJurisdiction(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tax_jurisdictions")
     code = models.CharField(max_length=30)
     name = models.CharField(max_length=120)
-    rate = models.DecimalField(max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0"))],
-                               help_text="0.0825 for 8.25%")
+    # A fraction with 6 decimals (4 decimals of a percent): every real rate fits, e.g. New York City's 8.875 %.
+    rate = models.DecimalField(max_digits=7, decimal_places=6, validators=[MinValueValidator(Decimal("0"))],
+                               help_text="0.08875 for 8.875%")
 
     class Meta:
         ordering = ["code"]
@@ -78,7 +79,14 @@ class TaxJurisdiction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.rate * 100:.2f}%)"
+        return f"{self.name} ({self.percent}%)"
+
+    @property
+    def percent(self) -> str:
+        """The rate as a percent with the decimals it has, at least two: '8.875', '7.25', '19.00'."""
+        text = f"{Decimal(self.rate) * 100:.4f}".rstrip("0")
+        whole, _, decimals = text.partition(".")
+        return f"{whole}.{decimals.ljust(2, '0')}"
 
 
 class ShippingMethod(models.Model):
@@ -288,6 +296,11 @@ class Order(models.Model):
             # without an email (redacted ones among them) stay out of it.
             models.Index(
                 fields=["account", "customer_email"], condition=~models.Q(customer_email=""), name="order_account_email"
+            ),
+            # The list's "Simulations: only" walk; written only for simulations, which the default list leaves out.
+            models.Index(
+                fields=["account", "-created_at", "-id"], condition=models.Q(is_simulation=True),
+                name="order_account_simulations",
             ),
             # A clone's source (the clones list, SET_NULL when the source goes); most orders are no clone.
             models.Index(

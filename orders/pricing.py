@@ -7,8 +7,15 @@ Rules (decided here, since the reference leaves them open):
   quantity reaches min_quantity, the line is in scope, and, for a promotion behind a code, the code was given.
 - Promotions do not stack: each line gets the single largest discount. A fixed discount is per unit and never
   takes the price below zero.
-- Tax is the jurisdiction's rate on the discounted line amount, rounded per line to the cent (half up).
-  Shipping is the method's price, untaxed.
+- Tax is the jurisdiction's rate on the discounted line amount, rounded per line to the cent, half up (0.005
+  becomes 0.01). Per line, because an order line is what gets cancelled, split, returned and refunded: each
+  line's tax is then fixed and the order's tax is exactly the sum of its lines'. Half up, because that is the
+  rounding tax authorities prescribe for a charged amount (US states' "round up from one half cent", the EU's
+  commercial rounding); half-even only removes a bias from long sums of rounded values, which a per-line amount
+  on an invoice is not. Rates carry 6 decimals (8.875 % is 0.08875) and are used unrounded.
+- A caller may fix a line's tax too (a keep-prices clone of an unchanged line keeps its source's tax), so a copy
+  equals its source to the cent even if the jurisdiction's rate changed since.
+- Shipping is the method's price, untaxed.
 - A code that matches no promotion valid on the date is an error naming the code.
 """
 
@@ -30,12 +37,18 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def line_tax(taxable: Decimal, rate: Decimal) -> Decimal:
+    """The tax of one line: the unrounded rate on the discounted amount, rounded once to the cent, half up."""
+    return money(taxable * rate)
+
+
 @dataclass(frozen=True)
 class LineInput:
     variant: Variant
     quantity: int
     fixed_unit_price: Decimal | None = None  # None: list price with promotions
     fixed_unit_discount: Decimal = Decimal(0)  # with a fixed price: a discount per unit kept from a source order
+    fixed_tax: Decimal | None = None  # with a fixed price: the line's tax kept from a source order
 
 
 @dataclass
@@ -117,7 +130,10 @@ def price_lines(
                     best, discount = promotion, candidate
         gross = unit_price * line.quantity
         taxable = gross - discount
-        tax = money(taxable * rate)
+        if line.fixed_unit_price is not None and line.fixed_tax is not None:
+            tax = money(line.fixed_tax)
+        else:
+            tax = line_tax(taxable, rate)
         priced.append(
             PricedLine(
                 variant=line.variant,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
@@ -57,7 +57,7 @@ ORDER_LIST_FIELDS = (
     "id", "account_id", "kind", "number", "status", "source", "channel_id", "customer_name", "customer_email",
     "currency", "total", "is_simulation", "created_at",
 )
-_NUMBER = re.compile(r"^(?:(SO|PO)\s*-?\s*)?0*(\d{1,12})$")
+_NUMBER = re.compile(r"^(?:(SO|PO|SIM)\s*-?\s*)?0*(\d{1,12})$")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class OrderFilters:
     kind: str = ""
     created_from: dt.date | None = None  # inclusive, a day in the account's timezone
     created_to: dt.date | None = None  # inclusive
+    simulations: str = ""  # "": leave simulations out (they are no sales); "include": show them too; "only"
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,19 @@ class OrderPage:
 
 
 def _number_candidates(q: str) -> set[str]:
-    """What an order number typed as 'SO-0000042', 'so-42' or '42' may be."""
+    """What an order number typed as 'SO-0000042', 'so-42', 'SIM-7' or '42' may be."""
     candidates = {q.upper()}
     match = _NUMBER.match(q.upper())
     if match:
         prefix, digits = match.groups()
-        prefixes = [prefix] if prefix else ["SO", "PO"]
+        prefixes = [prefix] if prefix else ["SO", "PO", "SIM"]
         candidates |= {f"{p}-{int(digits):07d}" for p in prefixes}
     return candidates
+
+
+def _is_simulation_number(q: str) -> bool:
+    match = _NUMBER.match(q.strip().upper())
+    return bool(match) and match.group(1) == "SIM"
 
 
 def _pk_in(ids: list[int]) -> Func:
@@ -150,8 +156,13 @@ def _search_branches(*, account: Account, base: QuerySet[Order], q: str) -> list
 
 
 def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Order]:
-    """The account's orders matching the filters (not the search term), unordered."""
+    """The account's orders matching the filters (not the search term), unordered. Simulations only when
+    asked for: they are kept for the record, not counted, listed or exported with the real orders."""
     orders = Order.objects.filter(account=account)
+    if filters.simulations == "only":
+        orders = orders.filter(is_simulation=True)
+    elif filters.simulations != "include":
+        orders = orders.filter(is_simulation=False)
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.source:
@@ -188,7 +199,10 @@ def _fetch(*, account: Account, filters: OrderFilters, after, before, size: int)
 
     With a search term each branch takes its own first `size` rows and the UNION of those (at most
     `size` × branches rows) is sorted again, so no branch's plan depends on another's or on the row estimates.
+    A SIM- number typed in full finds its simulation even while simulations are hidden.
     """
+    if not filters.simulations and _is_simulation_number(filters.q):
+        filters = replace(filters, simulations="include")
     rows = orders_filtered(account=account, filters=filters).annotate(channel_name=F("channel__name"))
     rows = rows.only(*ORDER_LIST_FIELDS)
     q = filters.q.strip()

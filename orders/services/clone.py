@@ -418,15 +418,17 @@ def _overridden(req: _Request, fields: _Fields, chosen: list[CloneLine], reasons
     return overridden
 
 
-def _line_input(req: _Request, line: CloneLine, quantity: int) -> LineInput:
+def _line_input(req: _Request, line: CloneLine, quantity: int, *, same_tax: bool) -> LineInput:
+    """A kept line of unchanged quantity under the source's jurisdiction keeps its tax too: a copy."""
     src = req.source_lines[line.sku]
     if req.pricing == "reprice":
         return LineInput(variant=src.variant, quantity=quantity)
     if req.pricing == "manual" and line.unit_price is not None:
         return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=line.unit_price)
     per_unit_discount = src.line_discount / src.quantity if src.quantity else Decimal(0)
+    kept_tax = src.tax_amount if same_tax and quantity == src.quantity else None
     return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=src.unit_price,
-                     fixed_unit_discount=per_unit_discount)
+                     fixed_unit_discount=per_unit_discount, fixed_tax=kept_tax)
 
 
 def _draft(
@@ -442,12 +444,13 @@ def _draft(
 ) -> OrderDraft:
     source, overrides = req.source, req.overrides
     same_method = fields.shipping_method == source.shipping_method
+    same_tax = getattr(fields.tax_jurisdiction, "pk", None) == source.tax_jurisdiction_id
     actor_name = getattr(by, "email", None) or "system"
     draft = OrderDraft(
         account=req.account,
         kind=source.kind,
         source=Order.Source.CLONE,
-        lines=[_line_input(req, line, quantity) for line, quantity in quantities],
+        lines=[_line_input(req, line, quantity, same_tax=same_tax) for line, quantity in quantities],
         order_date=req.order_date,
         customer=source.customer,
         customer_name=overrides.get("customer_name", source.customer_name),

@@ -20,7 +20,7 @@ from oms.exceptions import DomainError
 from orders.models import ADDRESS_FIELDS, Customer, Order, OrderEvent, OrderLine, ShippingMethod, TaxJurisdiction
 from orders.pricing import LineInput, PricedOrder, price_lines
 from orders.rules import rules_apply
-from orders.services.numbers import order_numbers_next
+from orders.services.numbers import order_numbers_next, order_series
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Order.Status.DRAFT: {Order.Status.OPEN, Order.Status.CANCELLED},
@@ -149,14 +149,14 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
         ]
         if ruled and account.auto_sales_order_workflow:
             rules_apply(account=account, drafts=ruled)
-        by_kind: dict[str, list[OrderDraft]] = {}
+        by_series: dict[str, list[OrderDraft]] = {}
         for draft in drafts:
             if draft.priced is None:
                 draft.price()
-            by_kind.setdefault(draft.kind, []).append(draft)
+            by_series.setdefault(order_series(kind=draft.kind, is_simulation=draft.is_simulation), []).append(draft)
         numbers: dict[int, str] = {}
-        for kind, group in by_kind.items():
-            for draft, number in zip(group, order_numbers_next(account=account, kind=kind, count=len(group))):
+        for series, group in by_series.items():
+            for draft, number in zip(group, order_numbers_next(account=account, kind=series, count=len(group))):
                 numbers[id(draft)] = number
         orders = Order.objects.bulk_create([_order_row(d, numbers[id(d)], by, now) for d in drafts])
         lines, events, allocations = [], [], {}

@@ -1,14 +1,24 @@
-"""Order numbers: unique per account and kind, handed out under a row lock so parallel writers never collide."""
+"""Order numbers: unique per account and series, handed out under a row lock so parallel writers never collide.
+
+Sales and purchase orders each have their series (SO-…, PO-…); simulations have their own (SIM-…), so a
+simulation never takes a number from the sales sequence and the real numbers stay without gaps."""
 
 from django.db import connection
 
 from orders.models import Order
 
-PREFIXES = {Order.Kind.SALES: "SO", Order.Kind.PURCHASE: "PO"}
+SIMULATION = "simulation"  # the series (the counter's `kind`) of simulations, whatever their order kind
+PREFIXES = {Order.Kind.SALES: "SO", Order.Kind.PURCHASE: "PO", SIMULATION: "SIM"}
+
+
+def order_series(*, kind: str, is_simulation: bool) -> str:
+    """The number series an order takes its number from."""
+    return SIMULATION if is_simulation else kind
 
 
 def order_numbers_next(*, account, kind: str, count: int = 1) -> list[str]:
-    """Reserve `count` consecutive numbers in one statement; must run inside the creating transaction."""
+    """Reserve `count` consecutive numbers of series `kind` (an order kind or SIMULATION) in one statement;
+    must run inside the creating transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             """

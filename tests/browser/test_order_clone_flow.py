@@ -71,3 +71,25 @@ def test_agent_clones_two_lines_with_a_new_address_and_repricing(agent_world, se
     assert lines == [("KITE-0", 1), ("KITE-1", 2)]
     assert (clone.shipping_line1, clone.shipping_city, clone.total) == ("7 Harbour Road", "Brighton", Decimal("47.20"))
     assert source.number in page.inner_text("#cloned-from")
+
+
+def test_agent_simulates_a_clone_and_finds_it_only_with_the_simulations_filter(agent_world, server_port, page):
+    org, agent, account, source = agent_world
+    base = f"http://{org.schema_name}.localhost:{server_port}"
+    sign_in(page, base, agent.email, f"/accounts/{account.pk}/")
+
+    page.goto(f"{base}/accounts/{account.pk}/orders/{source.number}/clone/")
+    page.check("input[name=purpose][value=simulation]")
+    page.click("#create-clone")
+
+    page.wait_for_url(lambda url: "/clone/" not in url and "/orders/SIM-" in url)
+    assert page.url.endswith("/orders/SIM-0000001/")
+    expect(page.locator("#simulation")).to_be_visible()
+
+    page.goto(f"{base}/accounts/{account.pk}/orders/")
+    expect(page.locator("#orders")).to_contain_text(source.number)
+    expect(page.locator("#orders")).not_to_contain_text("SIM-0000001")
+    page.select_option("#id_simulations", "only")  # htmx swaps the table and keeps the address in step
+    expect(page.locator("#orders")).to_contain_text("SIM-0000001")
+    expect(page.locator("#orders")).not_to_contain_text(source.number)
+    assert "simulations=only" in page.url

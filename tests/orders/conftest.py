@@ -36,7 +36,7 @@ def shop(world) -> Shop:
                                            carrier_code="UPS", service_code="GND")
     express = ShippingMethod.objects.create(account=account, code="EXPRESS", name="Express", price=Decimal("25.00"),
                                             carrier_code="FEDEX", service_code="2DAY")
-    ny = TaxJurisdiction.objects.create(account=account, code="US-NY", name="New York", rate=Decimal("0.0888"))
+    ny = TaxJurisdiction.objects.create(account=account, code="US-NY", name="New York", rate=Decimal("0.08875"))
     ca = TaxJurisdiction.objects.create(account=account, code="US-CA", name="California", rate=Decimal("0.0725"))
     Promotion.objects.create(account=account, name="Spring", kind="percentage", value=10, code="SPRING10",
                              valid_from=dt.date.today() - dt.timedelta(days=30))

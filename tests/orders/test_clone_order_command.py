@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from accounts.services import account_create, warehouse_create
 from inventory.models import StockLevel
-from orders.models import CloneRecord, Order, OrderEvent, Promotion
+from orders.models import CloneRecord, Order, OrderEvent, OrderNumberCounter, Promotion
 from tests.factories import ADDRESS, ProductFactory, VariantFactory, make_order, stock
 from tests.processes import manage
 
@@ -51,7 +51,8 @@ def test_help_explains_every_option():
     command = load_command_class("orders", "clone_order")
     text = " ".join(command.create_parser("manage.py", "clone_order").format_help().split())
     assert "nothing is created" in command.help and command.help.split(".")[0] in text
-    for option in ("--org", "--account", "--order", "--lines", "--reprice", "--simulate", "--split-file", "--json"):
+    for option in ("--org", "--account", "--order", "--lines", "--reprice", "--correction", "--cancel-source",
+                   "--simulate", "--split-file", "--json"):
         assert option in text
     assert '"destinations"' in text and '"quantities"' in text  # the split file's shape
 
@@ -101,6 +102,61 @@ def test_simulate_makes_a_flagged_draft_that_allocates_nothing(shop):
     assert "simulation" in out and "no stock was allocated" in out
 
 
+def test_correction_keeps_the_source_open_without_cancel_source(shop):
+    out = run(shop, "--correction", "--lines", "TEE-0:1,TEE-1:1")
+
+    [clone] = new_orders(shop)
+    shop.order.refresh_from_db()
+    assert clone.clone_purpose == "correction" and not clone.is_simulation and clone.number.startswith("SO-")
+    assert shop.order.status == Order.Status.ALLOCATED
+    assert CloneRecord.objects.get(order=clone).purpose == "correction"
+    assert f"Cloned {shop.order.number} into {clone.number} (correction, prices kept)" in out
+    assert "cancelled" not in out
+
+
+def test_correction_with_cancel_source_cancels_the_source_and_gives_its_stock_back(shop):
+    allocated_before = written(shop.account)[3]
+
+    out = run(shop, "--correction", "--cancel-source", "--lines", "TEE-0:1", "--json")
+
+    [clone] = new_orders(shop)
+    shop.order.refresh_from_db()
+    assert shop.order.status == Order.Status.CANCELLED and clone.clone_purpose == "correction"
+    # The source's 6 units went back, the correction's 1 was taken.
+    assert written(shop.account)[3] == allocated_before - 6 + 1
+    assert OrderEvent.objects.filter(order=shop.order, kind="status").last().message == (
+        f"Cancelled: corrected by {clone.number}"
+    )
+    data = json.loads(out)
+    assert (data["purpose"], data["source_status"]) == ("correction", "cancelled")
+
+
+def test_correction_with_cancel_source_of_a_shipped_order_fails_in_one_line_and_writes_nothing(shop):
+    Order.objects.filter(pk=shop.order.pk).update(status=Order.Status.SHIPPED)
+    before = written(shop.account)
+
+    with pytest.raises(CommandError) as error:
+        run(shop, "--correction", "--cancel-source")
+
+    assert str(error.value) == f"cancel_source: Order {shop.order.number} is shipped and cannot be cancelled."
+    assert written(shop.account) == before
+    assert Order.objects.get(pk=shop.order.pk).status == Order.Status.SHIPPED
+
+
+def test_a_simulation_takes_a_sim_number_and_leaves_the_sales_counter_alone(shop):
+    counter = OrderNumberCounter.objects.get(account=shop.account, kind=Order.Kind.SALES).last_value
+
+    out = run(shop, "--simulate", "--json")
+
+    [clone] = new_orders(shop)
+    assert clone.number == "SIM-0000001" and json.loads(out)["orders"][0]["number"] == "SIM-0000001"
+    assert OrderNumberCounter.objects.get(account=shop.account, kind=Order.Kind.SALES).last_value == counter
+    run(shop)  # the next real order continues the sales series without a gap
+    assert Order.objects.filter(account=shop.account, cloned_from=shop.order, is_simulation=False).get().number == (
+        f"SO-{counter + 1:07d}"
+    )
+
+
 def split_file(tmp_path, destinations) -> str:
     path = tmp_path / "split.json"
     path.write_text(json.dumps({"destinations": destinations}))
@@ -122,6 +178,7 @@ def test_split_file_makes_one_order_per_destination_and_json_lists_them(shop, tm
     assert second.shipping_city == "Manchester" and first.clone_purpose == second.clone_purpose == "split"
     assert data == {
         "source": shop.order.number,
+        "source_status": "allocated",
         "purpose": "split",
         "orders": [
             {"number": first.number, "total": str(first.total), "currency": "USD", "lines": 2},
@@ -138,6 +195,7 @@ def test_json_is_exactly_one_object_with_amounts_as_strings(shop):
     [clone] = new_orders(shop)
     assert data == {
         "source": shop.order.number,
+        "source_status": "allocated",
         "purpose": "standard",
         "orders": [{"number": clone.number, "total": str(clone.total), "currency": "USD", "lines": 3}],
         "total": str(clone.total),
@@ -160,6 +218,12 @@ def test_json_is_exactly_one_object_with_amounts_as_strings(shop):
         (["--lines", "TEE-0:1,,TEE-1:1"], "--lines: “” is not SKU:QTY"),
         (["--lines", " "], "--lines: give at least one SKU:QTY pair"),
         (["--simulate", "--split-file", "x.json"], "Use --simulate or --split-file, not both."),
+        (["--correction", "--simulate"], "Use --correction or --simulate, not both."),
+        (["--correction", "--split-file", "x.json"], "Use --correction or --split-file, not both."),
+        (["--correction", "--simulate", "--split-file", "x.json"],
+         "Use only one of --correction, --simulate and --split-file."),
+        (["--cancel-source"], "--cancel-source goes with --correction"),
+        (["--simulate", "--cancel-source"], "--cancel-source goes with --correction"),
     ],
 )
 def test_bad_lines_fail_in_one_line_and_write_nothing(shop, args, message):
@@ -283,6 +347,7 @@ def test_a_real_process_clones_and_prints_json(committed_source):
     clone = Order.objects.get(account=account, cloned_from=source)
     assert data == {
         "source": source.number,
+        "source_status": "allocated",
         "purpose": "standard",
         "orders": [{"number": clone.number, "total": "50.00", "currency": "USD", "lines": 2}],
         "total": "50.00",
@@ -298,5 +363,32 @@ def test_a_real_process_refusing_a_clone_exits_1_with_one_line(committed_source)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["CommandError: lines.HOT.quantity: Only 10 of HOT available in Main."]
+    connection.set_tenant(org)
+    assert Order.objects.filter(account=account).count() == 1
+
+
+def test_a_real_process_correction_cancels_the_source(committed_source):
+    org, account, source = committed_source
+
+    result = manage("clone_order", "--org", org.slug, "--account", account.code, "--order", source.number,
+                    "--correction", "--cancel-source")
+
+    assert result.returncode == 0, result.stderr
+    connection.set_tenant(org)
+    clone = Order.objects.get(account=account, cloned_from=source)
+    assert Order.objects.get(pk=source.pk).status == Order.Status.CANCELLED
+    assert f"{source.number} is cancelled: corrected by {clone.number}." in result.stdout
+
+
+def test_a_real_process_refusing_cancel_source_without_correction_exits_1_with_one_line(committed_source):
+    org, account, source = committed_source
+
+    result = manage("clone_order", "--org", org.slug, "--account", account.code, "--order", source.number,
+                    "--cancel-source")
+
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "CommandError: --cancel-source goes with --correction: only a correction cancels the order it replaces."
+    ]
     connection.set_tenant(org)
     assert Order.objects.filter(account=account).count() == 1

@@ -31,7 +31,8 @@ def catalog(world):
 
 @pytest.fixture
 def orders(world, catalog):
-    """Four distinct orders of the store, oldest first, and one of the outlet that must never show."""
+    """Four distinct orders of the store, oldest first (the last a simulation, listed only on request), and one
+    of the outlet that must never show."""
     boot, boot2, hat = catalog["BOOT-1"], catalog["BOOT-2"], catalog["HAT-9"]
     channel = ChannelFactory(account=world.store, name="Web Shop")
     made = make_orders(
@@ -67,7 +68,7 @@ def numbers_in(response) -> list[str]:
     """The order numbers in the list, in the order shown."""
     body = response.content.decode()
     table = body[body.index('id="orders"'):]
-    return re.findall(r'/orders/((?:SO|PO)-\d+)/"', table)
+    return re.findall(r'/orders/((?:SO|PO|SIM)-\d+)/"', table)
 
 
 def link(response, rel: str) -> str | None:
@@ -137,7 +138,7 @@ def test_filter_by_source(world, orders):
 def test_filter_by_kind(world, orders):
     client = world.client_for(world.viewer)
 
-    assert numbers_in(client.get(list_url(world, kind="purchase"))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, kind="purchase", simulations="include"))) == [orders[3].number]
     assert orders[3].number not in numbers_in(client.get(list_url(world, kind="sales")))
 
 
@@ -148,7 +149,7 @@ def test_filter_by_created_dates_in_the_account_timezone(world, orders):
 
     on_10th = client.get(list_url(world, created_from="2025-03-10", created_to="2025-03-10"))
     on_11th = client.get(list_url(world, created_from="2025-03-11", created_to="2025-03-11"))
-    from_12th = client.get(list_url(world, created_from="2025-03-12"))
+    from_12th = client.get(list_url(world, created_from="2025-03-12", simulations="include"))
 
     assert numbers_in(on_10th) == [orders[0].number]
     assert numbers_in(on_11th) == [orders[2].number, orders[1].number]
@@ -163,7 +164,9 @@ def test_filters_combine_with_search(world, orders):
 
 
 def test_an_end_date_before_the_start_is_shown_as_an_error_and_not_applied(world, orders):
-    response = world.client_for(world.viewer).get(list_url(world, created_from="2025-03-12", created_to="2025-03-10"))
+    response = world.client_for(world.viewer).get(
+        list_url(world, created_from="2025-03-12", created_to="2025-03-10", simulations="include")
+    )
 
     assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
@@ -171,7 +174,7 @@ def test_an_end_date_before_the_start_is_shown_as_an_error_and_not_applied(world
 
 
 def test_the_list_shows_number_date_customer_status_source_total_and_simulation(world, orders):
-    response = world.client_for(world.viewer).get(list_url(world))
+    response = world.client_for(world.viewer).get(list_url(world, simulations="include"))
     body = response.content.decode()
 
     assert numbers_in(response) == [o.number for o in reversed(orders)]
@@ -183,6 +186,32 @@ def test_the_list_shows_number_date_customer_status_source_total_and_simulation(
     assert "2025-03-12 12:00" in row  # the store's timezone is UTC
     assert body.count("badge sim") == 1
     assert f'href="{reverse("order_detail", args=[world.store.pk, supplier.number])}"' in row
+
+
+def test_simulations_are_left_out_of_the_list_unless_asked_for(world, orders):
+    client = world.client_for(world.viewer)
+    real = [o.number for o in reversed(orders[:3])]
+
+    default = client.get(list_url(world))
+    assert orders[3].number.startswith("SIM-")
+    assert numbers_in(default) == real and "badge sim" not in default.content.decode()
+    assert '<label for="id_simulations">Simulations</label>' in default.content.decode()
+    assert numbers_in(client.get(list_url(world, simulations="only"))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, simulations="include"))) == [orders[3].number, *real]
+    # Found by its number: typed in full even while hidden, without the prefix among the simulations shown.
+    assert numbers_in(client.get(list_url(world, q=orders[3].number))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, q="sim-1"))) == [orders[3].number]
+    assert numbers_in(client.get(list_url(world, q="1"))) == [orders[0].number]
+    assert numbers_in(client.get(list_url(world, q="1", simulations="include"))) == [orders[3].number, orders[0].number]
+
+
+def test_the_api_list_leaves_simulations_out(world, orders):
+    from api.selectors import orders_page_for_api
+
+    make_orders(world.store, [order_draft(world.store, [(orders[0].lines.first().variant, 1)], is_simulation=True)])
+
+    listed = [o.number for o in orders_page_for_api(account=world.store).items]
+    assert listed and not any(number.startswith("SIM-") for number in listed)
 
 
 # Keyset pages
@@ -355,7 +384,7 @@ def test_orders_are_linked_from_the_overview_and_the_header(world):
 
 @pytest.mark.parametrize("role", ["admin", "supervisor", "account_admin", "agent", "viewer"])
 def test_every_role_with_view_may_list(world, orders, role):
-    response = world.client_for(world.by_role(role)).get(list_url(world))
+    response = world.client_for(world.by_role(role)).get(list_url(world, simulations="include"))
 
     assert response.status_code == 200
     assert len(numbers_in(response)) == 4

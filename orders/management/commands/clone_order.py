@@ -75,11 +75,31 @@ def read_split_file(path: str) -> list[Destination]:
     return destinations
 
 
+def purpose_of(options) -> str:
+    """The clone's purpose from the options; one purpose at a time, --cancel-source only with --correction."""
+    given = [name for name, option in (("--correction", "correction"), ("--simulate", "simulate"),
+                                       ("--split-file", "split_file")) if options[option]]
+    if len(given) == 2:
+        raise CommandError(f"Use {given[0]} or {given[1]}, not both.")
+    if len(given) > 2:
+        raise CommandError("Use only one of --correction, --simulate and --split-file.")
+    if options["cancel_source"] and not options["correction"]:
+        raise CommandError("--cancel-source goes with --correction: only a correction cancels the order it replaces.")
+    if options["correction"]:
+        return Order.ClonePurpose.CORRECTION
+    if options["simulate"]:
+        return Order.ClonePurpose.SIMULATION
+    if options["split_file"]:
+        return Order.ClonePurpose.SPLIT
+    return Order.ClonePurpose.STANDARD
+
+
 class Command(CheckedCommand):
     columns = {"account": (Account, "code"), "order": (Order, "number")}
     help = (
         "Clone an order of an account: a re-order of the same lines by default, some lines with other quantities "
-        "(--lines), at today's list prices and promotions (--reprice), as a simulation that allocates no stock "
+        "(--lines), at today's list prices and promotions (--reprice), as a correction that may cancel the order "
+        "(--correction, --cancel-source), as a simulation that allocates no stock and is numbered SIM-… "
         "(--simulate), or as a split shipment with one order per destination (--split-file). Everything is "
         "checked first (SKUs, quantities, discount codes still valid, stock); if anything is wrong, nothing is "
         "created and every reason is printed on one line (exit code 1)."
@@ -102,10 +122,21 @@ class Command(CheckedCommand):
             "valid). Default: keep the order's unit prices and per-unit discounts.",
         )
         parser.add_argument(
+            "--correction",
+            action="store_true",
+            help="Make a correction of the order: a new order that replaces it (its history says so).",
+        )
+        parser.add_argument(
+            "--cancel-source",
+            action="store_true",
+            help="With --correction: cancel the order being corrected, in the same transaction (its stock is "
+            "given back). Refused if the order can no longer be cancelled.",
+        )
+        parser.add_argument(
             "--simulate",
             action="store_true",
-            help="Make a simulation: a draft flagged as such, which allocates no stock and never goes to "
-            "fulfillment.",
+            help="Make a simulation: a draft flagged as such, numbered in its own SIM-… series, which allocates no "
+            "stock, never goes to fulfillment and is left out of the order list unless asked for.",
         )
         parser.add_argument(
             "--split-file",
@@ -116,20 +147,14 @@ class Command(CheckedCommand):
         parser.add_argument(
             "--json",
             action="store_true",
-            help='Print one JSON object: {"source", "purpose", "orders": [{"number", "total", "currency", '
-            '"lines"}], "total"} (amounts as strings).',
+            help='Print one JSON object: {"source", "source_status", "purpose", "orders": [{"number", "total", '
+            '"currency", "lines"}], "total"} (amounts as strings).',
         )
 
     def handle(self, *args, **options):
-        if options["simulate"] and options["split_file"]:
-            raise CommandError("Use --simulate or --split-file, not both.")
+        purpose = purpose_of(options)
         lines = parse_lines(options["lines"]) if options["lines"] is not None else None
         destinations = read_split_file(options["split_file"]) if options["split_file"] else None
-        purpose = Order.ClonePurpose.STANDARD
-        if destinations is not None:
-            purpose = Order.ClonePurpose.SPLIT
-        elif options["simulate"]:
-            purpose = Order.ClonePurpose.SIMULATION
         pricing = "reprice" if options["reprice"] else "keep"
 
         organization = organization_by_slug(options["org"])
@@ -151,7 +176,7 @@ class Command(CheckedCommand):
                 try:
                     orders = order_clone(
                         source=source, by=None, door="cli", lines=lines, pricing=pricing, purpose=purpose,
-                        destinations=destinations,
+                        destinations=destinations, cancel_source=options["cancel_source"],
                     )
                 except CloneInvalid as invalid:
                     raise CommandError(invalid.one_line()) from None
@@ -161,6 +186,7 @@ class Command(CheckedCommand):
                 .annotate(n=Count("id"))
                 .values_list("order_id", "n")
             )
+            source.refresh_from_db(fields=["status"])
 
         total = sum((order.total for order in orders), Decimal("0.00"))
         if options["json"]:
@@ -168,6 +194,7 @@ class Command(CheckedCommand):
                 json.dumps(
                     {
                         "source": source.number,
+                        "source_status": source.status,
                         "purpose": purpose,
                         "orders": [
                             {"number": o.number, "total": str(o.total), "currency": o.currency,
@@ -195,3 +222,5 @@ class Command(CheckedCommand):
             self.stdout.write(f"Total: {total} {source.currency}")
         if purpose == Order.ClonePurpose.SIMULATION:
             self.stdout.write("A simulation: no stock was allocated and it never goes to fulfillment.")
+        if source.status == Order.Status.CANCELLED and options["cancel_source"]:
+            self.stdout.write(f"{source.number} is cancelled: corrected by {orders[0].number}.")
