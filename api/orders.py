@@ -327,6 +327,11 @@ class CloneIn(In):
     warehouse: Str30 | None = Field(None, description="Warehouse code")
     notes: Notes | None = None
     destinations: list[DestinationIn] | None = Field(None, max_length=10, description="With purpose=split")
+    split_shipping: Literal["divide", "first", "per_order"] = Field(
+        "divide",
+        description="With purpose=split: divide the source's shipping across the orders (remainder on the first), "
+        "charge it on the first only, or charge each order its shipping method's price",
+    )
     order_date: Str30 | None = Field(None, description="YYYY-MM-DD; default today in the account's timezone")
 
 
@@ -380,6 +385,7 @@ def _clone_arguments(account, data: CloneIn) -> dict:
     return {
         "lines": lines, "overrides": overrides, "pricing": data.pricing, "purpose": data.purpose,
         "cancel_source": data.cancel_source, "destinations": destinations, "order_date": order_date,
+        "split_shipping": data.split_shipping,
     }
 
 

@@ -56,3 +56,23 @@ def validate_country(value: str) -> None:
 def validate_currency(value: str) -> None:
     if value and (problem := currency_problem(value)):
         raise ValidationError(problem, code="invalid_currency")
+
+
+@cache
+def _subdivisions(country: str) -> dict[str, str]:
+    """{"NY": "US-NY", "US-NY": "US-NY", "NEW YORK": "US-NY", ...} for one country (empty if it has none)."""
+    names: dict[str, str] = {}
+    for sub in pycountry.subdivisions.get(country_code=country) or ():
+        names[sub.code.upper()] = sub.code
+        names[sub.code.split("-", 1)[1].upper()] = sub.code
+        names.setdefault(sub.name.upper(), sub.code)
+    return names
+
+
+def subdivision_code(country: str, region: str) -> str | None:
+    """The ISO 3166-2 code of an address's region, given as its code ("NY", "US-NY") or its name ("New York");
+    None when the region is blank or not one of the country's subdivisions."""
+    country, region = str(country).strip().upper(), " ".join(str(region).split()).upper()
+    if not country or not region or country not in country_codes():
+        return None
+    return _subdivisions(country).get(region)

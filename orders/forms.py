@@ -19,6 +19,11 @@ PRICING_CHOICES = [
     ("reprice", "Re-price with the promotions valid today"),
     ("manual", "Set unit prices by hand"),
 ]
+SPLIT_SHIPPING_CHOICES = [
+    ("divide", "Divide the source's shipping across the new orders"),
+    ("first", "Charge the source's shipping on the first order only"),
+    ("per_order", "Charge each order its shipping method's price"),
+]
 ADDRESS_LABELS = {
     "name": "Name",
     "line1": "Address line 1",
@@ -41,6 +46,8 @@ class CloneForm(forms.Form):
     shipping_method = forms.ModelChoiceField(queryset=ShippingMethod.objects.none(), required=False)
     tax_jurisdiction = forms.ModelChoiceField(queryset=TaxJurisdiction.objects.none(), required=False)
     warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), required=False)
+    split_shipping = forms.ChoiceField(choices=SPLIT_SHIPPING_CHOICES, widget=forms.RadioSelect, initial="divide",
+                                       required=False, label="Shipping charge")
     destination_count = forms.IntegerField(min_value=2, max_value=MAX_DESTINATIONS, initial=2, required=False,
                                            label="Destinations")
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -202,6 +209,7 @@ class CloneForm(forms.Form):
             "purpose": purpose,
             "cancel_source": cleaned["cancel_source"],
             "destinations": destinations,
+            "split_shipping": cleaned["split_shipping"] or "divide",
         }
 
 

@@ -15,7 +15,8 @@ Rules (decided here, since the reference leaves them open):
   on an invoice is not. Rates carry 6 decimals (8.875 % is 0.08875) and are used unrounded.
 - A caller may fix a line's tax too (a keep-prices clone of an unchanged line keeps its source's tax), so a copy
   equals its source to the cent even if the jurisdiction's rate changed since.
-- Shipping is the method's price, untaxed.
+- Shipping is the method's price, untaxed, unless the caller fixes it (a split shipment's share of the source's
+  shipping, see orders/services/clone.py).
 - A code that matches no promotion valid on the date is an error naming the code.
 """
 
@@ -105,6 +106,7 @@ def price_lines(
     shipping_method: ShippingMethod | None = None,
     tax_jurisdiction: TaxJurisdiction | None = None,
     promotions: list[Promotion] | None = None,
+    fixed_shipping: Decimal | None = None,
 ) -> PricedOrder:
     """Price `lines`; pass `promotions` (from promotions_on) to price many sets with no further query."""
     if promotions is None:
@@ -148,7 +150,10 @@ def price_lines(
     subtotal = money(sum((p.unit_price * p.quantity for p in priced), ZERO))
     discount_total = money(sum((p.line_discount for p in priced), ZERO))
     tax_total = money(sum((p.tax_amount for p in priced), ZERO))
-    shipping_total = money(shipping_method.price) if shipping_method is not None else ZERO
+    if fixed_shipping is not None:
+        shipping_total = money(fixed_shipping)
+    else:
+        shipping_total = money(shipping_method.price) if shipping_method is not None else ZERO
     return PricedOrder(
         lines=priced,
         subtotal=subtotal,

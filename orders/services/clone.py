@@ -9,6 +9,13 @@ never allocates stock, never goes to fulfillment). Pricing: `keep` (the source's
 discounts), `reprice` (list prices and the promotions valid on the new order date) or `manual` (a price per
 line, with a reason where it differs from the source).
 
+A split charges shipping as `split_shipping` says: `divide` (the default: the source's shipping charge divided to
+the cent, the remainder on the first order, so together they charge what the customer paid), `first` (all of it
+on the first order) or `per_order` (each order pays the shipping method's price). Each split order is taxed for
+its own destination: the account's jurisdiction whose code is the destination's ISO 3166-2 region (US-NY), else
+its country (DE). A destination in the source's own country and region, or one the account has no jurisdiction
+for, keeps the source's; a jurisdiction chosen on the form applies to every order. The plan says which and why.
+
 Every problem is collected and raised at once as `CloneInvalid`, keyed by the input at fault, and nothing is
 written. The number of queries does not depend on the number of lines.
 """
@@ -21,18 +28,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from inventory.selectors import stock_available
 from inventory.services import StockShortage
-from oms.codes import country_problem
+from oms.codes import country_problem, subdivision_code
 from oms.exceptions import DomainError
-from orders.models import ADDRESS_FIELDS, MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, CloneRecord, Order, OrderEvent
-from orders.pricing import LineInput, money, promotions_on
+from orders.models import (
+    ADDRESS_FIELDS,
+    MAX_LINE_QUANTITY,
+    REQUIRED_ADDRESS_FIELDS,
+    CloneRecord,
+    Order,
+    OrderEvent,
+    TaxJurisdiction,
+)
+from orders.pricing import ZERO, LineInput, money, promotions_on
 from orders.services.create import ALLOWED_TRANSITIONS, OrderDraft, order_transition, orders_insert
 
 PURPOSES = {choice.value for choice in Order.ClonePurpose}
 PRICING_MODES = {"keep", "reprice", "manual"}
+SPLIT_SHIPPING = {"divide", "first", "per_order"}
 MAX_MANUAL_DISCOUNT = Decimal("0.50")  # a hand-set price may not go below half the current list price
 MAX_MANUAL_MARKUP = 10  # ... nor above ten times it (which also keeps amounts inside their columns)
 OVERRIDABLE = {
@@ -159,6 +176,13 @@ class ClonePlan:
     overridden: dict[str, Any]
     available: dict[str, int]  # sku -> available in the chosen warehouse (empty for simulations)
     cancel_source: bool
+    split_shipping: str = "divide"
+    tax_notes: list[str] = field(default_factory=list)  # per draft: which tax jurisdiction and why
+
+    @property
+    def preview(self) -> list[tuple[OrderDraft, str]]:
+        """(draft, tax note) pairs for the page."""
+        return list(zip(self.drafts, self.tax_notes or [""] * len(self.drafts), strict=True))
 
 
 @dataclass
@@ -198,7 +222,9 @@ class _Fields:
     tax_jurisdiction: Any
 
 
-def _clean_choices(errors: _Errors, *, overrides: dict[str, Any], purpose: str, pricing: str) -> None:
+def _clean_choices(
+    errors: _Errors, *, overrides: dict[str, Any], purpose: str, pricing: str, split_shipping: str
+) -> None:
     unknown = set(overrides) - OVERRIDABLE
     if unknown:
         errors.add("__all__", f"These fields cannot be overridden: {', '.join(sorted(unknown))}.")
@@ -206,6 +232,8 @@ def _clean_choices(errors: _Errors, *, overrides: dict[str, Any], purpose: str, 
         errors.add("purpose", "Choose re-order, correction, split shipment or simulation.")
     if pricing not in PRICING_MODES:
         errors.add("pricing", "Choose keep, re-price or manual pricing.")
+    if split_shipping not in SPLIT_SHIPPING:
+        errors.add("split_shipping", "Choose how shipping is charged: divided, on the first order, or per order.")
     errors.raise_if_any()
 
 
@@ -301,6 +329,54 @@ def _clean_destinations(
                 f"The destinations get {total} of {sku} but the source order has only {req.source_lines[sku].quantity}.",
             )
     return cleaned
+
+
+def _place(address: dict[str, str]) -> tuple[str, str]:
+    """(country, region) of an address, the region as its ISO 3166-2 code when it is one."""
+    country, region = address.get("country", "").upper(), address.get("region", "")
+    return country, subdivision_code(country, region) or " ".join(region.split()).upper()
+
+
+def _split_taxes(req: _Request, fields: _Fields, destinations: list[Destination]) -> list[tuple[Any, str]]:
+    """Each destination's tax jurisdiction and a note saying why; one query for all destinations."""
+    base = fields.tax_jurisdiction
+    base_name = str(base) if base is not None else "none"
+    if getattr(base, "pk", None) != req.source.tax_jurisdiction_id:
+        return [(base, f"Tax: {base_name}, as chosen for every order.")] * len(destinations)
+    home = _place(req.source.address("shipping"))
+    places = [_place(d.shipping) for d in destinations]
+    wanted = {code for country, region in places if (country, region) != home
+              for code in (region if region.startswith(f"{country}-") else "", country) if code}
+    found = {}
+    if wanted:
+        found = {
+            j.upper_code: j
+            for j in TaxJurisdiction.objects.annotate(upper_code=Upper("code")).filter(
+                account=req.account, upper_code__in=wanted
+            )
+        }
+    taxes = []
+    for country, region in places:
+        match = found.get(region) or found.get(country)
+        where = region if region.startswith(f"{country}-") else country
+        if (country, region) == home:
+            taxes.append((base, f"Tax: {base_name}, as the source (same destination region)."))
+        elif match is not None:
+            taxes.append((match, f"Tax: {match}, for its destination ({match.code})."))
+        else:
+            taxes.append((base, f"Tax: {base_name}, as the source: this account has no tax jurisdiction for {where}."))
+    return taxes
+
+
+def _shipping_shares(req: _Request, count: int, split_shipping: str) -> list[Decimal | None]:
+    """What each of `count` split orders charges for shipping (None: the method's price)."""
+    if split_shipping == "per_order" or count == 0:
+        return [None] * count
+    charged = req.source.shipping_total
+    if split_shipping == "first":
+        return [charged] + [ZERO] * (count - 1)
+    share, rest = divmod(int(charged * 100), count)
+    return [Decimal(share + rest) / 100] + [Decimal(share) / 100] * (count - 1)
 
 
 def _clean_codes(req: _Request, codes: list[str]) -> list | None:
@@ -441,10 +517,12 @@ def _draft(
     reasons: dict[str, str],
     event: dict[str, Any],
     by,
+    tax_jurisdiction: Any,
+    shipping_total: Decimal | None = None,
 ) -> OrderDraft:
     source, overrides = req.source, req.overrides
     same_method = fields.shipping_method == source.shipping_method
-    same_tax = getattr(fields.tax_jurisdiction, "pk", None) == source.tax_jurisdiction_id
+    same_tax = getattr(tax_jurisdiction, "pk", None) == source.tax_jurisdiction_id
     actor_name = getattr(by, "email", None) or "system"
     draft = OrderDraft(
         account=req.account,
@@ -462,7 +540,7 @@ def _draft(
         shipping_method=fields.shipping_method,
         carrier_code=source.carrier_code if same_method else "",
         service_code=source.service_code if same_method else "",
-        tax_jurisdiction=fields.tax_jurisdiction,
+        tax_jurisdiction=tax_jurisdiction,
         warehouse=fields.warehouse,
         notes=overrides.get("notes", source.notes),
         currency=source.currency,
@@ -472,6 +550,7 @@ def _draft(
         price_override_reasons={i: reasons.get(line.sku, "") for i, (line, _) in enumerate(quantities)},
         event_message=f"Cloned from {source.number} by {actor_name} ({Order.ClonePurpose(req.purpose).label.lower()})",
         event_data=event,
+        fixed_shipping=shipping_total,
     )
     draft.price(promotions=promotions if req.pricing == "reprice" else [])
     return draft
@@ -488,13 +567,14 @@ def order_clone_plan(
     cancel_source: bool = False,
     destinations: list[Destination] | None = None,
     order_date: dt.date | None = None,
+    split_shipping: str = "divide",
 ) -> ClonePlan:
     """Check and price a clone without writing; the page's live preview and `order_clone` both use it.
 
     Small clean steps collect every error first; the drafts are built from what they return."""
     overrides = dict(overrides or {})
     errors = _Errors()
-    _clean_choices(errors, overrides=overrides, purpose=purpose, pricing=pricing)
+    _clean_choices(errors, overrides=overrides, purpose=purpose, pricing=pricing, split_shipping=split_shipping)
     req = _Request(
         source=source,
         purpose=purpose,
@@ -516,17 +596,23 @@ def order_clone_plan(
 
     event = {"cloned_from": source.number, "purpose": purpose, "pricing": pricing, "overridden": overridden}
     common = {"promotions": promotions, "reasons": reasons, "event": event, "by": by}
+    tax_notes: list[str] = []
     if req.split:
+        event["split_shipping"] = split_shipping
         by_sku = {line.sku: line for line in chosen}
+        filled = [d for d in destinations or [] if d.quantities]
+        taxes = _split_taxes(req, fields, filled)
+        shares = _shipping_shares(req, len(filled), split_shipping)
         drafts = [
             _draft(req, fields, shipping=d.shipping, quantities=[(by_sku[sku], n) for sku, n in d.quantities.items()],
-                   **common)
-            for d in destinations or []
-            if d.quantities
+                   tax_jurisdiction=tax, shipping_total=share, **common)
+            for d, (tax, _), share in zip(filled, taxes, shares, strict=True)
         ]
+        tax_notes = [note for _, note in taxes]
     elif chosen:
         quantities = [(line, line.quantity) for line in chosen if line.quantity > 0]
-        drafts = [_draft(req, fields, shipping=fields.shipping, quantities=quantities, **common)]
+        drafts = [_draft(req, fields, shipping=fields.shipping, quantities=quantities,
+                         tax_jurisdiction=fields.tax_jurisdiction, **common)]
     else:
         drafts = []
 
@@ -539,6 +625,8 @@ def order_clone_plan(
         overridden=overridden,
         available=available,
         cancel_source=cancel,
+        split_shipping=split_shipping,
+        tax_notes=tax_notes,
     )
 
 
@@ -554,13 +642,16 @@ def order_clone(
     """Clone `source` into one order (or one per destination for a split). Raises CloneInvalid.
 
     `request` takes the arguments of `order_clone_plan` (lines, overrides, pricing, purpose, cancel_source,
-    destinations, order_date)."""
+    destinations, order_date, split_shipping)."""
     plan = order_clone_plan(source=source, by=by, **request)
     if plan.errors:
         raise CloneInvalid(plan.errors)
     account, purpose, pricing, overridden = source.account, plan.purpose, plan.pricing, plan.overridden
     actor_name = getattr(by, "email", None) or "system"
     purpose_label = Order.ClonePurpose(purpose).label.lower()
+    event_data = {"purpose": purpose, "pricing": pricing, "overridden": overridden}
+    if purpose == Order.ClonePurpose.SPLIT:
+        event_data["split_shipping"] = plan.split_shipping
     warehouse = plan.drafts[0].warehouse
     source_lines = {line.sku: line for line in source.lines.all()}
     cancel = plan.cancel_source
@@ -584,7 +675,7 @@ def order_clone(
             actor=by if getattr(by, "pk", None) else None,
             kind="cloned",
             message=f"Cloned into {', '.join(numbers)} by {actor_name} ({purpose_label})",
-            data={"clones": numbers, "purpose": purpose, "pricing": pricing, "overridden": overridden},
+            data={"clones": numbers, **event_data},
         )
         seconds = None
         if opened_at is not None:

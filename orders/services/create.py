@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 from django.db import transaction
@@ -74,6 +75,7 @@ class OrderDraft:
     created_at: dt.datetime | None = None  # imports and the demo keep the original time
     status: str | None = None  # None: allocated when stock is taken, open otherwise, draft for simulations
     priced: PricedOrder | None = None
+    fixed_shipping: Decimal | None = None  # charged for shipping instead of the method's price
 
     def price(self, promotions=None) -> PricedOrder:
         if promotions is not None:
@@ -86,6 +88,7 @@ class OrderDraft:
             shipping_method=self.shipping_method,
             tax_jurisdiction=self.tax_jurisdiction,
             promotions=self.promotions,
+            fixed_shipping=self.fixed_shipping,
         )
         return self.priced
 

@@ -78,3 +78,24 @@ def test_wrong_types_in_clone_options_name_the_field(world, store_api, mug):
                                                                  "purpose": "gift"})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"lines[0].quantity", "purpose"}
+
+
+def test_a_split_charges_shipping_as_asked_and_refuses_an_unknown_choice(world, store_api, mug):
+    from orders.models import ShippingMethod
+
+    method = ShippingMethod.objects.create(account=world.store, code="STD", name="Standard", price=Decimal("8.00"))
+    source = factories.make_order(world.store, [(mug, 3)], warehouse=world.store.default_warehouse,
+                                  shipping_method=method)
+    address = {"name": "A", "line1": "1 St", "city": "Town", "postal_code": "1000", "country": "GB"}
+    body = {"purpose": "split",
+            "destinations": [{"shipping_address": {**address, "name": n}, "quantities": {"MUG-1": 1}} for n in "ABC"]}
+
+    refused = store_api.post(f"/orders/{source.number}/clone", {**body, "split_shipping": "half"})
+    assert refused.status_code == 422 and refused.json()["field"] == "split_shipping"
+    assert Order.objects.filter(account=world.store).count() == 1
+
+    divided = store_api.post(f"/orders/{source.number}/clone", body)
+    assert divided.status_code == 201, divided.content
+    assert [o["shipping_total"] for o in divided.json()["orders"]] == ["2.68", "2.66", "2.66"]
+    per_order = store_api.post(f"/orders/{source.number}/clone", {**body, "split_shipping": "per_order"})
+    assert [o["shipping_total"] for o in per_order.json()["orders"]] == ["8.00", "8.00", "8.00"]

@@ -93,3 +93,41 @@ def test_agent_simulates_a_clone_and_finds_it_only_with_the_simulations_filter(a
     expect(page.locator("#orders")).to_contain_text("SIM-0000001")
     expect(page.locator("#orders")).not_to_contain_text(source.number)
     assert "simulations=only" in page.url
+
+
+def test_agent_splits_an_order_abroad_and_sees_each_orders_shipping_and_tax_before_creating(
+    agent_world, server_port, page
+):
+    from orders.models import TaxJurisdiction
+
+    org, agent, account, source = agent_world
+    connection.set_tenant(org)
+    TaxJurisdiction.objects.create(account=account, code="DE", name="Germany VAT", rate=Decimal("0.19"))
+    connection.set_schema_to_public()
+    base = f"http://{org.schema_name}.localhost:{server_port}"
+    sign_in(page, base, agent.email, f"/accounts/{account.pk}/")
+
+    page.goto(f"{base}/accounts/{account.pk}/orders/{source.number}/clone/")
+    page.check("input[name=purpose][value=split]")
+    page.fill("#dest0_qty_KITE-2", "0")
+    for field, value in {"name": "Bea Braun", "line1": "Unter den Linden 1", "city": "Berlin",
+                         "postal_code": "10115", "country": "DE"}.items():
+        page.fill(f"#dest1_{field}", value)
+    page.fill("#dest1_qty_KITE-2", "3")
+    summary = page.locator("#clone-summary")
+    # Divided by default: 4.00 of shipping is 2.00 + 2.00; Berlin is taxed 19 % on 3 × 8.00 = 4.56.
+    expect(summary).to_contain_text("Germany VAT (19.00%), for its destination (DE)")
+    expect(summary.locator(".draft").nth(1)).to_contain_text("2.00")
+    expect(summary.locator(".draft").nth(1)).to_contain_text("4.56")
+    page.check("input[name=split_shipping][value=first]")
+    expect(summary.locator(".draft").nth(1).locator("dd").nth(2)).to_have_text("0.00")
+    expect(summary.locator(".draft").nth(0).locator("dd").nth(2)).to_have_text("4.00")
+    page.click("#create-clone")
+
+    page.wait_for_url(lambda url: "/clone/" not in url and "/orders/SO-" in url)
+    connection.set_tenant(org)
+    made = list(Order.objects.filter(cloned_from__pk=source.pk).order_by("number").select_related("tax_jurisdiction"))
+    connection.set_schema_to_public()
+    assert [(o.shipping_city, o.shipping_total, getattr(o.tax_jurisdiction, "code", None), o.tax_total)
+            for o in made] == [(source.shipping_city, Decimal("4.00"), None, Decimal("0.00")),
+                               ("Berlin", Decimal("0.00"), "DE", Decimal("4.56"))]

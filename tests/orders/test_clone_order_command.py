@@ -392,3 +392,25 @@ def test_a_real_process_refusing_cancel_source_without_correction_exits_1_with_o
     ]
     connection.set_tenant(org)
     assert Order.objects.filter(account=account).count() == 1
+
+
+def test_split_shipping_option_charges_the_source_shipping_on_the_first_order_only(shop, tmp_path):
+    manchester = dict(ADDRESS, name="Bob Jones", city="Manchester")
+    destinations = [
+        {"shipping": ADDRESS, "quantities": {"TEE-0": 1}},
+        {"shipping": manchester, "quantities": {"TEE-0": 1}},
+        {"shipping": dict(manchester, city="Leeds"), "quantities": {"TEE-1": 1}},
+    ]
+    run(shop, "--split-file", split_file(tmp_path, destinations), "--split-shipping", "first")
+    assert [str(o.shipping_total) for o in new_orders(shop)] == [str(shop.order.shipping_total), "0.00", "0.00"]
+    assert shop.order.events.get(kind="cloned").data["split_shipping"] == "first"
+
+
+def test_split_shipping_divides_by_default_and_needs_a_split_file(shop, tmp_path):
+    before = written(shop.account)
+    with pytest.raises(CommandError, match="--split-shipping goes with --split-file"):
+        run(shop, "--split-shipping", "divide")
+    assert written(shop.account) == before
+    destinations = [{"shipping": dict(ADDRESS, city=city), "quantities": {"TEE-2": 1}} for city in ("A", "B", "C")]
+    run(shop, "--split-file", split_file(tmp_path, destinations))
+    assert [str(o.shipping_total) for o in new_orders(shop)] == ["1.68", "1.66", "1.66"]  # 5.00 / 3

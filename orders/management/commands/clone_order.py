@@ -145,6 +145,13 @@ class Command(CheckedCommand):
             + ". The destinations together may not take more of a SKU than the order has.",
         )
         parser.add_argument(
+            "--split-shipping",
+            choices=["divide", "first", "per_order"],
+            help="With --split-file: how the split orders charge shipping. divide (default): the order's shipping "
+            "divided to the cent, the remainder on the first, so together they charge what the customer paid; "
+            "first: all of it on the first order; per_order: each order pays its shipping method's price.",
+        )
+        parser.add_argument(
             "--json",
             action="store_true",
             help='Print one JSON object: {"source", "source_status", "purpose", "orders": [{"number", "total", '
@@ -156,6 +163,8 @@ class Command(CheckedCommand):
         lines = parse_lines(options["lines"]) if options["lines"] is not None else None
         destinations = read_split_file(options["split_file"]) if options["split_file"] else None
         pricing = "reprice" if options["reprice"] else "keep"
+        if options["split_shipping"] and purpose != Order.ClonePurpose.SPLIT:
+            raise CommandError("--split-shipping goes with --split-file: only a split shipment divides shipping.")
 
         organization = organization_by_slug(options["org"])
         with tenant_context(organization):
@@ -177,6 +186,7 @@ class Command(CheckedCommand):
                     orders = order_clone(
                         source=source, by=None, door="cli", lines=lines, pricing=pricing, purpose=purpose,
                         destinations=destinations, cancel_source=options["cancel_source"],
+                        split_shipping=options["split_shipping"] or "divide",
                     )
                 except CloneInvalid as invalid:
                     raise CommandError(invalid.one_line()) from None
