@@ -15,8 +15,8 @@ own keep-alive connection, POST /api/v1/orders as fast as answers come: 5 random
 an Idempotency-Key per order. Every order goes the whole way: normalize, validate, de-duplicate, create, rules,
 allocate; orders that arrive together are written in one transaction (api/group_commit.py). After a warm-up,
 prints sustained orders per second, latency percentiles and any other answers. `--floor` sends instead the
-cheapest authenticated request (POST /orders with `{}`: organization by host, key, rate limit, a JSON 422 from
-the schema check; nothing read or written), the most API requests of any kind one process can answer.
+cheapest authenticated request (POST /orders with `[]`: organization by host, key, rate limit, a JSON 422 from
+the schema check; nothing read or written: a refused JSON object would be kept on the Intake page), the most API requests of any kind one process can answer.
 
 Then it counts the queries that write a batch of 1 and of 16 orders in a new, empty account and in the bench
 account (which by then holds every order the run made): they must be equal. Targets from the issue: at least
@@ -147,8 +147,9 @@ def client(port: int, host: str, key: str, stop: threading.Event, counter, resul
             n = next(counter)
         started = time.perf_counter()
         try:
-            if floor:  # the cheapest authenticated request: key, rate limit, a body the schema refuses (422)
-                conn.request("POST", "/api/v1/orders", body="{}", headers={
+            if floor:  # the cheapest authenticated request: key, rate limit, a body the schema refuses (422);
+                # a JSON list, since a refused object is kept on the Intake page (a write)
+                conn.request("POST", "/api/v1/orders", body="[]", headers={
                     "Host": host, "X-Api-Key": key, "Content-Type": "application/json",
                 })
             else:
