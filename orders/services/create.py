@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -74,6 +74,11 @@ class OrderDraft:
     created_at: dt.datetime | None = None  # imports and the demo keep the original time
     status: str | None = None  # None: allocated when stock is taken, open otherwise, draft for simulations
     priced: PricedOrder | None = None
+    # Money a channel charged (intake): the order's detail, each line's (by index), and its shipping.
+    charged: dict = field(default_factory=dict)
+    line_charged: list[dict] = field(default_factory=list)
+    charged_shipping: Decimal | None = None
+    charged_shipping_tax: Decimal = Decimal(0)
 
     def price(self, promotions=None) -> PricedOrder:
         if promotions is not None:
@@ -86,6 +91,8 @@ class OrderDraft:
             shipping_method=self.shipping_method,
             tax_jurisdiction=self.tax_jurisdiction,
             promotions=self.promotions,
+            fixed_shipping=self.charged_shipping,
+            fixed_shipping_tax=self.charged_shipping_tax,
         )
         return self.priced
 
@@ -128,6 +135,7 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         shipping_total=priced.shipping_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        charged=draft.charged,
         is_simulation=draft.is_simulation,
         cloned_from=draft.cloned_from,
         clone_purpose=draft.clone_purpose,
@@ -176,6 +184,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
                         tax_amount=priced.tax_amount,
                         line_total=priced.line_total,
                         price_override_reason=draft.price_override_reasons.get(position - 1, ""),
+                        charged=draft.line_charged[position - 1] if position <= len(draft.line_charged) else {},
                     )
                 )
             events.append(
