@@ -174,3 +174,33 @@ def test_csv_rows_carry_the_channels_discount_tax_shipping_and_total(shop):
     assert money_of(order) == (Decimal("46.50"), Decimal("2.85"), Decimal("3.11"), Decimal("6.00"), Decimal("52.76"))
     assert order.charged["total"] == "52.76" and not any("total is" in flag for flag in order.flags)
     assert order.lines.get(sku="MUG-BLUE").charged["taxes"] == [{"title": "Tax", "amount": "1.60"}]
+
+
+def test_the_order_page_shows_the_charged_taxes_and_discounts_line_by_line(shop, world):
+    from django.urls import reverse
+
+    order = submit(shop, "shopify", charged("shopify_taxes_included")).order
+
+    response = world.client_for(world.agent).get(reverse("order_detail", args=[shop.pk, order.number]))
+
+    assert response.status_code == 200
+    page = " ".join(response.content.decode().split())
+    assert "WINTER10 −4.80" in page and "GB VAT (rate 0.2) 7.20" in page
+    assert "charged 24.00 a unit, tax included" in page
+    assert "Royal Mail Tracked 48" in page and "GB VAT (rate 0.2) 0.66" in page
+    assert 'id="charged-total">47.15 GBP' in page
+
+
+@pytest.mark.parametrize("sample", ["shopify_450789469", "shopify_taxes_included", "amazon_902-3159896-1390916"])
+def test_a_keep_prices_clone_keeps_the_charged_prices_discounts_and_taxes_exactly(shop, world, sample):
+    from orders.services.clone import order_clone
+
+    fmt = sample.split("_")[0]
+    source = submit(shop, fmt, charged(sample)).order
+
+    [clone] = order_clone(source=source, by=world.agent, pricing="keep")
+
+    assert money_of(clone) == money_of(source)
+    columns = ("sku", "quantity", "unit_price", "line_discount", "tax_amount", "line_total", "charged")
+    assert list(clone.lines.values_list(*columns)) == list(source.lines.values_list(*columns))
+    assert clone.charged["shipping_lines"] == source.charged["shipping_lines"]
