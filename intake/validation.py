@@ -249,11 +249,10 @@ def _address(checked: Checked, prefix: str, address: dict[str, str], label: str)
             checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than {limit} characters.")
 
 
-def _amount(checked: Checked, value, *, where: str, label: str, signed: bool = False) -> Decimal | None:
-    """A charged amount (0 up to a billion; `signed`: either side of 0), or None with a problem saying why."""
+def _amount(checked: Checked, value, *, where: str, label: str) -> Decimal | None:
+    """A charged amount (0 up to a billion), or None with a problem saying why."""
     amount = price_parse(value) if value not in (None, "") else Decimal(0)
-    low = -MAX_LINE_TOTAL if signed else 0
-    if amount is None or not low <= amount < MAX_LINE_TOTAL:
+    if amount is None or not 0 <= amount < MAX_LINE_TOTAL:
         checked.add("invalid_amount", where, f"{label}: “{value}” is not an amount from 0 to {MAX_LINE_TOTAL - CENT:,}.")
         return None
     return amount
@@ -263,7 +262,7 @@ def _entries(checked: Checked, entries: list[dict], *, where: str, label: str) -
     """Charged discount or tax entries as stored (amounts as text) and their sum; None when one is not an amount."""
     kept, total, ok = [], Decimal(0), True
     for index, entry in enumerate(entries):
-        amount = _amount(checked, entry.get("amount"), where=f"{where}[{index}].amount", label=label, signed=True)
+        amount = _amount(checked, entry.get("amount"), where=f"{where}[{index}].amount", label=label)
         if amount is None:
             ok = False
             continue
@@ -321,7 +320,14 @@ def _charged_order(checked: Checked, *, account, order: NormalizedOrder, channel
         taxes = _entries(checked, raw.get("taxes") or [], where=f"{where}.taxes", label=f"{label}, tax")
         if price is None or discounts is None or taxes is None:
             continue
-        shipping += price - discounts[1] - (taxes[1] if order.taxes_included else 0)
+        net = price - discounts[1] - (taxes[1] if order.taxes_included else 0)
+        if net < 0:
+            checked.add(
+                "invalid_amount", f"{where}.discounts",
+                f"{label}: its discounts ({discounts[1]}) are more than its price ({price}).",
+            )
+            continue
+        shipping += net
         shipping_tax += taxes[1]
         kept.append({"title": str(raw.get("title") or "")[:200], "price": str(price), "discounts": discounts[0],
                      "taxes": taxes[0]})
