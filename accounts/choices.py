@@ -68,7 +68,9 @@ VALIDATED_DOCUMENTS = [
     ("receipt", "Receipts"),
 ]
 VALIDATED_CODES = [("carrier", "Carrier code"), ("service", "Service code")]
-API_RULE_FIELDS = [f"{doc}_{code}_rule" for doc, _ in VALIDATED_DOCUMENTS for code, _ in VALIDATED_CODES]
+API_RULE_FIELDS = [f"{doc}_{code}_rule" for doc, _ in VALIDATED_DOCUMENTS for code, _ in VALIDATED_CODES] + [
+    "sales_order_total_rule",  # a channel's total that its parts do not add up to
+]
 
 
 @cache

@@ -89,6 +89,7 @@ class Account(models.Model):
     purchase_order_service_rule = _rule_field("purchase orders: service code")
     receipt_carrier_rule = _rule_field("receipts: carrier code")
     receipt_service_rule = _rule_field("receipts: service code")
+    sales_order_total_rule = _rule_field("sales orders: channel total differs from the order's")
 
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

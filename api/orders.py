@@ -48,10 +48,28 @@ class CustomerIn(In):
     phone: text(40) | None = None
 
 
+class ChargedDiscountIn(In):
+    title: Str200 | None = None
+    amount: Money
+
+
+class ChargedTaxIn(ChargedDiscountIn):
+    rate: Money | None = Field(None, description="A fraction: 0.06 for 6 %")
+
+
+class ShippingLineIn(In):
+    title: Str200 | None = None
+    price: Money
+    discounts: list[ChargedDiscountIn] | None = Field(None, max_length=50)
+    taxes: list[ChargedTaxIn] | None = Field(None, max_length=50)
+
+
 class OrderLineIn(In):
     sku: Str64 = Field(..., description="One of the account's SKUs (or a SKU mapped to one)")
     quantity: int = Field(..., description="A whole number from 1 to 100,000")
     unit_price: Money | None = Field(None, description="Omit for the account's price with its promotions")
+    discounts: list[ChargedDiscountIn] | None = Field(None, max_length=50, description="What was taken off the line, as charged")
+    taxes: list[ChargedTaxIn] | None = Field(None, max_length=50, description="The line's taxes, as charged")
 
 
 class OrderIn(In):
@@ -70,6 +88,10 @@ class OrderIn(In):
     warehouse: Str30 | None = Field(None, description="Warehouse code; default: the account's default warehouse")
     discount_codes: list[Str40] | None = Field(None, max_length=20)
     notes: Notes | None = None
+    shipping_lines: list[ShippingLineIn] | None = Field(None, max_length=20, description="Shipping as charged")
+    order_discounts: list[ChargedDiscountIn] | None = Field(None, max_length=50)
+    total: Money | None = Field(None, description="The total you charged: the order is flagged if its parts differ")
+    taxes_included: bool | None = Field(None, description="Whether prices (lines and shipping) include their tax")
 
 
 # Output -------------------------------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ COLUMNS = [
     "ship_line2", "ship_city", "ship_region", "ship_postal_code", "ship_country", "sku", "quantity", "unit_price",
     "carrier_code", "service_code",
 ]
+# Optional: what a channel charged. Per row (line): its discount and tax; per order (its first row): the
+# shipping price and tax, the channel's total, and "yes" in taxes_included when prices include tax.
+CHARGED_COLUMNS = ["line_discount", "line_tax", "shipping_price", "shipping_tax", "order_total", "taxes_included"]
 MAX_ROWS = 10_000
 
 
@@ -66,7 +69,7 @@ def _header(reader: csv.reader) -> list[str]:
     except StopIteration:
         raise DomainError("The file is empty: it needs a header row and one row per order line.", field="file") from None
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS and c not in CHARGED_COLUMNS]
     repeated = sorted({c for c in header if header.count(c) > 1})
     problems = []
     if missing:
@@ -77,7 +80,8 @@ def _header(reader: csv.reader) -> list[str]:
         problems.append(f"repeated column(s) {', '.join(repeated)}")
     if problems:
         raise DomainError(
-            f"Nothing was imported: the header has {'; '.join(problems)}. The columns are: {', '.join(COLUMNS)}.",
+            f"Nothing was imported: the header has {'; '.join(problems)}. The columns are: {', '.join(COLUMNS)} "
+            f"(and, optional, {', '.join(CHARGED_COLUMNS)}).",
             field="file",
         )
     return header
@@ -117,6 +121,27 @@ def _read(text: str) -> list[tuple[list[int], list[dict[str, str]]]]:
     return list(groups.values())
 
 
+def _charged_line(row: dict[str, str]) -> dict:
+    line = {}
+    if row.get("line_discount"):
+        line["discounts"] = [{"title": "Discount", "amount": row["line_discount"]}]
+    if row.get("line_tax"):
+        line["taxes"] = [{"title": "Tax", "amount": row["line_tax"]}]
+    return line
+
+
+def _charged_order(first: dict[str, str]) -> dict:
+    order = {}
+    if first.get("shipping_price") or first.get("shipping_tax"):
+        taxes = [{"title": "Shipping tax", "amount": first["shipping_tax"]}] if first.get("shipping_tax") else []
+        order["shipping_lines"] = [{"title": "Shipping", "price": first.get("shipping_price") or "0", "taxes": taxes}]
+    if first.get("order_total"):
+        order["total"] = first["order_total"]
+    if first.get("taxes_included"):
+        order["taxes_included"] = first["taxes_included"].lower()
+    return order
+
+
 def csv_payload(rows: list[dict[str, str]]) -> dict:
     """One order in the OMS's own format; order fields come from its first row."""
     first = rows[0]
@@ -130,10 +155,12 @@ def csv_payload(rows: list[dict[str, str]]) -> dict:
             "country": first["ship_country"],
         },
         "lines": [
-            {"sku": row["sku"], "quantity": row["quantity"], "unit_price": row["unit_price"] or None} for row in rows
+            {"sku": row["sku"], "quantity": row["quantity"], "unit_price": row["unit_price"] or None,
+             **_charged_line(row)} for row in rows
         ],
         "carrier_code": first["carrier_code"],
         "service_code": first["service_code"],
+        **_charged_order(first),
     }
 
 

@@ -45,6 +45,9 @@ class NormalizedLine:
     unit_price: Any = None  # None: the account's list price (with promotions)
     name: str = ""
     line_total: Any = None  # the price of all the units, when that is what the channel gives (it wins)
+    # What the channel charged, kept as given: [{"title", "amount"}] and [{"title", "rate", "amount"}].
+    charged_discounts: list[dict] = field(default_factory=list)
+    charged_taxes: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +68,20 @@ class NormalizedOrder:
     warehouse: str = ""  # warehouse code; blank: the channel's first warehouse or the account's default
     discount_codes: list[str] = field(default_factory=list)
     notes: str = ""
+    # The channel's money for the whole order, when it gives it (None/empty: the OMS prices the order).
+    # shipping_lines: [{"title", "price", "discounts": [{"title", "amount"}], "taxes": [{"title", "rate", "amount"}]}]
+    # order_discounts: [{"title", "amount"}], what the channel says it took off (its allocations are on the lines).
+    shipping_lines: list[dict] = field(default_factory=list)
+    order_discounts: list[dict] = field(default_factory=list)
+    charged_total: Any = None
+    taxes_included: bool = False  # prices (lines and shipping) include their tax
+
+    @property
+    def has_charged_money(self) -> bool:
+        return bool(
+            self.charged_total not in (None, "") or self.shipping_lines or self.order_discounts
+            or any(line.charged_discounts or line.charged_taxes for line in self.lines)
+        )
 
     def value_estimate(self):
         """Order value from the payload's own prices, for ranking failures by impact; 0 when unknown."""
@@ -97,6 +114,18 @@ def _count(quantity: Any) -> str:
         quantity = int(quantity)
     value = text(quantity)
     return str(int(value)) if value.isdigit() else value
+
+
+def amounts(items: Any, *, field_name: str, title: str = "title", amount: str = "amount", rate: str | None = None) -> list[dict]:
+    """A channel's list of discount or tax entries as [{"title", "amount"(, "rate")}], values as given."""
+    result = []
+    for index, item in enumerate(as_list(items, field_name=field_name)):
+        item = as_object(item, field_name=f"{field_name}[{index}]")
+        entry = {"title": text(item.get(title)), "amount": item.get(amount)}
+        if rate is not None:
+            entry["rate"] = item.get(rate)
+        result.append(entry)
+    return result
 
 
 def as_list(value: Any, *, field_name: str) -> list:

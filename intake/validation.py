@@ -24,7 +24,7 @@ from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
 from oms.codes import country_problem, currency_mismatch, currency_problem
 from orders.models import MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
-from orders.pricing import LineInput
+from orders.pricing import CENT, LineInput, price_lines
 
 ERROR = "error"
 WARNING = "warning"
@@ -57,6 +57,11 @@ class Checked:
     shipping_method: ShippingMethod | None = None
     order_date: dt.date | None = None
     placed_at: dt.datetime | None = None
+    # The channel's money (orders that carry it): per checked line its charged detail, and the order's.
+    line_charged: list[dict] = field(default_factory=list)
+    charged: dict = field(default_factory=dict)
+    charged_shipping: Decimal | None = None  # net of its discounts (and of its tax when prices include it)
+    charged_shipping_tax: Decimal = Decimal(0)
 
     @property
     def errors(self) -> list[Problem]:
@@ -244,6 +249,117 @@ def _address(checked: Checked, prefix: str, address: dict[str, str], label: str)
             checked.add("too_long", f"{prefix}.{name}", f"The {label}'s {name} is longer than {limit} characters.")
 
 
+def _amount(checked: Checked, value, *, where: str, label: str) -> Decimal | None:
+    """A charged amount (0 up to a billion), or None with a problem saying why."""
+    amount = price_parse(value) if value not in (None, "") else Decimal(0)
+    if amount is None or not 0 <= amount < MAX_LINE_TOTAL:
+        checked.add("invalid_amount", where, f"{label}: “{value}” is not an amount from 0 to {MAX_LINE_TOTAL - CENT:,}.")
+        return None
+    return amount
+
+
+def _entries(checked: Checked, entries: list[dict], *, where: str, label: str) -> tuple[list[dict], Decimal] | None:
+    """Charged discount or tax entries as stored (amounts as text) and their sum; None when one is not an amount."""
+    kept, total, ok = [], Decimal(0), True
+    for index, entry in enumerate(entries):
+        amount = _amount(checked, entry.get("amount"), where=f"{where}[{index}].amount", label=label)
+        if amount is None:
+            ok = False
+            continue
+        item = {"title": entry.get("title", "")[:200], "amount": str(amount)}
+        if entry.get("rate") not in (None, ""):
+            item["rate"] = str(entry["rate"])[:20]
+        kept.append(item)
+        total += amount
+    return (kept, total) if ok else None
+
+
+def _charged_line(
+    checked: Checked, order: NormalizedOrder, index: int, *, variant, quantity: int, price: Decimal | None
+) -> tuple[LineInput, dict] | None:
+    """The line as the channel charged it: its unit price, its discounts and its tax, never re-priced. With tax
+    included in prices, the line holds the net (price less tax) and the tax, so it still comes to what was
+    charged; a net that does not divide by the quantity is rounded up a cent a unit and the rest discounted."""
+    line, where, label = order.lines[index], f"lines[{index}]", f"Line {index + 1}"
+    discounts = _entries(checked, line.charged_discounts, where=f"{where}.discounts", label=f"{label}, discount")
+    taxes = _entries(checked, line.charged_taxes, where=f"{where}.taxes", label=f"{label}, tax")
+    if discounts is None or taxes is None:
+        return None
+    unit = price if price is not None else variant.price
+    gross = unit * quantity
+    if line.line_total not in (None, ""):
+        gross = _amount(checked, line.line_total, where=f"{where}.line_total", label=label)
+        if gross is None:
+            return None
+    net = gross - taxes[1] if order.taxes_included else gross
+    if discounts[1] > gross or net < 0:
+        checked.add(
+            "invalid_amount", f"{where}.discounts",
+            f"{label}: its discounts ({discounts[1]}) and tax ({taxes[1]}) are more than the line's price ({gross}).",
+        )
+        return None
+    net_unit = (net / quantity).quantize(CENT, rounding=ROUND_UP)
+    per_unit_discount = (net_unit * quantity - net + discounts[1]) / quantity
+    charged = {"unit_price": str(unit), "discounts": discounts[0], "taxes": taxes[0]}
+    if order.taxes_included:
+        charged["taxes_included"] = True
+    return (
+        LineInput(variant=variant, quantity=quantity, fixed_unit_price=net_unit, fixed_unit_discount=per_unit_discount,
+                  fixed_tax=taxes[1]),
+        charged,
+    )
+
+
+def _charged_order(checked: Checked, *, account, order: NormalizedOrder, channel) -> None:
+    """The channel's shipping lines and order discounts as kept, and its total checked against the parts."""
+    shipping, shipping_tax, kept = Decimal(0), Decimal(0), []
+    for index, raw in enumerate(order.shipping_lines):
+        where, label = f"shipping_lines[{index}]", f"Shipping line {index + 1}"
+        price = _amount(checked, raw.get("price"), where=f"{where}.price", label=label)
+        discounts = _entries(checked, raw.get("discounts") or [], where=f"{where}.discounts", label=f"{label}, discount")
+        taxes = _entries(checked, raw.get("taxes") or [], where=f"{where}.taxes", label=f"{label}, tax")
+        if price is None or discounts is None or taxes is None:
+            continue
+        net = price - discounts[1] - (taxes[1] if order.taxes_included else 0)
+        if net < 0:
+            checked.add(
+                "invalid_amount", f"{where}.discounts",
+                f"{label}: its discounts ({discounts[1]}) are more than its price ({price}).",
+            )
+            continue
+        shipping += net
+        shipping_tax += taxes[1]
+        kept.append({"title": str(raw.get("title") or "")[:200], "price": str(price), "discounts": discounts[0],
+                     "taxes": taxes[0]})
+    order_discounts = _entries(checked, order.order_discounts, where="order_discounts", label="Order discount")
+    total = None
+    if order.charged_total not in (None, ""):
+        total = _amount(checked, order.charged_total, where="total", label="The channel's total")
+    if checked.errors:
+        return
+    if kept:
+        checked.charged_shipping, checked.charged_shipping_tax = shipping, shipping_tax
+    checked.charged = {
+        "total": str(total) if total is not None else None, "taxes_included": order.taxes_included,
+        "shipping_lines": kept, "discounts": order_discounts[0] if order_discounts else [],
+    }
+    if total is None:
+        return
+    priced = price_lines(
+        account=account, lines=checked.lines, on=checked.order_date, promotions=[], shipping_method=checked.shipping_method,
+        fixed_shipping=checked.charged_shipping, fixed_shipping_tax=checked.charged_shipping_tax,
+    )
+    if priced.total != total:
+        level = account.sales_order_total_rule
+        currency = order.currency or account.currency or ""
+        checked.add(
+            "total_mismatch", "total",
+            f"The channel's total is {total} {currency} but its lines, shipping, discounts and taxes come to "
+            f"{priced.total} {currency} (a difference of {total - priced.total}).".replace("  ", " "),
+            ERROR if level == ValidationLevel.ERROR else WARNING,
+        )
+
+
 def order_check(
     *, account, order: NormalizedOrder, channel=None, source: str, known=None, prefetched: Prefetched | None = None
 ) -> Checked:
@@ -302,6 +418,7 @@ def order_check(
             # The channel's timestamp decides the date, as the account's clock read it (not the UTC date).
             checked.order_date = placed.astimezone(account.zone).date()
 
+    charged_money = order.has_charged_money
     skus = {line.sku for line in order.lines if line.sku}
     variants = prefetched.variants if prefetched is not None else variants_for(account=account, channel=channel, skus=skus)
     for index, line in enumerate(order.lines):
@@ -337,7 +454,18 @@ def order_check(
         if not variant.is_active or not variant.product.is_active:
             checked.add("inactive_sku", f"{where}.sku", f"{label}: SKU {variant.sku} is not for sale (inactive).")
             continue
-        if quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY:
+        if quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY and charged_money:
+            found = _charged_line(checked, order, index, variant=variant, quantity=quantity, price=price)
+            if found is not None:
+                if found[0].fixed_unit_price * quantity >= MAX_LINE_TOTAL:
+                    checked.add(
+                        "too_large", f"{where}.quantity",
+                        f"{label}: {quantity:,} × {variant.sku} comes to a billion or more; split the order.",
+                    )
+                    continue
+                checked.lines.append(found[0])
+                checked.line_charged.append(found[1])
+        elif quantity is not None and 1 <= quantity <= MAX_LINE_QUANTITY:
             price, unit_discount = _from_line_total(line.line_total, quantity, price)
             if (price if price is not None else variant.price) * quantity >= MAX_LINE_TOTAL:
                 checked.add(
@@ -366,4 +494,6 @@ def order_check(
         known=known if known is not None else known_codes(account=account),
     )
     _warehouse(checked, account=account, channel=channel, code=order.warehouse, prefetched=prefetched)
+    if charged_money:
+        _charged_order(checked, account=account, order=order, channel=channel)
     return checked

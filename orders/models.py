@@ -241,6 +241,9 @@ class Order(models.Model):
     shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # What a channel charged, kept as it gave it: {"total", "taxes_included", "shipping_lines", "discounts"};
+    # empty for orders the OMS priced itself.
+    charged = models.JSONField(default=dict, blank=True)
 
     is_simulation = models.BooleanField(default=False, help_text="Never allocates stock, never goes to fulfillment")
     cloned_from = models.ForeignKey(
@@ -341,6 +344,8 @@ class OrderLine(models.Model):
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
     price_override_reason = models.CharField(max_length=200, blank=True)
+    # What a channel charged for the line: {"unit_price", "discounts": [...], "taxes": [...], "taxes_included"}.
+    charged = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position"]

@@ -17,6 +17,8 @@ Rules (decided here, since the reference leaves them open):
   equals its source to the cent even if the jurisdiction's rate changed since.
 - Shipping is the method's price, untaxed, unless the caller fixes it (a split shipment's share of the source's
   shipping, see orders/services/clone.py).
+- An order a channel charged is not priced here, only added up: its lines come with fixed prices, discounts and
+  taxes, its shipping with a fixed amount and tax (intake/validation.py reads them from the payload).
 - A code that matches no promotion valid on the date is an error naming the code.
 """
 
@@ -107,8 +109,10 @@ def price_lines(
     tax_jurisdiction: TaxJurisdiction | None = None,
     promotions: list[Promotion] | None = None,
     fixed_shipping: Decimal | None = None,
+    fixed_shipping_tax: Decimal = Decimal(0),
 ) -> PricedOrder:
-    """Price `lines`; pass `promotions` (from promotions_on) to price many sets with no further query."""
+    """Price `lines`; pass `promotions` (from promotions_on) to price many sets with no further query.
+    `fixed_shipping` (and its tax, counted in the order's tax): a shipping amount charged elsewhere."""
     if promotions is None:
         promotions = promotions_on(account=account, on=on)
     wanted_codes = {c.strip().upper() for c in codes if c and c.strip()}
@@ -152,6 +156,7 @@ def price_lines(
     tax_total = money(sum((p.tax_amount for p in priced), ZERO))
     if fixed_shipping is not None:
         shipping_total = money(fixed_shipping)
+        tax_total += money(fixed_shipping_tax)
     else:
         shipping_total = money(shipping_method.price) if shipping_method is not None else ZERO
     return PricedOrder(

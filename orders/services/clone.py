@@ -552,8 +552,25 @@ def _draft(
         event_data=event,
         fixed_shipping=shipping_total,
     )
+    if req.pricing == "keep" and source.charged and not req.split:
+        _keep_charged(req, draft, quantities, same_tax=same_tax, same_method=same_method)
     draft.price(promotions=promotions if req.pricing == "reprice" else [])
     return draft
+
+
+def _keep_charged(req: _Request, draft: OrderDraft, quantities: list[tuple[CloneLine, int]], *, same_tax: bool,
+                  same_method: bool) -> None:
+    """A keep-prices copy of a channel's order keeps what the channel charged: each unchanged line's detail and,
+    with the same shipping method, the shipping as charged (its tax is the order's tax beyond its lines')."""
+    source = req.source
+    draft.line_charged = [
+        req.source_lines[line.sku].charged if same_tax and quantity == req.source_lines[line.sku].quantity else {}
+        for line, quantity in quantities
+    ]
+    draft.charged = {k: v for k, v in source.charged.items() if k != "total"}
+    if same_method:
+        draft.fixed_shipping = source.shipping_total
+        draft.fixed_shipping_tax = source.tax_total - sum((l.tax_amount for l in req.source_lines.values()), Decimal(0))
 
 
 def order_clone_plan(

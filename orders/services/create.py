@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-
 from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
@@ -75,7 +74,13 @@ class OrderDraft:
     created_at: dt.datetime | None = None  # imports and the demo keep the original time
     status: str | None = None  # None: allocated when stock is taken, open otherwise, draft for simulations
     priced: PricedOrder | None = None
-    fixed_shipping: Decimal | None = None  # charged for shipping instead of the method's price
+    # Shipping charged instead of the method's price (a split's share of the source's, or what a channel
+    # charged), and its tax, counted in the order's tax.
+    fixed_shipping: Decimal | None = None
+    fixed_shipping_tax: Decimal = Decimal(0)
+    # Money a channel charged (intake): the order's detail, each line's (by index).
+    charged: dict = field(default_factory=dict)
+    line_charged: list[dict] = field(default_factory=list)
 
     def price(self, promotions=None) -> PricedOrder:
         if promotions is not None:
@@ -89,6 +94,7 @@ class OrderDraft:
             tax_jurisdiction=self.tax_jurisdiction,
             promotions=self.promotions,
             fixed_shipping=self.fixed_shipping,
+            fixed_shipping_tax=self.fixed_shipping_tax,
         )
         return self.priced
 
@@ -131,6 +137,7 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         shipping_total=priced.shipping_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        charged=draft.charged,
         is_simulation=draft.is_simulation,
         cloned_from=draft.cloned_from,
         clone_purpose=draft.clone_purpose,
@@ -179,6 +186,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
                         tax_amount=priced.tax_amount,
                         line_total=priced.line_total,
                         price_override_reason=draft.price_override_reasons.get(position - 1, ""),
+                        charged=draft.line_charged[position - 1] if position <= len(draft.line_charged) else {},
                     )
                 )
             events.append(

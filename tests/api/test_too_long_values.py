@@ -1,6 +1,8 @@
 """Every text field of every write the API takes has a length limit, and a value over it is a 422 naming the
 field in words (never a database error, never a 500); the intake writes keep the refused body as a failure."""
 
+import json
+
 import pytest
 
 from api.core import api
@@ -129,6 +131,10 @@ def test_an_order_kept_with_an_over_long_text_replays_without_an_error(world, st
     if _field(where) in INTAKE_TAKES:
         order = Order.objects.get(account=world.store)
         assert "x" * (limit + 1) in (order.notes, *(c.lower() for c in order.discount_codes))
+    elif _field(where).endswith(".title"):  # a charged discount's or tax's title: intake keeps its first 200
+        order = Order.objects.get(account=world.store)
+        kept = json.dumps([order.charged, *(line.charged for line in order.lines.all())])
+        assert "x" * limit in kept and "x" * (limit + 1) not in kept
     else:  # refused again, in words, and still kept
         assert result.order is None and not Order.objects.filter(account=world.store).exists()
         assert result.failure.reasons and all(r["message"] for r in result.failure.reasons)
