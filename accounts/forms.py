@@ -163,7 +163,9 @@ class RecurringJobForm(DomainErrorFormMixin, forms.Form):
 
 
 class GrantRoleForm(DomainErrorFormMixin, forms.Form):
-    email = forms.EmailField(help_text="A member of the organization gets the role at once; anyone else is invited.")
+    email = forms.EmailField(
+        max_length=254, help_text="A member of the organization gets the role at once; anyone else is invited."
+    )
     role = forms.ChoiceField(choices=AccountRole.choices)
 
 
@@ -174,7 +176,9 @@ class AccountCreateForm(DomainErrorFormMixin, forms.Form):
 
 
 class MemberInviteForm(DomainErrorFormMixin, forms.Form):
-    email = forms.EmailField(help_text="A member gets the role at once; anyone else is invited by email.")
+    email = forms.EmailField(
+        max_length=254, help_text="A member gets the role at once; anyone else is invited by email."
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices)
 
 
@@ -202,7 +206,7 @@ class InvitationAcceptForm(DomainErrorFormMixin, forms.Form):
 
 
 class MemberAddForm(DomainErrorFormMixin, forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Membership.Role.choices)
     full_name = forms.CharField(required=False, max_length=150, help_text="For a new user")
     password = forms.CharField(required=False, widget=forms.PasswordInput, help_text="For a new user")

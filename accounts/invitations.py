@@ -53,6 +53,8 @@ def _clean_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         raise DomainError("Enter a valid email address.", field="email") from None
+    if len(email) > Invitation._meta.get_field("email").max_length:
+        raise DomainError("Enter a valid email address (at most 254 characters).", field="email")
     return email
 
 
@@ -155,7 +157,7 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
     if user is None:
         user = user_create(email=invitation.email, password=password, full_name=full_name)
     elif not user.is_active or not user.check_password(password or ""):
-        raise DomainError(f"That is not the password of {user.email}.", field="password")
+        raise DomainError(f"That is not the password of {user.email}.", field="password", code="wrong_password")
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": invitation.role}
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import re
 from base64 import b32encode
 
@@ -79,6 +80,15 @@ def two_factor_required_for(*, user: User, organization: Organization | None) ->
     ).exists()
 
 
+# The sign-in's code step: the user who gave the right password and still owes a code, kept in the session.
+PENDING_KEY = "two_factor_pending"
+
+
+def two_factor_login_pending(request, *, user: User, backend: str, next_url: str = "") -> None:
+    """Remember that `user` proved the password (or accepted an invitation with it) and owes a code next."""
+    request.session[PENDING_KEY] = {"user": user.pk, "backend": backend, "next": next_url, "at": time.time()}
+
+
 # Writes -----------------------------------------------------------------------------------------------------
 
 
@@ -98,21 +108,27 @@ def two_factor_setup_cancel(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
 
 
-@transaction.atomic
 def two_factor_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     """Turn two-factor sign-in on with a code from the app being set up; returns the device and the recovery codes,
-    which are not kept in readable form and cannot be shown again."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        raise DomainError("Start the set-up first.", code="no_setup")
+    which are not kept in readable form and cannot be shown again.
+
+    The code is checked before the writes' transaction, so a wrong code's throttle (saved by django-otp) is kept."""
     code = _clean_code(code)
-    if not TOTP_CODE.match(code):
-        raise DomainError("Enter the 6-digit code your app shows.", field="code")
-    if not _verify(device, code):
-        raise DomainError("That code is not right; check the app's clock and try the newest code.", field="code")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = _recovery_codes_replace(user)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        if device is None:
+            raise DomainError("Start the set-up first.", code="no_setup")
+        if not TOTP_CODE.match(code):
+            raise DomainError("Enter the 6-digit code your app shows.", field="code")
+        right = _verify(device, code)
+    if not right:
+        raise DomainError("That code is not right; check the app's clock and try the newest code.", field="code",
+                          code="wrong_code")
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+            raise DomainError("Start the set-up first.", code="no_setup")
+        device.confirmed = True
+        codes = _recovery_codes_replace(user)
     logger.info("two-factor sign-in turned on by user %s", user.pk)
     return device, codes
 
@@ -132,29 +148,31 @@ def two_factor_verify(*, user: User, code: str) -> Device | None:
     return None
 
 
-@transaction.atomic
 def two_factor_disable(*, user: User, password: str, code: str) -> None:
-    """Turn two-factor sign-in off: needs the password and a current code (or a recovery code)."""
+    """Turn two-factor sign-in off: needs the password and a current code (or a recovery code). The checks run
+    before the writes' transaction, so a wrong code's throttle is kept."""
     if two_factor_device(user=user) is None:
         raise DomainError("Two-factor sign-in is not on.", code="not_on")
     if not user.check_password(password or ""):
         raise DomainError("That password is not right.", field="password", code="wrong_password")
     if two_factor_verify(user=user, code=code) is None:
         raise DomainError("That code is not right.", field="code", code="wrong_code")
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
     logger.info("two-factor sign-in turned off by user %s", user.pk)
 
 
-@transaction.atomic
 def two_factor_recovery_codes_renew(*, user: User, code: str) -> list[str]:
-    """New recovery codes in place of the old ones (which stop working); needs a current app code."""
+    """New recovery codes in place of the old ones (which stop working); needs a current app code, checked before
+    the writes' transaction so a wrong code's throttle is kept."""
     if two_factor_device(user=user) is None:
         raise DomainError("Two-factor sign-in is not on.", code="not_on")
     code = _clean_code(code)
     if not TOTP_CODE.match(code) or two_factor_verify(user=user, code=code) is None:
         raise DomainError("Enter the current 6-digit code from your app.", field="code", code="wrong_code")
-    codes = _recovery_codes_replace(user)
+    with transaction.atomic():
+        codes = _recovery_codes_replace(user)
     logger.info("recovery codes renewed by user %s", user.pk)
     return codes
 

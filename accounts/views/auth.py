@@ -20,12 +20,9 @@ from accounts.models import Account
 from accounts.selectors import account_capabilities, account_get_for_user, accounts_for_user
 from accounts.tenancy import lockout
 from accounts.tenancy.models import User
-from accounts.tenancy.two_factor import two_factor_device, two_factor_verify
+from accounts.tenancy.two_factor import PENDING_KEY, two_factor_device, two_factor_login_pending, two_factor_verify
 from oms.exceptions import DomainError
 from oms.forms import ColumnIntegerField
-
-PENDING_KEY = "two_factor_pending"  # session: the user who gave the right password and still owes a code
-
 
 class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
@@ -53,9 +50,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         if two_factor_device(user=user) is None:
             return super().form_valid(form)
-        self.request.session[PENDING_KEY] = {
-            "user": user.pk, "backend": user.backend, "next": self.get_redirect_url(), "at": time.time(),
-        }
+        two_factor_login_pending(self.request, user=user, backend=user.backend, next_url=self.get_redirect_url())
         return redirect("login_code")
 
 

@@ -37,9 +37,13 @@ def two_factor_page(request):
             otp_login(request, device)  # this session counts as verified from now on
             return _recovery_codes_page(request, codes, first=True)
     if action == "renew" and renew_form.is_valid():
+        if lockout.is_locked(request, email=user.email):
+            return lockout.lockout_response(request, None, {"username": user.email})
         try:
             codes = two_factor.two_factor_recovery_codes_renew(user=user, code=renew_form.cleaned_data["code"])
         except DomainError as error:
+            if error.code == "wrong_code":
+                lockout.failure_record(request, email=user.email)
             renew_form.add_domain_error(error)
         else:
             return _recovery_codes_page(request, codes, first=False)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from accounts.selectors import account_users, accounts_for_user
 from accounts.tenancy.models import Invitation, Membership, User
 from tests import factories
 from tests.conftest import in_tenant
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code, two_factor_on
 
 UNKNOWN = "newcomer@example.com"
 
@@ -266,3 +267,41 @@ def test_the_users_tab_reads_pending_invitations_in_a_fixed_number_of_queries(wo
         invite(world, f"more{n}@example.com", by=world.admin)
     queries()
     assert queries() == few
+
+
+def test_accepting_as_a_user_with_two_factor_on_still_asks_for_their_code(world, elsewhere):
+    device, _ = two_factor_on(elsewhere)
+    invite(world, elsewhere.email)
+    anonymous = world.client_for(None)
+
+    joined = anonymous.post(link_in(mail.outbox[0]), {"password": PASSWORD})
+
+    assert joined.status_code == 302 and joined["Location"] == reverse("login_code")
+    assert "_auth_user_id" not in anonymous.session  # not signed in before the code
+    assert Membership.objects.filter(user=elsewhere, organization=world.org).exists()
+    signed_in = anonymous.post(reverse("login_code"), {"code": totp_code(device, ahead=1)})
+    assert signed_in.status_code == 302 and anonymous.session["_auth_user_id"] == str(elsewhere.pk)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_wrong_passwords_on_an_invitation_count_towards_the_sign_in_lockout(world, elsewhere):
+    invite(world, elsewhere.email)
+    path = link_in(mail.outbox[0])
+    anonymous = world.client_for(None)
+    for _ in range(2):
+        assert anonymous.post(path, {"password": "not-their-password"}).status_code == 422
+    assert anonymous.post(path, {"password": "not-their-password"}).status_code == 429  # the third locks
+    locked = anonymous.post(path, {"password": PASSWORD})  # even the right password, until the cool-off
+    assert locked.status_code == 429
+    assert not Membership.objects.filter(user=elsewhere, organization=world.org).exists()
+
+
+@pytest.mark.parametrize("form", ["users_tab", "member_add"])
+def test_an_email_longer_than_its_column_is_a_form_error_not_a_500(world, form):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example.com"  # valid-looking, 255+ characters
+    assert len(email) > 254
+    client = world.client_for(world.admin)
+    url = users_tab(world) if form == "users_tab" else reverse("member_add")
+    response = client.post(url, {"email": email, "role": "agent" if form == "users_tab" else "member"}, follow=True)
+    assert response.status_code == 422 and "at most 254 characters" in response.content.decode()
+    assert not Invitation.objects.exists() and mail.outbox == []

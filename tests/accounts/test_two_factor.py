@@ -55,6 +55,9 @@ def test_set_up_shows_a_qr_code_and_the_secret_then_a_code_turns_it_on_with_ten_
     assert wrong.status_code == 422 and "not right" in wrong.content.decode()
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
 
+    too_soon = client.post("/two-factor/", {"action": "confirm", "code": totp_code(device)})
+    assert too_soon.status_code == 422 and "wait 1 s" in too_soon.content.decode()  # the wrong code's throttle held
+    time.sleep(1.1)
     done = client.post("/two-factor/", {"action": "confirm", "code": totp_code(device)})
     assert done.status_code == 200 and done["Cache-Control"] == "no-store"
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", done.content.decode())
@@ -189,6 +192,7 @@ def test_turning_off_needs_the_password_and_a_code(world):
     assert bad_code.status_code == 422 and "code is not right" in bad_code.content.decode()
     assert TOTPDevice.objects.filter(user=world.agent, confirmed=True).exists()
 
+    time.sleep(1.1)  # the wrong recovery code slowed the next try by a second
     ok = client.post("/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": codes[0]})
     assert ok.status_code == 302
     assert not TOTPDevice.objects.filter(user=world.agent).exists()
@@ -286,3 +290,18 @@ def test_a_system_administrator_requires_it_on_the_public_site(world, system_adm
     member = Client(HTTP_HOST="localhost")
     member.force_login(world.admin)
     assert member.post(f"/organizations/{world.org.pk}/two-factor/", {"require_two_factor_for_admins": "on"}).status_code == 404
+
+
+def test_a_wrong_code_on_the_two_factor_page_is_kept_as_a_throttle_and_counts_towards_the_lockout(world):
+    from axes.models import AccessAttempt
+
+    device, _ = two_factor_on(world.agent)
+    client = world.client_for(world.agent)
+    wrong = "000000" if totp_code(device, ahead=1) != "000000" else "111111"
+
+    response = client.post("/two-factor/", {"action": "renew", "renew-code": wrong})
+
+    assert response.status_code == 422
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # not rolled back with the refused renewal
+    assert AccessAttempt.objects.filter(username=world.agent.email).exists()

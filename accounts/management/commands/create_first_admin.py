@@ -5,16 +5,17 @@ import os
 import secrets
 import sys
 
-from django.core.management.base import BaseCommand
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from accounts.management.cli import domain_errors, public_url
+from accounts.management.cli import CheckedCommand, domain_errors, public_url
+from accounts.tenancy.models import User
 from accounts.tenancy.services import system_admin_ensure
 
 PASSWORD_ENV = "ADMIN_PASSWORD"
 
 
-class Command(BaseCommand):
+class Command(CheckedCommand):
+    columns = {"email": (User, "email")}
     help = (
         "Create the first system administrator (who signs in on the public site and creates organizations). "
         "If an active system administrator exists, nothing changes. An existing user with --email is promoted "
