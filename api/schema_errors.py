@@ -43,6 +43,9 @@ def field_path(loc) -> str | None:
     return out or None
 
 
+SINGULAR = {"taxes": "tax", "quantities": "quantity", "addresses": "address", "discount codes": "discount code"}
+
+
 def field_label(loc) -> str:
     """('body', 'payload', 'lines', 0, 'quantity') -> 'Line 1 quantity'; the body itself -> 'The body'; a query
     or path parameter by its name ('created_after')."""
@@ -56,8 +59,8 @@ def field_label(loc) -> str:
     words: list[str] = []
     for part in parts:
         if isinstance(part, int):
-            if words and words[-1].endswith("s"):
-                words[-1] = words[-1][:-1]  # "lines" 0 -> "line 1"
+            if words:  # "lines" 0 -> "line 1", "taxes" 1 -> "tax 2"
+                words[-1] = SINGULAR.get(words[-1], words[-1][:-1] if words[-1].endswith("s") else words[-1])
             words.append(str(part + 1))
         else:
             words.append(str(part).replace("_", " "))

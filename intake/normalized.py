@@ -99,13 +99,16 @@ class NormalizedOrder:
         """Who, what and when, for a payload without an external id: a corrected resend and the replay of its
         rejected copy have the same one, so only one of them becomes an order. The customer is the email (else
         the name), the lines their SKUs and quantities in any order (2 and "2" alike), the time the channel's
-        timestamp, else the order date, else the day the payload came in. "" without a customer or lines."""
+        timestamp, else the order date, else the day the payload came in; and the recipient's name, so the same
+        items sent the same day to someone else (a gift) stay another order. The rest of the address is left out:
+        it is what a correction most often fixes. "" without a customer or lines."""
         who = self.customer_email.casefold() or (self.customer_name or self.shipping.get("name", "")).casefold()
         what = sorted([line.sku.casefold(), _count(line.quantity)] for line in self.lines)
         if not who or not what:
             return ""
         when = text(self.placed_at) or text(self.order_date) or received_on.isoformat()
-        return hashlib.sha256(json.dumps([who, what, when]).encode()).hexdigest()
+        to = " ".join(text(self.shipping.get("name")).casefold().split())
+        return hashlib.sha256(json.dumps([who, what, when, to]).encode()).hexdigest()
 
 
 def _count(quantity: Any) -> str:
@@ -113,7 +116,7 @@ def _count(quantity: Any) -> str:
     if isinstance(quantity, float) and quantity.is_integer():
         quantity = int(quantity)
     value = text(quantity)
-    return str(int(value)) if value.isdigit() else value
+    return str(int(value)) if value.isdecimal() and len(value) <= 9 else value  # isdigit() lets "²" through
 
 
 def amounts(items: Any, *, field_name: str, title: str = "title", amount: str = "amount", rate: str | None = None) -> list[dict]:

@@ -78,9 +78,18 @@ def test_another_customer_or_other_lines_are_not_duplicates(world, store_api, mu
 
     other_customer = _idless(customer={"name": "Grace Hopper", "email": "grace@example.com"})
     other_lines = _idless(lines=[{"sku": "MUG-1", "quantity": 3, "unit_price": "9.50"}])
+    gift = _idless(shipping_address={**order_payload()["shipping_address"], "name": "Charles Babbage"})
     assert store_api.post("/orders", other_customer).status_code == 201
     assert store_api.post("/orders", other_lines).status_code == 201
-    assert Order.objects.filter(account=world.store).count() == 3
+    assert store_api.post("/orders", gift).status_code == 201  # same customer and items, another recipient
+    assert Order.objects.filter(account=world.store).count() == 4
+
+
+def test_a_quantity_in_other_unicode_digits_is_a_422_and_kept(world, store_api, mug, ground):
+    body = _idless(lines=[{"sku": "MUG-1", "quantity": "²"}])
+    response = store_api.post("/orders", body)
+    assert response.status_code == 422
+    assert IntakeFailure.objects.filter(account=world.store).count() == 1
 
 
 def test_two_refused_copies_replayed_become_one_order(world, store_api, mug, ground):
