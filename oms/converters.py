@@ -3,7 +3,7 @@ anything else) do not match the pattern, so they are a 404 and never reach a que
 
 from django.urls import register_converter
 
-BIGINT_MAX = 2**63 - 1
+from oms.forms import BIGINT_MAX
 
 
 class IdConverter:

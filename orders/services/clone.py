@@ -368,14 +368,19 @@ def _split_taxes(req: _Request, fields: _Fields, destinations: list[Destination]
     return taxes
 
 
-def _shipping_shares(req: _Request, count: int, split_shipping: str) -> list[Decimal | None]:
-    """What each of `count` split orders charges for shipping (None: the method's price)."""
+def _source_shipping_tax(req: _Request) -> Decimal:
+    """The tax the source charged on its shipping: its tax beyond its lines' (a channel's shipping tax)."""
+    return max(ZERO, req.source.tax_total - sum((line.tax_amount for line in req.source_lines.values()), ZERO))
+
+
+def _shares(amount: Decimal, count: int, split_shipping: str) -> list[Decimal | None]:
+    """`amount` over `count` split orders as chosen: divided to the cent (the rest on the first), all on the
+    first, or None each (per order: the shipping method prices it)."""
     if split_shipping == "per_order" or count == 0:
         return [None] * count
-    charged = req.source.shipping_total
     if split_shipping == "first":
-        return [charged] + [ZERO] * (count - 1)
-    share, rest = divmod(int(charged * 100), count)
+        return [amount] + [ZERO] * (count - 1)
+    share, rest = divmod(int(amount * 100), count)
     return [Decimal(share + rest) / 100] + [Decimal(share) / 100] * (count - 1)
 
 
@@ -503,6 +508,9 @@ def _line_input(req: _Request, line: CloneLine, quantity: int, *, same_tax: bool
         return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=line.unit_price)
     per_unit_discount = src.line_discount / src.quantity if src.quantity else Decimal(0)
     kept_tax = src.tax_amount if same_tax and quantity == src.quantity else None
+    if kept_tax is None and same_tax and req.source.tax_jurisdiction_id is None and src.tax_amount and src.quantity:
+        # A channel charged this tax (no jurisdiction of ours to work it out again): its share of the units.
+        kept_tax = money(src.tax_amount * quantity / src.quantity)
     return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=src.unit_price,
                      fixed_unit_discount=per_unit_discount, fixed_tax=kept_tax)
 
@@ -519,6 +527,7 @@ def _draft(
     by,
     tax_jurisdiction: Any,
     shipping_total: Decimal | None = None,
+    shipping_tax: Decimal | None = None,
 ) -> OrderDraft:
     source, overrides = req.source, req.overrides
     same_method = fields.shipping_method == source.shipping_method
@@ -551,6 +560,7 @@ def _draft(
         event_message=f"Cloned from {source.number} by {actor_name} ({Order.ClonePurpose(req.purpose).label.lower()})",
         event_data=event,
         fixed_shipping=shipping_total,
+        fixed_shipping_tax=shipping_tax or ZERO,
     )
     if req.pricing == "keep" and source.charged and not req.split:
         _keep_charged(req, draft, quantities, same_tax=same_tax, same_method=same_method)
@@ -563,14 +573,16 @@ def _keep_charged(req: _Request, draft: OrderDraft, quantities: list[tuple[Clone
     """A keep-prices copy of a channel's order keeps what the channel charged: each unchanged line's detail and,
     with the same shipping method, the shipping as charged (its tax is the order's tax beyond its lines')."""
     source = req.source
+    unchanged = [same_tax and quantity == req.source_lines[line.sku].quantity for line, quantity in quantities]
     draft.line_charged = [
-        req.source_lines[line.sku].charged if same_tax and quantity == req.source_lines[line.sku].quantity else {}
-        for line, quantity in quantities
+        req.source_lines[line.sku].charged if kept else {} for (line, _), kept in zip(quantities, unchanged, strict=True)
     ]
-    draft.charged = {k: v for k, v in source.charged.items() if k != "total"}
+    whole = same_method and all(unchanged) and len(quantities) == len(req.source_lines)
+    # The order-level detail (shipping lines, order discounts) is this order's only when it is a whole copy.
+    draft.charged = {k: v for k, v in source.charged.items() if k != "total"} if whole else {}
     if same_method:
         draft.fixed_shipping = source.shipping_total
-        draft.fixed_shipping_tax = source.tax_total - sum((l.tax_amount for l in req.source_lines.values()), Decimal(0))
+        draft.fixed_shipping_tax = _source_shipping_tax(req) if same_tax else ZERO
 
 
 def order_clone_plan(
@@ -619,11 +631,12 @@ def order_clone_plan(
         by_sku = {line.sku: line for line in chosen}
         filled = [d for d in destinations or [] if d.quantities]
         taxes = _split_taxes(req, fields, filled)
-        shares = _shipping_shares(req, len(filled), split_shipping)
+        shares = _shares(req.source.shipping_total, len(filled), split_shipping)
+        shipping_taxes = _shares(_source_shipping_tax(req), len(filled), split_shipping)
         drafts = [
             _draft(req, fields, shipping=d.shipping, quantities=[(by_sku[sku], n) for sku, n in d.quantities.items()],
-                   tax_jurisdiction=tax, shipping_total=share, **common)
-            for d, (tax, _), share in zip(filled, taxes, shares, strict=True)
+                   tax_jurisdiction=tax, shipping_total=share, shipping_tax=shipping_tax, **common)
+            for d, (tax, _), share, shipping_tax in zip(filled, taxes, shares, shipping_taxes, strict=True)
         ]
         tax_notes = [note for _, note in taxes]
     elif chosen:

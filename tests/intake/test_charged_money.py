@@ -204,3 +204,33 @@ def test_a_keep_prices_clone_keeps_the_charged_prices_discounts_and_taxes_exactl
     columns = ("sku", "quantity", "unit_price", "line_discount", "tax_amount", "line_total", "charged")
     assert list(clone.lines.values_list(*columns)) == list(source.lines.values_list(*columns))
     assert clone.charged["shipping_lines"] == source.charged["shipping_lines"]
+
+
+def test_a_split_of_a_channel_order_keeps_its_taxes_and_shipping_tax_shared_out(shop, world):
+    from orders.services.clone import Destination, order_clone
+
+    source = submit(shop, "sandbox", charged("sandbox_SBX-1002")).order  # tax 1.07 + 1.19 on lines, 0.31 on shipping
+    there = {**source.address("shipping"), "name": "Jane Doe (office)"}
+    halves = [Destination(shipping=source.address("shipping"), quantities={"SBX-MUG": 1, "SBX-TEE-M": 1}),
+              Destination(shipping=there, quantities={"SBX-MUG": 1})]
+
+    first, second = order_clone(source=source, by=world.agent, pricing="keep", purpose="split", destinations=halves)
+
+    assert [o.shipping_total for o in (first, second)] == [Decimal("2.50"), Decimal("2.50")]
+    assert first.lines.get(sku="SBX-MUG").tax_amount == Decimal("0.54")  # 1.07 for 2: its share, not 0
+    assert second.lines.get(sku="SBX-MUG").tax_amount == Decimal("0.54")
+    shipping_tax = [o.tax_total - sum(line.tax_amount for line in o.lines.all()) for o in (first, second)]
+    assert shipping_tax == [Decimal("0.16"), Decimal("0.15")]  # 0.31 divided, the rest cent on the first
+    assert abs(first.total + second.total - source.total) <= Decimal("0.01")  # one line's tax rounded in halves
+    assert first.charged == {} and second.charged == {}  # the channel's order-level detail is not theirs
+
+
+def test_a_partial_keep_prices_clone_of_a_channel_order_keeps_the_tax_share_and_not_the_orders_detail(shop, world):
+    from orders.services.clone import CloneLine, order_clone
+
+    source = submit(shop, "sandbox", charged("sandbox_SBX-1002")).order
+
+    [clone] = order_clone(source=source, by=world.agent, pricing="keep", lines=[CloneLine("SBX-MUG", 1)])
+
+    assert clone.lines.get().tax_amount == Decimal("0.54")
+    assert clone.charged == {} and clone.lines.get().charged == {}

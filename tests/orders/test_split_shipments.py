@@ -26,19 +26,24 @@ PARIS = {"name": "Paul Martin", "line1": "1 Rue de Rivoli", "line2": "", "city":
 SHARES = {
     "divide": ["2.68", "2.66", "2.66"],  # 8.00 / 3: the remainder cent(s) on the first order
     "first": ["8.00", "0.00", "0.00"],
-    "per_order": ["8.00", "8.00", "8.00"],  # the method's price on each order
+    "per_order": ["6.00", "6.00", "6.00"],  # the method's price now (6.00) on each order, not the source's 8.00
 }
 
 
 @pytest.fixture
 def source(shop):
-    """Shipped to New York, taxed there, 8.00 shipping; the account also taxes Ontario and Germany."""
+    """Shipped to New York, taxed there, 8.00 shipping (the method costs 6.00 now); the account also taxes
+    Ontario and Germany."""
     TaxJurisdiction.objects.create(account=shop.account, code="CA-ON", name="Ontario HST", rate=Decimal("0.13"))
     TaxJurisdiction.objects.create(account=shop.account, code="DE", name="Germany VAT", rate=Decimal("0.19"))
     standard = ShippingMethod.objects.create(account=shop.account, code="STD", name="Standard", price=Decimal("8.00"))
     v0, v1, v2 = shop.variants[:3]
-    return make_order(shop.account, [(v0, 4), (v1, 3), (v2, 2)], warehouse=shop.warehouse, shipping=NEW_YORK,
-                      billing=NEW_YORK, shipping_method=standard, tax_jurisdiction=shop.ny_tax)
+    order = make_order(shop.account, [(v0, 4), (v1, 3), (v2, 2)], warehouse=shop.warehouse, shipping=NEW_YORK,
+                       billing=NEW_YORK, shipping_method=standard, tax_jurisdiction=shop.ny_tax)
+    standard.price = Decimal("6.00")  # repriced since the order
+    standard.save(update_fields=["price"])
+    order.shipping_method.price = standard.price
+    return order
 
 
 def destinations() -> list[Destination]:
