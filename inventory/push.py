@@ -131,14 +131,15 @@ def inventory_push_deliver(*, channel: Channel, variant_ids: list[int]) -> dict[
     now = timezone.now()
     again = settings.INVENTORY_DEAD_LETTER_RETRY_SECONDS
     with transaction.atomic():
-        for variant_id in variant_ids:
-            if skus[variant_id] in refused_skus:
-                InventoryPush.objects.filter(
-                    id__in=[i for i, v in rows if v == variant_id], status=InventoryPush.Status.PENDING
-                ).update(
-                    status=InventoryPush.Status.DEAD, last_error=refused_skus[skus[variant_id]][:2000],
-                    next_attempt_at=now + timedelta(seconds=again) if again > 0 else None,
-                )
+        dead = {v: refused_skus[skus[v]][:2000] for v in variant_ids if skus[v] in refused_skus}
+        if dead:  # one statement, each SKU with its own error
+            InventoryPush.objects.filter(
+                id__in=[i for i, v in rows if v in dead], status=InventoryPush.Status.PENDING
+            ).update(
+                status=InventoryPush.Status.DEAD,
+                last_error=Case(*(When(variant_id=v, then=Value(error)) for v, error in dead.items())),
+                next_attempt_at=now + timedelta(seconds=again) if again > 0 else None,
+            )
         if sent:
             quantity = Case(*(When(variant_id=v, then=Value(q)) for v, q in sent.items()))
             InventoryPush.objects.filter(
