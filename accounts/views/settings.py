@@ -23,6 +23,7 @@ from accounts.invitations import invitation_revoke as revoke_invitation
 from accounts.jobs.selectors import recurring_job_get_for_account, recurring_job_runs, recurring_jobs_for_account
 from accounts.jobs.services import recurring_job_run_now
 from accounts.models import RecurringJob
+from oms.confirm import confirmation
 from accounts.selectors import (
     account_users,
     invitation_get_for_org,
@@ -176,6 +177,19 @@ def account_settings(request, account, caps, tab):
 @settings_tab_view("main")
 @require_POST
 def rotate_api_key(request, account, caps, tab):
+    asked = confirmation(
+        request,
+        title=f"Rotate the API key of {account.name}?",
+        consequences=[
+            f"The current key ({account.api_key_prefix}…) stops working at once: every integration using it is refused "
+            "until it is given the new key.",
+            "The new key is shown once, on the next page.",
+        ],
+        confirm_label="Rotate the API key",
+        back_url=reverse("account_settings", args=[account.pk, tab.slug]),
+    )
+    if asked:
+        return asked
     plain_key = services.account_rotate_api_key(account=account, by=request.user)
     response = tab_render(request, account, tab, caps, {"form": MainForm(instance=account), "plain_api_key": plain_key})
     response["Cache-Control"] = "no-store"

@@ -50,7 +50,7 @@ def test_creating_an_account_from_the_organization_page_shows_the_key_once(world
 def test_rotation_replaces_the_key_at_once_and_shows_the_new_one_once(world):
     old_hash = world.store.api_key_hash
     client = world.client_for(world.account_admin)
-    response = client.post(reverse("rotate_api_key", args=[world.store.pk]))
+    response = client.post(reverse("rotate_api_key", args=[world.store.pk]), {"confirmed": "yes"})
     assert response.status_code == 200
     plain = key_in_page(response.content.decode())
     world.store.refresh_from_db()
@@ -59,6 +59,17 @@ def test_rotation_replaces_the_key_at_once_and_shows_the_new_one_once(world):
     assert not stored_anywhere(plain)
     entry = ActivityLog.objects.get(account=world.store, action="api_key.rotated")
     assert entry.actor == world.account_admin
+
+
+def test_rotation_asks_first_and_names_what_happens(world):
+    client = world.client_for(world.account_admin)
+    old_hash = world.store.api_key_hash
+    response = client.post(reverse("rotate_api_key", args=[world.store.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "stops working at once" in html and 'name="confirmed" value="yes"' in html
+    world.store.refresh_from_db()
+    assert world.store.api_key_hash == old_hash
 
 
 def test_rotation_needs_post(world):
