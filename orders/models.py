@@ -405,6 +405,24 @@ class CloneRecord(models.Model):
         indexes = [models.Index(fields=["account", "-created_at"], name="clone_record_recent")]
 
 
+class ReorderHabit(models.Model):
+    """A customer's ordering habit, recomputed set-based for a whole account (orders/services/reorders.py): their
+    usual interval (median gap between their last orders, at least three) and when the next order is expected.
+    The re-orders due page reads these rows, so it costs the same however many orders the account has."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="reorder_habit")
+    last_order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+", db_index=False)
+    orders = models.PositiveIntegerField(help_text="Orders the interval was taken from")
+    last_at = models.DateTimeField()
+    usual_seconds = models.FloatField()
+    expected_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "expected_at"], name="reorder_habit_due")]
+
+
 class OrderRule(models.Model):
     """One rule of an account's ordered list: when every condition holds, apply every action.
 

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from accounts import roles
 from accounts.access import account_view
-from orders.reorders import reorders_due
+from orders.reorders import habits_computed_at, reorders_due
 
 
 @account_view()
@@ -13,5 +13,6 @@ def reorders_due_page(request, account, caps):
     return render(
         request,
         "orders/reorders_due.html",
-        {"account": account, "customers": customers, "can_clone": roles.WORK_ORDERS in caps},
+        {"account": account, "customers": customers, "can_clone": roles.WORK_ORDERS in caps,
+         "computed_at": habits_computed_at(account=account)},
     )

@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Customer, Order
-from orders.reorders import reorders_due
+from orders.reorders import reorders_due as read_due
+from orders.services.reorders import reorder_habits_refresh
 from tests.factories import make_order
+
+
+def reorders_due(*, account):
+    reorder_habits_refresh(account=account)
+    return read_due(account=account)
 
 
 def customer_orders(shop, name, days_ago, items=None, **fields):
@@ -65,6 +71,8 @@ def test_the_page_links_to_the_clone_form_with_the_suggestions_applied(shop, wor
     _, orders = customer_orders(shop, "Maya", [100, 70, 40])
     client = world.client_for(world.agent)
     url = reverse("reorders_due", args=[shop.account.pk])
+    assert "Not computed yet" in client.get(url).content.decode()
+    reorder_habits_refresh(account=shop.account)
     html = client.get(url).content.decode()
     link = reverse("order_clone", args=[shop.account.pk, orders[2].number]) + "?apply=all"
     assert "Maya" in html and "every 30.0 days" in html and link in html and "2 × TEE-0, 1 × TEE-2" in html
@@ -81,7 +89,7 @@ def test_the_page_reads_a_fixed_number_of_queries(shop, world, customers, django
     assert len(reorders_due(account=shop.account)) == customers
     client = world.client_for(world.agent)
     client.get(reverse("reorders_due", args=[shop.account.pk]))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("reorders_due", args=[shop.account.pk]))
 
 
@@ -89,6 +97,10 @@ def test_the_command_lists_them_as_text_and_json(shop, world):
     customer_orders(shop, "Maya", [100, 70, 40])
     out = StringIO()
     call_command("reorders_due", "--org", world.org.schema_name, "--account", shop.account.code, stdout=out)
+    assert "No customer of ACME-STORE is due" in out.getvalue()  # not computed yet
+    out = StringIO()
+    call_command("reorders_due", "--org", world.org.schema_name, "--account", shop.account.code, "--refresh",
+                 stdout=out)
     assert "Maya: last order" in out.getvalue() and "every 30.0 days" in out.getvalue()
     out = StringIO()
     call_command("reorders_due", "--org", world.org.schema_name, "--account", shop.account.code, "--json", stdout=out)
@@ -101,3 +113,23 @@ def test_the_command_refuses_an_unknown_account_in_one_line(world):
 
     with pytest.raises(CommandError, match="No account has the code"):
         call_command("reorders_due", "--org", world.org.schema_name, "--account", "NOPE", stdout=StringIO())
+
+
+def test_a_customer_who_ordered_since_the_computation_is_not_due(shop):
+    customer, _ = customer_orders(shop, "Maya", [100, 70, 40])
+    assert [c.name for c in reorders_due(account=shop.account)] == ["Maya"]
+    make_order(shop.account, [(shop.variants[0], 2)], warehouse=shop.warehouse, customer=customer)
+    assert read_due(account=shop.account) == []
+
+
+def test_the_recurring_job_computes_the_habits(shop):
+    from accounts.jobs.runners import RunContext, runner_for
+    from accounts.models import RecurringJob
+
+    customer_orders(shop, "Maya", [100, 70, 40])
+    customer_orders(shop, "Two", [100, 70])
+    job = RecurringJob.objects.create(account=shop.account, job_type="reorder_habits", interval_minutes=60)
+    ctx = RunContext(job=job, now=timezone.now(), renew=lambda _: True, lease_seconds=60)
+    result = runner_for("reorder_habits")(ctx)
+    assert result.message == "1 customer(s) with at least three orders."
+    assert [c.name for c in read_due(account=shop.account)] == ["Maya"]

@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 from accounts.management.cli import CheckedCommand, organization_by_slug
 from accounts.models import Account
 from orders.reorders import reorders_due
+from orders.services.reorders import reorder_habits_refresh
 
 
 class Command(CheckedCommand):
@@ -15,12 +16,16 @@ class Command(CheckedCommand):
     help = (
         "List the customers of an account whose usual interval between orders (the median of their last orders, "
         "at least three) has passed since their last order, longest overdue first, with their usual basket and "
-        "the order to clone."
+        "the order to clone, as last computed (--refresh computes them again first)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, metavar="SLUG", help="The organization's address name.")
         parser.add_argument("--account", required=True, metavar="CODE", help="The account's code, e.g. ACME-STORE.")
+        parser.add_argument(
+            "--refresh", action="store_true",
+            help="Compute every customer's interval again first (what the recurring job does), then list.",
+        )
         parser.add_argument(
             "--json", action="store_true",
             help='Print a JSON list: [{"customer", "last_order", "last_at", "usual_days", "expected_at", '
@@ -34,6 +39,8 @@ class Command(CheckedCommand):
             account = Account.objects.filter(code=code).first()
             if account is None:
                 raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            if options["refresh"]:
+                reorder_habits_refresh(account=account)
             due = reorders_due(account=account)
             zone = account.zone
         if options["json"]:
