@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from orders.models import CloneRecord, Order, Promotion
 from orders.services.clone import CloneLine, order_clone
