@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.views import browse, clone, rules
+from orders.views import browse, clone, reorders, rules
 
 urlpatterns = [
     path("accounts/<id:account_id>/order-rules/new/", rules.rule_new, name="order_rule_new"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/<id:account_id>/order-rules/<id:rule_id>/<slug:action>/", rules.rule_action, name="order_rule_action"),
     path("accounts/<id:account_id>/orders/", browse.order_list, name="order_list"),
     path("accounts/<id:account_id>/orders/clone-metrics/", clone.clone_metrics, name="clone_metrics"),
+    path("accounts/<id:account_id>/orders/reorders-due/", reorders.reorders_due_page, name="reorders_due"),
     path("accounts/<id:account_id>/orders/<str:number>/", browse.order_detail, name="order_detail"),
     path("accounts/<id:account_id>/orders/<str:number>/clone/", clone.order_clone_page, name="order_clone"),
     path(

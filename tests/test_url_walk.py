@@ -34,7 +34,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # Names views read from the query string (filters, cursors, pickers); each gets each value in turn.
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
-    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number",
+    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "apply",
 ]
 # Names posted to views that draw no page to read field names from (POST-only actions).
 FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users"]
