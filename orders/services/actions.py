@@ -5,7 +5,7 @@ these.
 Each action checks the role of `by` (a user needs WORK_ORDERS on the account; `None` is the account's API key
 or the command line), locks the order row, checks the order's state, writes, and records one OrderEvent with
 the actor and the old and new values, all in one transaction. A refusal is a DomainError whose code says
-why: "forbidden" (role), "invalid_state" (the order's state; the API answers 409), "unchanged", or "invalid"
+why: "forbidden" (role), "invalid_transition" (the order's state; the API answers 409), "unchanged", or "invalid"
 (the input)."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _locked(order: Order) -> Order:
 def _refuse(order: Order, what: str) -> DomainError:
     """"SO-0000123 has shipped: its address can no longer be changed"."""
     return DomainError(f"{order.number} {STATE_WORDS.get(order.status, 'is ' + order.status)}: {what}.",
-                       field="status", code="invalid_state")
+                       field="status", code="invalid_transition")
 
 
 def _reason(reason, doing: str) -> str:
@@ -168,7 +168,7 @@ def _edit(order: Order, *, by, values: dict[str, str], kind: str, message: str, 
             raise _refuse(order, f"{what} can no longer be changed")
         if order.shipments.exists():
             raise DomainError(f"{order.number} has shipped in part: {what} can no longer be changed.",
-                              field="status", code="invalid_state")
+                              field="status", code="invalid_transition")
         changes = {name: [getattr(order, name), new] for name, new in values.items() if getattr(order, name) != new}
         if not changes:
             raise DomainError(f"Nothing changed: {what} already say(s) that.", code="unchanged")
@@ -240,7 +240,7 @@ def order_reallocate(*, order: Order, by, warehouse=None) -> Order:
         order = _begin(order, by)
         if order.kind != Order.Kind.SALES or order.is_simulation:
             raise DomainError(f"{order.number} is not a sales order: it never allocates stock.",
-                              field="status", code="invalid_state")
+                              field="status", code="invalid_transition")
         if order.status == S.ON_HOLD:
             raise _refuse(order, "release it before allocating again")
         if order.status not in (S.OPEN, S.ALLOCATED):
@@ -254,7 +254,7 @@ def order_reallocate(*, order: Order, by, warehouse=None) -> Order:
             raise _refuse(order, f"its stock is already allocated in {target.name}")
         if order.shipments.exists():
             raise DomainError(f"{order.number} has shipped in part: its allocation can no longer move.",
-                              field="status", code="invalid_state")
+                              field="status", code="invalid_transition")
         lines = list(order.lines.all())
         quantities = [(line.variant_id, line.quantity) for line in lines]
         before, old = order.status, order.warehouse
