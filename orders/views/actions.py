@@ -80,7 +80,7 @@ def order_release_view(request, account, caps, number: str):
 
 @_action
 def order_address_view(request, account, caps, number: str):
-    address = {name: request.POST.get(f"shipping_{name}", "") for name in ADDRESS_FIELDS}
+    address = {name: request.POST[f"shipping_{name}"] for name in ADDRESS_FIELDS if f"shipping_{name}" in request.POST}
     return _act(request, account, number,
                 lambda o: actions.order_edit_address(order=o, by=request.user, address=address),
                 "The shipping address of {number} was changed.")

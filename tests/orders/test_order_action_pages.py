@@ -79,7 +79,9 @@ def test_those_who_work_orders_act_and_get_a_message(world, desk, name, role):
 def test_viewer_403_other_account_and_other_organization_404(world, other_world, desk, name):
     data = post_data(world, desk, name)
     before = list(OrderEvent.objects.filter(order=desk.order).values_list("id", flat=True))
-    outlet_order = make_order(world.outlet, [(VariantFactory(account=world.outlet), 1)])
+    outlet_variant = VariantFactory(account=world.outlet)
+    [outlet_order] = make_orders(world.outlet, [order_draft(world.outlet, [(outlet_variant, 1)]) for _ in range(5)])[-1:]
+    assert not Order.objects.filter(account=desk.account, number=outlet_order.number).exists()
     in_tenant(world.org)
 
     assert world.client_for(world.viewer).post(url(name, desk.account, desk.order.number), data).status_code == 403
