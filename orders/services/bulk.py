@@ -75,8 +75,11 @@ def _clean(*, account, by, action: str, params: dict) -> tuple:
         from accounts.selectors import warehouses_for_account
 
         try:
-            warehouse = warehouses_for_account(account=account).filter(is_active=True).get(pk=int(params.get("warehouse")))
-        except (ValueError, TypeError, OverflowError, Warehouse.DoesNotExist):
+            pk = int(params.get("warehouse"))
+            if not 0 < pk < 2**63:
+                raise ValueError(pk)
+            warehouse = warehouses_for_account(account=account).filter(is_active=True).get(pk=pk)
+        except (ValueError, TypeError, Warehouse.DoesNotExist):
             raise DomainError("Choose one of the account's active warehouses.", field="warehouse") from None
         return lambda order: order_reallocate(order=order, by=by, warehouse=warehouse), {"warehouse": warehouse.pk}
     if action == "assign_agent":

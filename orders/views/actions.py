@@ -109,7 +109,8 @@ def order_reallocate_view(request, account, caps, number: str):
     picked = request.POST.get("warehouse", "")
     warehouse = None
     if picked:
-        warehouse = warehouses_for_account(account=account).filter(pk=picked if picked.isdigit() else 0).first()
+        pk = int(picked) if picked.isdigit() and len(picked) < 19 else 0
+        warehouse = warehouses_for_account(account=account).filter(pk=pk).first()
         if warehouse is None:
             messages.error(request, "Choose one of the account's warehouses.")
             return redirect("order_detail", account.pk, number)
