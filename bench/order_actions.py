@@ -17,7 +17,7 @@ def build(orders: int):
 
     from accounts.models import Account, Warehouse
     from accounts.services import account_create, warehouse_create
-    from orders.models import Order, Product, Variant
+    from orders.models import Product, Variant
     from tests.factories import order_draft, make_orders, stock
 
     account = Account.objects.filter(name="Bench actions").first()
@@ -38,7 +38,7 @@ def build(orders: int):
         lamps.append(lamp)
     made = make_orders(account, [order_draft(account, [(v, 1) for v in lamps], warehouse=main) for _ in range(orders)])
     connection.close()
-    return account, east, [o.pk for o in made], Order
+    return account, east, [o.pk for o in made]
 
 
 def floor(account, ids) -> list[float]:
@@ -76,7 +76,7 @@ def main() -> None:
 
     organization = ensure_organization("bench", "Bench", "bench-admin@example.com", "bench-pass-123")
     with tenant_context(organization):
-        account, east, ids, _ = build(args.orders)
+        account, east, ids = build(args.orders)
         times = floor(account, ids)
         floor_ms = sum(times) / len(times) * 1000
         print(f"{args.orders} orders of 3 lines; mean ms per order (floor: one locked update + event, own transaction: "

@@ -28,14 +28,14 @@ def _order(request, account, number):
 
 
 def _act(request, account, number: str, act, success: str):
-    """Run `act(order)`; a message either way; back to the order page."""
+    """Run `act(order)`; a message either way (`act` may return its own success message); back to the order page."""
     order = _order(request, account, number)
     try:
-        act(order)
+        said = act(order)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, success.format(number=order.number))
+        messages.success(request, said if isinstance(said, str) else success.format(number=order.number))
     return redirect("order_detail", account.pk, order.number)
 
 
@@ -111,23 +111,14 @@ def order_reallocate_view(request, account, caps, number: str):
     if picked:
         pk = int(picked) if picked.isdigit() and len(picked) < 19 else 0
         warehouse = warehouses_for_account(account=account).filter(pk=pk).first()
-        if warehouse is None:
-            messages.error(request, "Choose one of the account's warehouses.")
-            return redirect("order_detail", account.pk, number)
 
     def act(order):
+        if picked and warehouse is None:
+            raise DomainError("Choose one of the account's warehouses.", field="warehouse")
         done = actions.order_reallocate(order=order, by=request.user, warehouse=warehouse)
-        success[0] = f"{done.number} is allocated in {done.warehouse.name}."
+        return f"{done.number} is allocated in {done.warehouse.name}."
 
-    success = ["{number} was allocated."]
-    order = _order(request, account, number)
-    try:
-        act(order)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success[0])
-    return redirect("order_detail", account.pk, order.number)
+    return _act(request, account, number, act, "{number} was allocated.")
 
 
 @_action

@@ -13,7 +13,7 @@ from django.urls import reverse
 from orders.models import Order, OrderEvent, Shipment, ShipmentLine
 from orders.services import actions
 from tests.conftest import in_tenant
-from tests.factories import VariantFactory, make_order, order_draft, make_orders, stock
+from tests.factories import VariantFactory, make_orders, order_draft, stock
 
 
 def page_text(response) -> str:
