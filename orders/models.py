@@ -386,6 +386,10 @@ class OrderEvent(models.Model):
         return self.message
 
 
+# History kinds that change what an order was created with (orders/services/actions.py writes them), in words.
+ORDER_EDIT_KINDS = {"address": "shipping address changed", "contact": "contact details changed", "notes": "notes changed"}
+
+
 class CloneRecord(models.Model):
     """How long an agent took from opening the clone form to creating the order, and rejected submits."""
 
@@ -528,3 +532,34 @@ class ReceiptLine(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="receipt_line_quantity_positive")]
+
+
+class BulkAction(models.Model):
+    """One bulk action on the order list: the orders it covers, its progress and what was done or refused.
+    Small selections run at once; larger ones in a Celery task whose progress the page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20)
+    params = models.JSONField(default=dict, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    refused = models.JSONField(default=list, blank=True, help_text='[{"number", "reason"}]')
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

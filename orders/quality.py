@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from orders.models import CloneRecord, Order
+from orders.models import ORDER_EDIT_KINDS, CloneRecord, Order
 from orders.suggestions import KINDS
 
 ACCURACY_DAYS = 7
@@ -27,7 +27,7 @@ TARGET_SECONDS = 30
 TARGET_ACCURACY = 98.5
 INACCURATE_LIMIT = 100
 # Order events that edit what a clone set (the order page's edit actions). One place, so names can be aligned.
-EDIT_EVENT_KINDS = ("address_changed", "contact_changed", "notes_changed", "lines_changed", "order_edited")
+EDIT_EVENT_KINDS = tuple(ORDER_EDIT_KINDS)
 
 _FLAGS = """
 WITH r AS (
@@ -175,7 +175,7 @@ def clone_quality(*, account, start: dt.datetime, end: dt.datetime, now: dt.date
         if corrected_by:
             reasons.append(f"corrected by {corrected_by}")
         if edits:
-            reasons.append("edited: " + ", ".join(kind.replace("_", " ") for kind in edits))
+            reasons.append("edited: " + ", ".join(ORDER_EDIT_KINDS.get(kind, kind) for kind in edits))
         inaccurate.append(Inaccurate(record=records[record_id], reasons=reasons))
 
     counts: dict[str, dict[str, int]] = {}

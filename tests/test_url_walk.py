@@ -243,6 +243,9 @@ def valid_values(world) -> dict[str, list[str]]:
     invitation = member_invite(organization=world.org, email="walk-invitee@example.com", role="member", by=world.admin)
     token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
     note = Notification.objects.create(user=world.admin, message="Walk notification")
+    from orders.models import BulkAction
+
+    bulk = BulkAction.objects.create(account=store, action="hold", params={"reason": "walk"}, requested_by=world.admin)
     return {
         "account_id": [str(store.pk)],
         "request_id": [str(clone.pk)],
@@ -260,6 +263,7 @@ def valid_values(world) -> dict[str, list[str]]:
         "invitation_id": [str(invitation.pk)],
         "token": [token],
         "notification_id": [str(note.pk)],
+        "bulk_id": [str(bulk.pk)],
         "tab": [tab.slug for tab in TABS],
         "action": ACTIONS,
         "shipment_id": ["1"],

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from accounts.access import account_view
 from orders.forms import CloneForm, ClonePeriodForm
+from orders.models import ORDER_EDIT_KINDS
 from orders.quality import ACCURACY_DAYS, EDIT_EVENT_KINDS, TARGET_ACCURACY, TARGET_SECONDS, clone_quality
 from orders.selectors import clone_metrics_for, order_get_for_user
 from orders.services.clone import CloneInvalid, order_clone, order_clone_plan
@@ -177,5 +178,5 @@ def clone_metrics(request, account, caps):
          "recent": recent, "period_form": period_form, "first": first, "last": last,
          "quality": clone_quality(account=account, start=start, end=end),
          "accuracy_days": ACCURACY_DAYS, "target_seconds": TARGET_SECONDS, "target_accuracy": TARGET_ACCURACY,
-         "edit_kinds": [kind.replace("_", " ") for kind in EDIT_EVENT_KINDS]},
+         "edit_kinds": [ORDER_EDIT_KINDS[kind] for kind in EDIT_EVENT_KINDS]},
     )

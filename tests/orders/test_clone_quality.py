@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from orders.models import CloneRecord, OrderEvent
 from orders.quality import clone_quality
+from orders.services.actions import order_edit_address
 from orders.services.clone import order_clone
 from orders.services.create import order_transition
 
@@ -26,15 +27,14 @@ def test_a_cancelled_a_corrected_and_an_edited_clone_are_inaccurate(shop, world)
     cancelled, corrected, edited, fine = (clone(shop, world.agent) for _ in range(4))
     order_transition(order=cancelled, to="cancelled", by=world.agent)
     correction = order_clone(source=corrected, by=world.supervisor, purpose="correction")[0]
-    OrderEvent.objects.create(account=shop.account, order=edited, kind="address_changed", message="Address changed",
-                              data={"old": {}, "new": {}})
+    order_edit_address(order=edited, by=world.agent, address={"city": "Springfield"})
     quality = clone_quality(account=shop.account, **period(shop))
     assert (quality.overall.clones, quality.overall.accurate) == (5, 2)
     assert quality.overall.accuracy == 40.0
     reasons = {i.record.order.number: i.reasons for i in quality.inaccurate}
     assert set(reasons) == {cancelled.number, corrected.number, edited.number}
     assert reasons[corrected.number] == [f"corrected by {correction.number}"]
-    assert reasons[edited.number] == ["edited: address changed"]
+    assert reasons[edited.number] == ["edited: shipping address changed"]
     assert reasons[cancelled.number][0].startswith("cancelled on ")
     by_agent = {r.label: (r.clones, r.accurate) for r in quality.by_agent}
     assert by_agent == {world.agent.email: (4, 1), world.supervisor.email: (1, 1)}
