@@ -11,6 +11,7 @@ from channels.models import Channel
 from channels.outbound import OutboundError, outbound_request, url_origin
 from channels.secrets import SecretUnreadable, secret_open
 from oms.exceptions import DomainError
+from oms.text import count_of
 
 
 class ConnectorError(DomainError):
@@ -55,7 +56,7 @@ def _request(channel: Channel, path_field: str, payload=None):
 def connector_test(channel: Channel) -> str:
     """Raise ConnectorError if the channel cannot be reached; a short description otherwise."""
     products = _request(channel, "products_path")
-    return f"Connected: {len(products or [])} product(s) offered."
+    return f"Connected: {count_of(len(products or []), 'product')} offered."
 
 
 def connector_products(channel: Channel) -> list[dict]:

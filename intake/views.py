@@ -37,6 +37,7 @@ from intake.forms import (
 )
 from intake.models import IntakeFailure
 from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 
 
@@ -135,9 +136,24 @@ def failure_action(request, account, caps, failure_id: int, action: str):
         _replay(request, account, failure)
         return back
     if action == "discard":
-        if failure.status in selectors.OPEN:
-            intake_discard(failure=failure, by=request.user)
-            messages.success(request, "Discarded: it stays in the list of discarded failures.")
+        if failure.status not in selectors.OPEN:
+            messages.info(request, f"This failure is {failure.get_status_display().lower()}; nothing to discard.")
+            return back
+        label = failure.external_id or f"#{failure.pk}"
+        asked = confirmation(
+            request,
+            title=f"Discard the failure {label}?",
+            consequences=[
+                "No order is made from it, and it is no longer retried or counted among the open failures.",
+                "It stays in the list of discarded failures, but it cannot be replayed from there.",
+            ],
+            confirm_label="Discard",
+            back_url=reverse("intake_failure", args=[account.pk, failure.pk]),
+        )
+        if asked:
+            return asked
+        intake_discard(failure=failure, by=request.user)
+        messages.success(request, "Discarded: it stays in the list of discarded failures.")
         return back
     raise Http404("No such action.")
 
