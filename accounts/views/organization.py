@@ -169,6 +169,16 @@ def organization_two_factor(request):
     """Organization administrators require (or stop requiring) two-factor sign-in of administrators."""
     organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     required = TwoFactorPolicyForm(request.POST).required()
+    if not required and request.organization.require_two_factor_for_admins:
+        asked = confirmation(
+            request,
+            title=f"Stop requiring two-factor sign-in in {request.organization.name}?",
+            consequences=["Administrators may sign in with a password alone; those who use it now keep it on."],
+            confirm_label="Stop requiring it",
+            back_url=reverse("organization"),
+        )
+        if asked:
+            return asked
     organization_require_two_factor(organization=request.organization, required=required, by=request.user)
     messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("organization")

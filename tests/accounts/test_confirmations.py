@@ -79,6 +79,14 @@ def _discard_failure(world):
     return url, {}, lambda: IntakeFailure.objects.get(pk=kept.pk).status == IntakeFailure.Status.DISCARDED
 
 
+def _stop_requiring_two_factor(world):
+    from accounts.tenancy.models import Organization
+
+    Organization.objects.filter(pk=world.org.pk).update(require_two_factor_for_admins=True)
+    url = reverse("organization_two_factor")
+    return url, {}, lambda: not Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
+
+
 CASES = {
     "disable account": Case("admin", _disable_account, "Disable", "is disabled"),
     "delete order rule": Case("admin", _delete_rule, "Delete the order rule", "Deleted the order rule"),
@@ -88,6 +96,7 @@ CASES = {
     "revoke organization invitation": Case("admin", _revoke_org_invitation, "Revoke the invitation", "is revoked"),
     "revoke account invitation": Case("account_admin", _revoke_account_invitation, "Revoke the invitation", "is revoked"),
     "discard intake failure": Case("agent", _discard_failure, "Discard the failure", "Discarded"),
+    "stop requiring two-factor": Case("admin", _stop_requiring_two_factor, "Stop requiring two-factor", "no longer required"),
 }
 
 
