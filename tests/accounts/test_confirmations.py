@@ -79,12 +79,12 @@ def _discard_failure(world):
     return url, {}, lambda: IntakeFailure.objects.get(pk=kept.pk).status == IntakeFailure.Status.DISCARDED
 
 
-def _stop_requiring_two_factor(world):
-    from accounts.tenancy.models import Organization
-
-    Organization.objects.filter(pk=world.org.pk).update(require_two_factor_for_admins=True)
-    url = reverse("organization_two_factor")
-    return url, {}, lambda: not Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
+def _discard_many(world):
+    kept = [failure(world.store, external_id=f"MANY-{n}") for n in range(3)]
+    url = reverse("intake_discard_many", args=[world.store.pk])
+    data = {"scope": "selected", "ids": [f.pk for f in kept[:2]]}
+    statuses = lambda: [IntakeFailure.objects.get(pk=f.pk).status for f in kept]  # noqa: E731
+    return url, data, lambda: statuses() == ["discarded", "discarded", "dead"]
 
 
 CASES = {
@@ -96,7 +96,7 @@ CASES = {
     "revoke organization invitation": Case("admin", _revoke_org_invitation, "Revoke the invitation", "is revoked"),
     "revoke account invitation": Case("account_admin", _revoke_account_invitation, "Revoke the invitation", "is revoked"),
     "discard intake failure": Case("agent", _discard_failure, "Discard the failure", "Discarded"),
-    "stop requiring two-factor": Case("admin", _stop_requiring_two_factor, "Stop requiring two-factor", "no longer required"),
+    "discard intake failures": Case("agent", _discard_many, "Discard 2 failures?", "Discarded 2 failures"),
 }
 
 

@@ -291,7 +291,10 @@ def test_a_system_administrator_requires_it_on_the_public_site(world, system_adm
     response = client.post(f"/organizations/{world.org.pk}/two-factor/", {"require_two_factor_for_admins": "on"})
     assert response.status_code == 302
     assert Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
-    client.post(f"/organizations/{world.org.pk}/two-factor/", {})
+    asked = client.post(f"/organizations/{world.org.pk}/two-factor/", {})
+    assert asked.status_code == 200 and "Stop requiring two-factor sign-in" in asked.content.decode()
+    assert Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
+    client.post(f"/organizations/{world.org.pk}/two-factor/", {"confirmed": "yes"})
     assert not Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
     # Members of an organization cannot reach the public site's pages.
     member = Client(HTTP_HOST="localhost")
