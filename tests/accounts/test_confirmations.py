@@ -17,6 +17,7 @@ from intake.models import IntakeFailure
 from orders.models import OrderRule
 from orders.services.rules import order_rule_save
 from tests.conftest import in_tenant
+from tests.factories import WarehouseFactory
 from tests.intake.failure_helpers import failure
 
 
@@ -135,3 +136,20 @@ def test_the_confirmation_page_works_through_htmx_too(world):
     assert "<html" not in response.content.decode() and "Delete the rule" in response.content.decode()
     in_tenant(world.org)
     assert not done()
+
+
+def test_reversible_actions_act_at_once_and_say_so(world):
+    client = world.client_for(world.admin)
+    other = WarehouseFactory(account=world.store, name="Spare", code="SPARE")
+    response = client.post(reverse("warehouse_toggle", args=[world.store.pk, other.pk]), follow=True)
+    assert f"{other} is disabled." in response.content.decode()
+    in_tenant(world.org)
+    job = recurring_job_save(
+        job=RecurringJob(account=world.store, job_type=RecurringJob.JobType.REDACT_PII, interval_minutes=60), by=None
+    )
+    response = client.post(reverse("recurring_job_action", args=[world.store.pk, job.pk, "disable"]), follow=True)
+    assert f"The job “{job}” is disabled." in response.content.decode()
+    in_tenant(world.org)
+    rule = order_rule_save(account=world.store, by=world.admin, name="Tag it", conditions=[], actions=[{"type": "hold"}])
+    response = client.post(reverse("order_rule_action", args=[world.store.pk, rule.pk, "disable"]), follow=True)
+    assert "The order rule “Tag it” is disabled." in response.content.decode()

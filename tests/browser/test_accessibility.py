@@ -14,7 +14,6 @@ from accounts.roles import AccountRole
 from accounts.services import account_create, account_role_grant, warehouse_create
 from accounts.tenancy.models import Membership, User
 from orders.models import Product, ShippingMethod, Variant
-from tests.browser.conftest import sign_in
 from tests.browser.pages import ORGANIZATION_PAGES, PUBLIC_PAGES
 from tests.factories import PASSWORD, ChannelFactory, UserFactory, make_order, stock
 from tests.intake.failure_helpers import failure
