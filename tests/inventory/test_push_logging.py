@@ -1,16 +1,33 @@
 """A worker catching up on hundreds of SKU pushes logs one summary line, not two lines per SKU."""
 
 import logging
+import re
 from datetime import timedelta
 
+import pytest
+from django.db import connection
 from django.utils import timezone
+
+from accounts.services import account_create, warehouse_create
 
 from channels.models import Channel
 from inventory.models import InventoryPush
 from inventory.push import inventory_push_sweep
 from oms.logs import QuietTasks
-from tests.factories import VariantFactory
-from tests.inventory.conftest import use_broker
+from tests.channels.conftest import sandbox  # noqa: F401  (fixture)
+from tests.channels.conftest import sandbox_channel
+from tests.factories import ProductFactory, VariantFactory
+from tests.inventory.conftest import push_worker, receive, use_broker
+from tests.workers import committed_orgs  # noqa: F401  (fixture)
+
+
+@pytest.fixture(autouse=True)
+def _restore_broker():
+    from oms.celery import app
+
+    before = app.conf.broker_url
+    yield
+    use_broker(before)
 
 
 def _celery_record(task_name: str) -> logging.LogRecord:
@@ -55,3 +72,35 @@ def test_the_sweeper_logs_one_summary_line_for_many_skus(world, caplog):
         use_broker(before)
     lines = [r.getMessage() for r in caplog.records if r.name == "inventory.push" and r.levelno == logging.INFO]
     assert lines == [f"Inventory push sweep in {world.org.schema_name}: re-queued 120 SKU pushes on 1 channel, 0 probes."]
+
+
+@pytest.fixture
+def many_skus(committed_orgs, django_db_blocker, sandbox):
+    """A committed account whose 40 SKUs each have a stock change waiting in the outbox (nothing was queued)."""
+    (org,) = committed_orgs(1)
+    with django_db_blocker.unblock():
+        connection.set_tenant(org)
+        account, _ = account_create(name="Log Shop", by=None)
+        main = warehouse_create(account=account, by=None, name="Main", code="MAIN")
+        sandbox_channel(account, sandbox, warehouses=[main])
+        product = ProductFactory(account=account)
+        variants = [VariantFactory(product=product, sku=f"LOG-{n}") for n in range(40)]
+        use_broker("redis://127.0.0.1:1/0")  # Redis unreachable at commit time: only the outbox remembers
+        for variant in variants:
+            receive(variant, main, 5)
+    return org
+
+
+def test_a_worker_catching_up_logs_a_summary_not_two_lines_per_sku(many_skus, django_db_blocker):
+    def pending():
+        connection.set_tenant(many_skus)
+        return InventoryPush.objects.exclude(status="delivered").count()
+
+    with django_db_blocker.unblock():
+        assert pending() == 40
+        with push_worker() as celery:
+            celery.wait_for(lambda: pending() == 0, timeout=60)
+            log = (celery.logdir / "worker.log").read_text(errors="replace")
+    assert "inventory_push_task[" not in log, log[-3000:]  # no "received" or "succeeded" line per SKU
+    summaries = re.findall(rf"Inventory push sweep in {many_skus.schema_name}: re-queued (\d+) SKU push", log)
+    assert summaries and sum(map(int, summaries)) >= 40 and len(summaries) <= 5, log[-3000:]
