@@ -28,6 +28,7 @@ def two_factor_page(request):
         return redirect("two_factor")
     if action == "cancel":
         two_factor.two_factor_setup_cancel(user=user)
+        messages.info(request, "Set-up cancelled: two-factor sign-in stays off.")
         return redirect("two_factor")
     if action == "confirm" and confirm_form.is_valid():
         try:
