@@ -264,6 +264,15 @@ class ActivityLog(models.Model):
     def __str__(self) -> str:
         return f"{self.action} on {self.account_id}"
 
+    @property
+    def description(self) -> str:
+        """What happened, in words (entries written before summaries named fields in words are reworded)."""
+        from accounts.labels import activity_label, fields_in_words
+
+        if self.action == "settings.updated" and self.changes:
+            return f"Changed {fields_in_words(Account, self.changes)}"
+        return self.summary or activity_label(self.action)
+
 
 class AccountCloneRequest(models.Model):
     """One request to clone an account; large ones run in the background and report progress here."""

@@ -189,15 +189,19 @@ def account_readiness(*, account: Account) -> list[dict]:
     review = OrderRule.objects.filter(account=account, needs_review=True).count()
     users = len(account_users(account=account))
     settings_url = lambda tab: reverse("account_settings", args=[account.pk, tab])  # noqa: E731
+    sales, fulfillment = channels.get("sales", 0), channels.get("fulfillment", 0)
+    has_stock = StockLevel.objects.filter(account=account).exists()
+    # A ticked item says what is there; only an item still to do carries the instruction.
     return [
-        {"label": "Sales channels", "done": channels.get("sales", 0) > 0,
-         "detail": f"{channels.get('sales', 0)} active" if channels.get("sales") else "Add a sales channel to receive orders."},
-        {"label": "Fulfillment channels", "done": channels.get("fulfillment", 0) > 0,
-         "detail": f"{channels.get('fulfillment', 0)} active" if channels.get("fulfillment") else "Add a fulfillment channel to ship orders."},
-        {"label": "Inventory", "done": StockLevel.objects.filter(account=account).exists(),
-         "detail": "Load stock levels for the account's products."},
+        {"label": "Sales channels", "done": sales > 0,
+         "detail": f"{sales} active" if sales else "Add a sales channel to receive orders."},
+        {"label": "Fulfillment channels", "done": fulfillment > 0,
+         "detail": f"{fulfillment} active" if fulfillment else "Add a fulfillment channel to ship orders."},
+        {"label": "Inventory", "done": has_stock,
+         "detail": "Stock levels are loaded." if has_stock else "Load stock levels for the account's products."},
         {"label": "Default warehouse", "done": account.default_warehouse_id is not None,
-         "detail": "Choose it on the Workflow tab.", "url": settings_url("workflow")},
+         "detail": f"{account.default_warehouse}." if account.default_warehouse_id else "Choose it on the Workflow tab.",
+         "url": settings_url("workflow")},
         {"label": "Order rules", "done": review == 0,
          "detail": f"{review} rule{'s' if review != 1 else ''} to review" if review else "Nothing to review.",
          "url": settings_url("order-rules")},

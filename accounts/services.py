@@ -13,6 +13,7 @@ from guardian.models import UserObjectPermission
 from accounts import roles
 from accounts.api_keys import api_key_generate
 from accounts.choices import MasterProductSource, unit_system
+from accounts.labels import fields_in_words
 from accounts.models import Account, ActivityLog, Notification, RecurringJob, Warehouse
 from accounts.selectors import account_has_catalog_or_orders, account_permission_objects, member_by_email
 from accounts.tenancy.models import Membership, User
@@ -197,7 +198,7 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
     except IntegrityError as exc:
         raise account_integrity_error(exc) from None
     activity_log(
-        account=account, by=by, action="settings.updated", summary="Changed " + ", ".join(sorted(diff)), changes=diff
+        account=account, by=by, action="settings.updated", summary=f"Changed {fields_in_words(Account, diff)}", changes=diff
     )
     return account
 
@@ -291,7 +292,8 @@ def warehouse_update(*, warehouse: Warehouse, by, **fields) -> Warehouse:
     diff = {k: [before[k], getattr(warehouse, k)] for k in WAREHOUSE_FIELDS if before[k] != getattr(warehouse, k)}
     if diff:
         activity_log(
-            account=warehouse.account, by=by, action="warehouse.updated", summary=f"Changed {warehouse}", changes=diff
+            account=warehouse.account, by=by, action="warehouse.updated",
+            summary=f"Changed {fields_in_words(Warehouse, diff)} of {warehouse}", changes=diff
         )
     return warehouse
 

@@ -278,7 +278,11 @@ def clone_metrics_for(*, account):
         first_time=Count("id", filter=Q(rejected_submits=0)),
         under_30=Count("id", filter=Q(seconds__lt=30)),
     )
-    by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    by_purpose = [
+        {**row, "label": Order.ClonePurpose(row["purpose"]).label if row["purpose"] in Order.ClonePurpose.values
+         else row["purpose"]}
+        for row in records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    ]
     recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
     return summary, by_purpose, recent
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from channels.connectors.base import REFUSED_STATUSES, ConnectorError, OrderPage, connection_of, connection_secret
 from channels.models import Channel
 from channels.outbound import OutboundError, outbound_request
+from oms.text import count_of
 
 
 def _request(channel: Channel, path_field: str, payload=None):
@@ -30,7 +31,7 @@ def _request(channel: Channel, path_field: str, payload=None):
 
 def test(channel: Channel) -> str:
     products = _request(channel, "products_path")
-    return f"Connected: {len(products or [])} product(s) offered."
+    return f"Connected: {count_of(len(products or []), 'product')} offered."
 
 
 def products(channel: Channel) -> list[dict]:

@@ -24,7 +24,8 @@ from intake.services.documents import (
 )
 from intake.services.failures import (
     RETRY_ATTEMPTS, RETRY_BASE_SECONDS, failure_orders_by_fingerprint, failure_record, failure_record_unparsed,
-    failure_resolve, failures_resolve_earlier, intake_discard, payload_storable, retry_delay, source_stats_add,
+    failure_resolve, failures_resolve_earlier, intake_discard, intake_discard_many,
+    payload_storable, retry_delay, source_stats_add,
 )
 from intake.services.idempotency import IDEMPOTENCY_KEY_HOURS, idempotency_keys_purge
 from intake.services.orders import (
@@ -36,6 +37,7 @@ __all__ = [
     "DOCUMENT_SUBMIT", "IDEMPOTENCY_KEY_HOURS", "ORDER_SOURCE", "RETRY_ATTEMPTS", "RETRY_BASE_SECONDS",
     "DocumentResult", "IntakeResult", "ReplayReport",
     "failure_orders_by_fingerprint", "failure_record", "failure_record_unparsed", "failure_resolve", "failures_resolve_earlier", "idempotency_keys_purge", "intake_discard",
+    "intake_discard_many",
     "intake_replay", "intake_replay_many", "intake_submit", "intake_submit_batch", "intake_submit_manual",
     "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",

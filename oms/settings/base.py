@@ -265,9 +265,21 @@ INVENTORY_DEAD_LETTER_RETRY_SECONDS = env_int("INVENTORY_DEAD_LETTER_RETRY_SECON
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "forbidden_one_line": {"()": "oms.logs.ForbiddenWithoutTraceback"},
+        "quiet_tasks": {"()": "oms.logs.QuietTasks"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},  # sign-in failures and lockouts, not every successful sign-in
+    "loggers": {
+        "axes": {"level": "WARNING"},  # sign-in failures and lockouts, not every successful sign-in
+        # Django's own console handler (DEBUG only) would print every record a second time through the root's.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["forbidden_one_line"]},  # a 403 is one line, without a traceback
+        # Per-SKU push tasks' received/succeeded lines at DEBUG (oms/logs.py); the sweeper logs one summary.
+        "celery.app.trace": {"filters": ["quiet_tasks"]},
+        "celery.worker.strategy": {"filters": ["quiet_tasks"]},
+    },
 }
 
 # The public JSON API (api/): request body limit, requests per API key and minute (0: no limit).

@@ -32,6 +32,7 @@ def order_list(request, account, caps):
         "form": form,
         "page": page,
         "page_size": selectors.PAGE_SIZE,
+        "can_see_clone_metrics": roles.WORK_ORDERS in caps,
         "filtered": bool(query),
         "newer_url": _page_url(request.path, query, "before", page.newer),
         "older_url": _page_url(request.path, query, "after", page.older),

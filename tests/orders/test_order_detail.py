@@ -80,8 +80,8 @@ def test_the_page_shows_customer_addresses_shipping_tax_warehouse_source_and_sta
 
     assert response.status_code == 200
     assert "Grace Hopper grace@navy.example +1 703 555 0100" in page
-    assert "Billing address Grace Hopper 1 Navy Yard Building 7 22202 Arlington, VA US" in page
-    assert "Shipping address Grace at Work 500 Harbor Rd 23511 Norfolk, VA US" in page
+    assert "Billing address Grace Hopper 1 Navy Yard Building 7 Arlington, VA 22202 United States" in page
+    assert "Shipping address Grace at Work 500 Harbor Rd Norfolk, VA 23511 United States" in page
     assert "Shipping method Next day air" in page
     assert "Carrier / service UPS / NEXT_DAY_AIR" in page
     assert "Tax jurisdiction US-VA · Virginia (5.30%)" in page
