@@ -17,6 +17,7 @@ ORGANIZATION_PAGES = [
     ("admin", "/accounts/{account}/orders/{order}/"),
     ("admin", "/accounts/{account}/orders/{order}/clone/"),
     ("admin", "/accounts/{account}/orders/clone-metrics/"),
+    ("admin", "/accounts/{account}/orders/reorders-due/"),
     ("admin", "/accounts/{account}/inventory/"),
     ("admin", "/accounts/{account}/inventory/sku/{sku}/"),
     ("admin", "/accounts/{account}/inventory/adjust/"),
