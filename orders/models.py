@@ -241,6 +241,8 @@ class Order(models.Model):
     shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # Units over all lines (the list's "Items" column and sort), written with the lines.
+    units = models.PositiveIntegerField(default=0)
     # What a channel charged, kept as it gave it: {"total", "taxes_included", "shipping_lines", "discounts"};
     # empty for orders the OMS priced itself.
     charged = models.JSONField(default=dict, blank=True)
@@ -318,6 +320,10 @@ class Order(models.Model):
             # the public schema, on every tenant's search path; see tenancy 0003).
             GinIndex(OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="order_name_trgm"),
             GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="order_email_trgm"),
+            # The list's sorts by customer, total and items, each with the id as tiebreak (keyset pages).
+            models.Index(fields=["account", "customer_name", "id"], name="order_account_customer"),
+            models.Index(fields=["account", "total", "id"], name="order_account_total"),
+            models.Index(fields=["account", "units", "id"], name="order_account_units"),
         ]
 
     def __str__(self) -> str:
@@ -499,3 +505,22 @@ class ReceiptLine(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="receipt_line_quantity_positive")]
+
+
+class SavedView(models.Model):
+    """A user's named filter and sort of one account's order list ("On hold, oldest first"); only its owner
+    sees it, and only on that account."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, blank=True, help_text="The list's query string: filters and sort")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user", "name"], name="saved_view_name_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
