@@ -56,7 +56,7 @@ class OrderFilterForm(forms.Form):
             data["q"] = data["q"].strip()
         return OrderFilters(**data)
 
-    def sort(self) -> str:
+    def chosen_sort(self) -> str:
         """The chosen sort; the default for none or one that is not offered."""
         if not self.is_bound:
             return DEFAULT_SORT

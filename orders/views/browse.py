@@ -18,7 +18,7 @@ SORTABLE = {"number": "number", "created": "-created", "customer": "customer", "
 @account_view()
 def order_list(request, account, caps):
     form = OrderFilterForm(request.GET or None)
-    filters, sort = form.filters(), form.sort()
+    filters, sort = form.filters(), form.chosen_sort()
     page = selectors.order_page(
         account=account,
         filters=filters,

@@ -29,7 +29,7 @@ def order_export(request, account, caps):
     rows = csv_rows(
         account=account,
         filters=filter_form.filters(),
-        sort=filter_form.sort(),
+        sort=filter_form.chosen_sort(),
         columns=form.cleaned_data["columns"],
         lines=form.cleaned_data["lines"],
     )
