@@ -313,6 +313,24 @@ def warehouse_set_active(*, warehouse: Warehouse, active: bool, by) -> Warehouse
     return warehouse
 
 
+@transaction.atomic
+def warehouse_delete(*, warehouse: Warehouse, by) -> None:
+    """Delete a warehouse no order and no stock ever used; else refuse, naming how many use it."""
+    from inventory.models import StockMovement
+    from orders.selectors import orders_using, used_by_orders
+
+    account = warehouse.account
+    if account.default_warehouse_id == warehouse.pk:
+        raise DomainError(f"{warehouse.name} is the account's default warehouse: choose another default first.")
+    count = orders_using(field="warehouse", value=warehouse.pk)
+    if count:
+        raise DomainError(used_by_orders(what=f"Warehouse {warehouse.name}", count=count))
+    if StockMovement.objects.filter(warehouse=warehouse).exists():
+        raise DomainError(f"Warehouse {warehouse.name} has stock history: deactivate it instead.")
+    Warehouse.objects.filter(pk=warehouse.pk).delete()
+    activity_log(account=account, by=by, action="warehouse.deleted", summary=f"Deleted warehouse {warehouse}")
+
+
 # Account roles (django-guardian object permissions)
 
 

@@ -12,7 +12,9 @@ from decimal import Decimal
 from functools import reduce
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
@@ -55,12 +57,11 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
 # branch takes its own newest 51 and the union of the two is ordered again: every branch can use its best index.
 # A page is one query; a search adds one (the SKU look-up).
 #
-# Known limit: a SKU on more than SKU_IDS_MAX lines is searched by walking the newest orders, which is quick
-# while it still sells, but reads most of the account's orders when all of its orders are old (a discontinued
-# best-seller). Making that case fast needs the order's created_at on its lines, indexed with the SKU.
+# A SKU on more than SKU_IDS_MAX lines reads its order ids inside the query instead (`_search_branches`): its
+# cost grows with the SKU's lines (50,000 lines: see bench/clone_order.py), never with the account's orders.
 
 PAGE_SIZE = 50
-COUNT_EXACT_UP_TO = 10_000  # the list counts its matches exactly up to this many, else says "more than"
+COUNT_EXACT_UP_TO = 1_000  # the list counts its matches exactly up to this many, else says "more than"
 EXPORT_CHUNK = 2_000
 SKU_IDS_MAX = 10_000
 ORDER_LIST_FIELDS = (
@@ -239,9 +240,17 @@ def _search_branches(*, account: Account, base: QuerySet[Order], q: str) -> list
         return [by_text]
     if len(order_ids) <= SKU_IDS_MAX:
         return [by_text, base.filter(_pk_in(sorted(set(order_ids))))]
-    # A SKU on very many lines: its orders are dense, and walking the newest orders finds a page quickly.
-    has_sku = OrderLine.objects.filter(account=account, sku__in=skus, order_id=OuterRef("pk"))
-    return [by_text, base.filter(Exists(has_sku))]
+    # A SKU on very many lines: its order ids are read once inside the query (an InitPlan, through the (account,
+    # sku) index) and the orders fetched by primary key, so the cost follows the SKU's lines wherever its orders
+    # lie. (Walking the newest orders and probing each one's lines, as this did before, read nearly every order
+    # for a best-seller that no longer sells; the planner picks that walk for a plain IN or EXISTS.)
+    in_lines = RawSQL(
+        '"orders_order"."id" = ANY(ARRAY(SELECT "order_id" FROM "orders_orderline" '
+        'WHERE "account_id" = %s AND "sku" = ANY(%s)))',
+        [account.pk, skus],
+        output_field=BooleanField(),
+    )
+    return [by_text, base.filter(in_lines)]
 
 
 def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Order]:
@@ -287,14 +296,18 @@ def _branches(*, account: Account, filters: OrderFilters) -> list[QuerySet[Order
     """Querysets whose union is what the filters and search match (one without a search term)."""
     if not filters.simulations and _is_simulation_number(filters.q):
         filters = replace(filters, simulations="include")
-    rows = orders_filtered(account=account, filters=filters).annotate(
-        channel_name=F("channel__name"), warehouse_name=F("warehouse__name")
-    )
-    rows = rows.only(*ORDER_LIST_FIELDS)
+    rows = orders_filtered(account=account, filters=filters)
     q = filters.q.strip()
     if not q:
         return [rows]
     return _search_branches(account=account, base=rows, q=q)
+
+
+def _listed(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The list's columns (the count leaves them and their joins out)."""
+    return orders.annotate(channel_name=F("channel__name"), warehouse_name=F("warehouse__name")).only(
+        *ORDER_LIST_FIELDS
+    )
 
 
 def _fetch(*, branches: list[QuerySet[Order]], sort: str, after, before, size: int) -> list[Order]:
@@ -304,7 +317,9 @@ def _fetch(*, branches: list[QuerySet[Order]], sort: str, after, before, size: i
     `size` × branches rows) is sorted again, so no branch's plan depends on another's or on the row estimates.
     A SIM- number typed in full finds its simulation even while simulations are hidden.
     """
-    branches = [_seek(branch, sort=sort, after=after, before=before)[:size] for branch in branches]
+    branches = [
+        _seek(_listed(branch), sort=sort, after=after, before=before)[:size] for branch in branches
+    ]
     if len(branches) == 1:
         return list(branches[0])
     ordering = SORTS[sort].order_by(reverse=before is not None)
@@ -349,9 +364,15 @@ def _count(branches: list[QuerySet[Order]]) -> int:
     """How many orders the branches match, exactly up to COUNT_EXACT_UP_TO; one more means "more than that".
     One query that stops after COUNT_EXACT_UP_TO + 1 rows, so it costs the same at a million orders as at ten
     thousand (a full count(*) of a million reads an index of a million entries; see bench/clone_order.py)."""
-    ids = [branch.order_by().values("pk") for branch in branches]
-    matching = ids[0] if len(ids) == 1 else ids[0].union(*ids[1:])
-    return matching[: COUNT_EXACT_UP_TO + 1].count()
+    ids = [branch.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1] for branch in branches]
+    if len(ids) == 1:
+        return ids[0].count()
+    # Each branch stops at the limit too; an order matching two branches is counted once. When a branch reaches
+    # the limit the answer is "more than" whatever the others hold.
+    sql, params = ids[0].union(*ids[1:], all=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT pk) FROM ({sql}) AS matching", params)
+        return min(cursor.fetchone()[0], COUNT_EXACT_UP_TO + 1)
 
 
 def orders_for_export(
@@ -393,6 +414,17 @@ def saved_view_get_for_user(*, account: Account, user, view_id: int) -> SavedVie
     """The user's view `view_id` on this account; the same 404 for a missing one, another user's and another
     account's."""
     return get_object_or_404(SavedView, account=account, user=user, pk=view_id)
+
+
+def orders_using(*, field: str, value) -> int:
+    """How many orders (of any account of the organization: ids are unique) reference `value` through the
+    foreign key `field` (warehouse, channel, fulfillment_channel, shipping_method, tax_jurisdiction)."""
+    return Order.objects.filter(**{field: value}).count()
+
+
+def used_by_orders(*, what: str, count: int) -> str:
+    """The refusal of a delete: "Warehouse Main is used by 12,345 orders: deactivate it instead."."""
+    return f"{what} is used by {count:,} order{'' if count == 1 else 's'}: deactivate it instead."
 
 
 # The order page ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from django import template
 
+from oms.codes import country_name
+
 register = template.Library()
 
 
@@ -20,6 +22,4 @@ def key(*parts) -> str:
 @register.filter
 def country(code: str) -> str:
     """A country code in words: {{ order.shipping_country|country }} → "United States"."""
-    from oms.codes import country_name
-
     return country_name(code) if code else ""
