@@ -508,13 +508,13 @@ def bench_list_more(org, account, admin, runs: int) -> None:
         next(rows)  # the header
         next(rows)  # the first chunk
         first = (time.perf_counter() - t0) * 1000
-        count, limit = selectors.EXPORT_CHUNK, 200_000
+        count, limit = selectors.PAGE_SIZE, 200_000
         for chunk in rows:
             count += selectors.EXPORT_CHUNK
             if count >= limit:
                 break
         seconds = time.perf_counter() - t0
-        print(f"    {'one row per line' if lines else 'one row per order':<20} first {selectors.EXPORT_CHUNK:,} orders "
+        print(f"    {'one row per line' if lines else 'one row per order':<20} first rows "
               f"{first:>7.1f} ms; {count:,} orders in {seconds:.1f} s ({count / seconds:,.0f} orders/s)")
 
     print(f"\n  SKU search for {OLD_SKU} (floor: its newest 51 orders in raw SQL, ids first then the orders)")

@@ -337,16 +337,18 @@ def order_page(
     count: bool = False,
 ) -> OrderPage:
     """One page of the account's order list in `sort` (newest first by default): one query, plus one for a
-    search term (the SKU look-up), one for the count if asked, and the first page's again when paging back
+    search term (the SKU look-up), one for the count if asked (none when a first page holds every match), and the first page's again when paging back
     reaches the top. A cursor of another sort is ignored (the first page)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     after = after if after is not None and after.sort == sort else None
     before = before if before is not None and before.sort == sort and after is None else None
     branches = _branches(account=account, filters=filters)
-    total = _count(branches) if count else None
     rows = _fetch(branches=branches, sort=sort, after=after, before=before, size=size + 1)
     if before is not None and len(rows) <= size:  # back at the top: a full first page rather than a short one
         before, rows = None, _fetch(branches=branches, sort=sort, after=None, before=None, size=size + 1)
+    total = None
+    if count:  # a first page that holds every match is its own count
+        total = len(rows) if after is None and before is None and len(rows) <= size else _count(branches)
     if before is not None:
         orders = list(reversed(rows[:size]))
         return OrderPage(orders, OrderCursor.of(orders[0], sort), OrderCursor.of(orders[-1], sort), total)
@@ -382,14 +384,14 @@ def orders_for_export(
     memory stays flat and no query holds a snapshot open for the whole export."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     branches = _branches(account=account, filters=filters)
-    after = None
+    after, size = None, min(chunk, PAGE_SIZE)  # a small first chunk: the download starts at once
     while True:
-        rows = _fetch(branches=branches, sort=sort, after=after, before=None, size=chunk)
+        rows = _fetch(branches=branches, sort=sort, after=after, before=None, size=size)
         if rows:
             yield rows
-        if len(rows) < chunk:
+        if len(rows) < size:
             return
-        after = OrderCursor.of(rows[-1], sort)
+        after, size = OrderCursor.of(rows[-1], sort), chunk
 
 
 def order_lines_for_export(*, account: Account, order_ids: list[int]) -> dict[int, list[OrderLine]]:
