@@ -38,13 +38,13 @@ def main() -> None:
 
     from accounts.models import Account
     from accounts.services import warehouse_create, warehouse_delete
-    from accounts.tenancy.models import Organization, User
+    from accounts.tenancy.models import User
     from channels.models import Channel
     from channels.services import channel_delete
     from orders.models import Order, ShippingMethod, TaxJurisdiction
     from orders.services.charges import shipping_method_delete, tax_jurisdiction_delete
 
-    org = Organization.objects.get(slug=ORG_SLUG)
+    org = common.ensure_organization(ORG_SLUG, "Bench")  # an existing one: migrates its schema
     with tenant_context(org):
         account = Account.objects.get(code="BENCH-LIST")
         total = Order.objects.filter(account=account).count()

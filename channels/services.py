@@ -67,9 +67,7 @@ def channel_delete(*, channel: Channel, by) -> None:
     from orders.selectors import orders_using, used_by_orders
 
     with transaction.atomic():
-        count = orders_using(field="channel", value=channel.pk) + orders_using(
-            field="fulfillment_channel", value=channel.pk
-        )
+        count = orders_using(field="channel", value=channel.pk, or_field="fulfillment_channel")
         if count:
             raise DomainError(used_by_orders(what=f"Channel {channel.name}", count=count))
         Channel.objects.filter(pk=channel.pk).delete()

@@ -418,10 +418,12 @@ def saved_view_get_for_user(*, account: Account, user, view_id: int) -> SavedVie
     return get_object_or_404(SavedView, account=account, user=user, pk=view_id)
 
 
-def orders_using(*, field: str, value) -> int:
+def orders_using(*, field: str, value, or_field: str = "") -> int:
     """How many orders (of any account of the organization: ids are unique) reference `value` through the
-    foreign key `field` (warehouse, channel, fulfillment_channel, shipping_method, tax_jurisdiction)."""
-    return Order.objects.filter(**{field: value}).count()
+    foreign key `field` (warehouse, channel, fulfillment_channel, shipping_method, tax_jurisdiction), or
+    through `or_field` too: one query."""
+    using = Q(**{field: value}) | (Q(**{or_field: value}) if or_field else Q(pk__in=[]))
+    return Order.objects.filter(using).count()
 
 
 def used_by_orders(*, what: str, count: int) -> str:
