@@ -476,6 +476,11 @@ def bench_list_more(org, account, admin, runs: int) -> None:
                 raise RuntimeError(f"HTTP {response.status_code}")
         return call
 
+    empty = ensure_account("BENCH-EMPTY", "Bench Empty", "EMP")
+    empty_view = statistics.median(timed(lambda: client.get(reverse("order_list", args=[empty.pk])), runs))
+    connection.set_tenant(org)
+    print(f"\n  view floor: the same page of an account with no orders (middleware, session, header, template) "
+          f"{empty_view:.1f} ms")
     print(f"\n  every sort, view GET {url} (median of {runs}); floor: the same page's rows in raw SQL")
     for sort, chosen in selectors.SORTS.items():
         page = selectors.order_page(account=account, sort=sort)
