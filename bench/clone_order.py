@@ -7,7 +7,9 @@ It uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:54
 missing, and refused unless its name contains "bench"), migrates it, and makes an organization `bench` with
 two accounts: BENCH-CLONE (200 SKUs with ample stock, three source orders) and BENCH-LIST (the million
 orders, inserted in one INSERT ... SELECT generate_series per 100,000, with lines for one order in 20 so SKU
-search has data, then ANALYZE). A second run re-uses all of it; only the clones it times are new rows.
+search has data, then ANALYZE). A second run re-uses all of it; only the clones it times are new rows. The list part also adds a
+discontinued best-seller (SKU LST-OLD on 50,000 of the oldest orders) and times every sort (first page and
+page 20), the count, the CSV export's first rows and rate, and that SKU's search, each beside a raw-SQL floor.
 
 Targets from the issue: a 200-line clone under 150 ms; the order list page under 200 ms at 1,000,000 orders.
 Times are server-side and in-process: the order_clone call alone (it commits), and the order list view through

@@ -5,10 +5,10 @@
 
 Re-uses the order list's account BENCH-LIST of bench/clone_order.py (run that first: it builds the million
 orders). Each case makes a fresh row that no order references, then times deleting it twice: through the
-delete service (what a door calls) and, in a transaction rolled back, as a plain ORM delete of the row (what
-Django's collector and PostgreSQL's foreign key checks cost). Orders reference these rows without an index of
-their own (orders 0006), so each check is a scan unless a partial index serves it; the floor is one index
-look-up of the orders by account.
+delete service (what a door calls; it commits, so PostgreSQL's deferred foreign key check runs) and as a plain
+ORM delete in a transaction rolled back (Django's collector only: the deferred check never runs). Orders
+reference these rows without an index of their own unless a partial index serves it (orders 0011), so each
+check is a scan of the orders; the floor is one index look-up of the orders by account.
 """
 
 from __future__ import annotations
