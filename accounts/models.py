@@ -164,6 +164,7 @@ class RecurringJob(models.Model):
         SYNC_INVENTORY = "sync_inventory", "Sync inventory"
         REDACT_PII = "redact_pii", "Redact personal data"
         SYNC_SHIPMENTS = "sync_shipments", "Sync shipments"
+        REORDER_HABITS = "reorder_habits", "Find customers due for a re-order"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recurring_jobs")
     job_type = models.CharField(max_length=30, choices=JobType.choices)

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.models import UserObjectPermission
@@ -250,3 +250,30 @@ def user_exists(*, email: str) -> bool:
     """Whether anyone signs in with this email, in any organization: only for a holder of a valid invitation to
     that very email (whether to ask for a new password or the existing one)."""
     return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def account_order_workers(*, account: Account) -> list[User]:
+    """Members who may work orders on `account`, by email: its administrators and agents, and the organization's
+    administrators and supervisors (one query)."""
+    granted = UserObjectPermission.objects.filter(
+        content_type__app_label="accounts", content_type__model="account", object_pk=str(account.pk),
+        permission__codename=roles.WORK_ORDERS,
+    ).values("user_id")
+    wide = Membership.objects.filter(
+        organization_id=connection.tenant.pk, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
+    ).values("user_id")
+    return list(
+        User.objects.filter(memberships__organization_id=connection.tenant.pk, is_active=True)
+        .filter(Q(pk__in=granted) | Q(pk__in=wide))
+        .distinct()
+        .order_by("email")
+    )
+
+
+def account_order_worker(*, account: Account, user_id) -> User | None:
+    """The member `user_id` if they may work orders on `account`; None for anyone else (missing, foreign, viewer)."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return next((u for u in account_order_workers(account=account) if u.pk == user_id), None)

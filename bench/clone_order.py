@@ -135,34 +135,6 @@ def ensure_sources(account, admin) -> dict[int, str]:
 # The million orders -----------------------------------------------------------------------------------------
 
 
-def _value_sql(field, known: dict[str, tuple[str, list]]) -> tuple[str, list]:
-    """SQL for one column of a generated row: given, or the field's default, or NULL. Fields added to the model
-    later get their default without touching the bench."""
-    from django.db import connection
-    from django.db.models.fields import NOT_PROVIDED
-
-    if field.column in known:
-        return known[field.column]
-    if field.has_default():
-        return "%s", [field.get_db_prep_save(field.get_default(), connection)]
-    if field.null:
-        return "NULL", []
-    if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
-        raise RuntimeError(f"bench: give {field.model.__name__}.{field.name} a value in _value_sql")
-    if field.blank and field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
-        return "''", []
-    raise RuntimeError(f"bench: {field.model.__name__}.{field.name} needs a value: add it to the bench")
-
-
-def _insert_sql(model, known: dict[str, tuple[str, list]], source: str) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    values = [_value_sql(f, known) for f in fields]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    select = ", ".join(sql for sql, _ in values)
-    params = [p for _, ps in values for p in ps]
-    return f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {select} {source}', params
-
-
 def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: list[str]) -> None:
     """Orders SO-<start>..SO-<end> of `account`, 90 seconds apart from 2023-01-01, for 50,000 customers; then
     1-3 lines for one order in LINES_EVERY."""
@@ -206,7 +178,7 @@ def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: l
         "               (%s::text[])[1 + mod(k.c / 40, 25)] || (%s::text[])[1 + mod(k.c / 1000, 50)] AS l) AS parts"
         ") AS n"
     )
-    sql, params = _insert_sql(Order, known, source)
+    sql, params = common.insert_sql(Order, known, source)
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM orders_order")
         before = cursor.fetchone()[0]
@@ -229,7 +201,7 @@ def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: l
             "CROSS JOIN LATERAL (SELECT 1 + mod((o.id / %s) * 37 + p.pos * 11, %s)::int AS i) AS v "
             "WHERE o.id > %s AND o.account_id = %s AND mod(o.id, %s) = 0"
         )
-        line_sql, line_params = _insert_sql(OrderLine, line_known, line_source)
+        line_sql, line_params = common.insert_sql(OrderLine, line_known, line_source)
         cursor.execute(line_sql, [*line_params, LINES_EVERY, len(variant_ids), before, account.pk, LINES_EVERY])
         cursor.execute(
             """

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from channels.models import Channel, ChannelConnection
+from channels.models import Channel, ChannelConnection, ChannelState
 from channels.outbound import url_origin
 from channels.secrets import SecretUnreadable, secret_encrypt, secret_open
 from oms.exceptions import DomainError
@@ -124,3 +124,9 @@ def products_import_from_master(*, account, by=None) -> dict[str, int]:
         Variant.objects.bulk_update(changed, ["name", "price"])
         created, updated = len(new_variants), len(changed)
     return {"created": created, "updated": updated}
+
+
+def channel_state_save(*, channel: Channel, **fields) -> ChannelState:
+    """Set the given fields of the channel's connector state (created on first use), in one statement."""
+    state, _ = ChannelState.objects.update_or_create(channel=channel, defaults=fields)
+    return state

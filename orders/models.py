@@ -34,6 +34,11 @@ class Variant(models.Model):
                                 validators=[MinValueValidator(Decimal("0"))])
     weight = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # The SKU the account sells instead when this one is discontinued or out of stock (clone suggestions).
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text="The SKU to offer instead when this one is discontinued or out of stock",
+    )
 
     class Meta:
         ordering = ["sku"]
@@ -315,7 +320,11 @@ class Order(models.Model):
             # A profile's orders: the redaction's "does an unredacted order keep this profile visible", and
             # PostgreSQL's own foreign key check when a profile is deleted (without it, one table scan per
             # deleted profile). Partial on IS NOT NULL, which every `customer_id = x` implies.
-            models.Index(fields=["customer"], condition=models.Q(customer__isnull=False), name="order_customer"),
+            # With created_at: a customer's last orders newest first (the re-orders due), read from the index.
+            models.Index(
+                fields=["customer", "-created_at"], condition=models.Q(customer__isnull=False),
+                name="order_customer",
+            ),
             # The order list searches names and emails with icontains, which PostgreSQL runs as
             # UPPER(col) LIKE UPPER('%q%'): trigram indexes on the same expression serve it (pg_trgm lives in
             # the public schema, on every tenant's search path; see tenancy 0003).
@@ -393,6 +402,10 @@ class OrderEvent(models.Model):
         return self.message
 
 
+# History kinds that change what an order was created with (orders/services/actions.py writes them), in words.
+ORDER_EDIT_KINDS = {"address": "shipping address changed", "contact": "contact details changed", "notes": "notes changed"}
+
+
 class CloneRecord(models.Model):
     """How long an agent took from opening the clone form to creating the order, and rejected submits."""
 
@@ -404,10 +417,30 @@ class CloneRecord(models.Model):
     seconds = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     rejected_submits = models.PositiveIntegerField(default=0)
     door = models.CharField(max_length=10, default="page", help_text="page, cli or api")
+    # The suggestion kinds shown beside the form and those the agent applied: {"offered": [...], "taken": [...]}.
+    suggestions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"], name="clone_record_recent")]
+
+
+class ReorderHabit(models.Model):
+    """A customer's ordering habit, recomputed set-based for a whole account (orders/services/reorders.py): their
+    usual interval (median gap between their last orders, at least three) and when the next order is expected.
+    The re-orders due page reads these rows, so it costs the same however many orders the account has."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="reorder_habit")
+    last_order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+", db_index=False)
+    orders = models.PositiveIntegerField(help_text="Orders the interval was taken from")
+    last_at = models.DateTimeField()
+    usual_seconds = models.FloatField()
+    expected_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "expected_at"], name="reorder_habit_due")]
 
 
 class OrderRule(models.Model):
@@ -534,3 +567,34 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BulkAction(models.Model):
+    """One bulk action on the order list: the orders it covers, its progress and what was done or refused.
+    Small selections run at once; larger ones in a Celery task whose progress the page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20)
+    params = models.JSONField(default=dict, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    refused = models.JSONField(default=list, blank=True, help_text='[{"number", "reason"}]')
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

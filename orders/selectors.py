@@ -33,7 +33,9 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
         raise Http404("No such order.")
     order = (
         Order.objects.filter(account=account, number=number)
-        .select_related("account", "warehouse", "shipping_method", "tax_jurisdiction", "customer", "cloned_from")
+        .select_related(
+            "account", "warehouse", "shipping_method", "tax_jurisdiction", "customer", "cloned_from", "assigned_to"
+        )
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product")))
         .first()
     )
@@ -475,3 +477,103 @@ def order_rules_for_account(*, account: Account) -> QuerySet[OrderRule]:
 def order_rule_get_for_account(*, account: Account, rule_id: int) -> OrderRule:
     """The account's rule `rule_id`; 404 for a missing one and another account's alike."""
     return get_object_or_404(OrderRule.objects.select_related("account"), account=account, pk=rule_id)
+
+
+# Acting on orders -------------------------------------------------------------------------------------------
+
+
+def order_held_from(*, order: Order) -> str:
+    """The status an order on hold had before its latest hold (an order created on hold: allocated when it has a
+    warehouse, as `orders_insert` allocates it)."""
+    before = (
+        OrderEvent.objects.filter(account_id=order.account_id, order=order, data__status__1=Order.Status.ON_HOLD)
+        .order_by("-created_at", "-id")
+        .values_list("data__status__0", flat=True)
+        .first()
+    )
+    if before:
+        return before
+    return Order.Status.ALLOCATED if order.warehouse_id else Order.Status.OPEN
+
+
+def order_holds_stock(*, order: Order) -> bool:
+    """Whether the order has stock allocated in its warehouse (an order put on hold keeps what it had)."""
+    if order.is_simulation or not order.warehouse_id or order.kind != Order.Kind.SALES:
+        return False
+    if order.status == Order.Status.ALLOCATED:
+        return True
+    return order.status == Order.Status.ON_HOLD and order_held_from(order=order) == Order.Status.ALLOCATED
+
+
+def order_units_allocated(*, order: Order) -> int:
+    """Units the order still has allocated (ordered, less shipped), 0 when it holds no stock: one query."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    if not order_holds_stock(order=order):
+        return 0
+    left = (
+        OrderLine.objects.filter(account_id=order.account_id, order=order)
+        .annotate(left=F("quantity") - Coalesce(Sum("shipment_lines__quantity"), 0))
+        .values_list("left", flat=True)
+    )
+    return sum(max(0, n) for n in left)
+
+
+def order_ids_matching(*, account: Account, filters: OrderFilters, limit: int) -> list[int]:
+    """Ids of the account's orders matching the list's filters and search (what "select all matching" means),
+    newest first, at most `limit`."""
+    if not filters.simulations and _is_simulation_number(filters.q):
+        filters = replace(filters, simulations="include")
+    base = orders_filtered(account=account, filters=filters)
+    q = filters.q.strip()
+    if not q:
+        return list(base.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
+    branches = [b.values_list("id", flat=True) for b in _search_branches(account=account, base=base, q=q)]
+    ids = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+    return sorted(ids, reverse=True)[:limit]
+
+
+def order_shipments(*, account: Account, order: Order):
+    """The order's shipments with their lines (and each line's SKU): two queries."""
+    from orders.models import Shipment, ShipmentLine
+
+    return (
+        Shipment.objects.filter(account=account, order=order)
+        .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("id")))
+        .order_by("shipped_at", "id")
+    )
+
+
+def orders_count_by_ids(*, account: Account, ids: list[int]) -> int:
+    """How many of `ids` are orders of the account (ids of other accounts count for nothing)."""
+    ids = [pk for pk in ids if 0 < pk < 2**63]
+    return Order.objects.filter(account=account, pk__in=ids).count() if ids else 0
+
+
+def bulk_action_get_for_account(*, account: Account, bulk_id: int):
+    """The account's bulk action `bulk_id`, or None (missing and another account's alike)."""
+    from orders.models import BulkAction
+
+    if not 0 < bulk_id < 2**63:
+        return None
+    return BulkAction.objects.filter(account=account, pk=bulk_id).select_related("requested_by").first()
+
+
+BULK_COUNT_CAP = 10_000
+
+
+def bulk_bar_options(*, account: Account, filters: OrderFilters, filtered: bool) -> dict:
+    """What the order list's bulk bar offers: the account's active warehouses, who can be assigned, and how
+    many orders match a filtered list (counted up to BULK_COUNT_CAP): three queries, two unfiltered."""
+    from accounts.selectors import account_order_workers, warehouses_for_account
+
+    matching = None
+    if filtered:
+        matching = len(order_ids_matching(account=account, filters=filters, limit=BULK_COUNT_CAP + 1))
+    return {
+        "warehouses": list(warehouses_for_account(account=account).filter(is_active=True).order_by("name")),
+        "workers": account_order_workers(account=account),
+        "matching": matching,
+        "cap": BULK_COUNT_CAP,
+    }

@@ -34,7 +34,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # Names views read from the query string (filters, cursors, pickers); each gets each value in turn.
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
-    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number",
+    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "apply",
     "sort", "columns", "lines", "export",
 ]
 # Names posted to views that draw no page to read field names from (POST-only actions).
@@ -246,6 +246,9 @@ def valid_values(world) -> dict[str, list[str]]:
     token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
     note = Notification.objects.create(user=world.admin, message="Walk notification")
     view = SavedView.objects.create(account=store, user=world.admin, name="Walk view", query="status=open")
+    from orders.models import BulkAction
+
+    bulk = BulkAction.objects.create(account=store, action="hold", params={"reason": "walk"}, requested_by=world.admin)
     return {
         "account_id": [str(store.pk)],
         "request_id": [str(clone.pk)],
@@ -264,6 +267,7 @@ def valid_values(world) -> dict[str, list[str]]:
         "token": [token],
         "notification_id": [str(note.pk)],
         "view_id": [str(view.pk)],
+        "bulk_id": [str(bulk.pk)],
         "tab": [tab.slug for tab in TABS],
         "action": ACTIONS,
         "shipment_id": ["1"],

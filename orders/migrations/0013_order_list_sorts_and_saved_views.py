@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0007_account_sales_order_total_rule'),
         ('channels', '0004_secret_bound_to_origin'),
-        ('orders', '0009_order_charged_money'),
+        ('orders', '0012_bulk_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0007_account_sales_order_total_rule'),
         ('channels', '0004_secret_bound_to_origin'),
-        ('orders', '0010_order_list_sorts_and_saved_views'),
+        ('orders', '0013_order_list_sorts_and_saved_views'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
