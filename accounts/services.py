@@ -7,6 +7,7 @@ from typing import Any
 from celery.schedules import crontab
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -313,6 +314,28 @@ def warehouse_set_active(*, warehouse: Warehouse, active: bool, by) -> Warehouse
             summary=str(warehouse),
         )
     return warehouse
+
+
+@transaction.atomic
+def warehouse_delete(*, warehouse: Warehouse, by) -> None:
+    """Delete a warehouse no order and no stock ever used; else refuse, naming how many use it."""
+    from inventory.models import StockMovement
+    from orders.selectors import orders_using, used_by_orders
+
+    account = warehouse.account
+    if account.default_warehouse_id == warehouse.pk:
+        raise DomainError(f"{warehouse.name} is the account's default warehouse: choose another default first.")
+    if StockMovement.objects.filter(warehouse=warehouse).exists():
+        raise DomainError(f"Warehouse {warehouse.name} has stock history: deactivate it instead.")
+    # Orders protect their warehouse: the delete's own check finds them (orders have no index on it: most
+    # orders have a warehouse), and they are counted only to say how many.
+    try:
+        with transaction.atomic():
+            Warehouse.objects.filter(pk=warehouse.pk).delete()
+    except ProtectedError:
+        count = orders_using(field="warehouse", value=warehouse.pk)
+        raise DomainError(used_by_orders(what=f"Warehouse {warehouse.name}", count=count)) from None
+    activity_log(account=account, by=by, action="warehouse.deleted", summary=f"Deleted warehouse {warehouse}")
 
 
 # Account roles (django-guardian object permissions)

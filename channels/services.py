@@ -61,6 +61,19 @@ def channel_save(
     return channel
 
 
+def channel_delete(*, channel: Channel, by) -> None:
+    """Delete a channel no order came from or was fulfilled by; else refuse, naming how many use it."""
+    from accounts.services import activity_log
+    from orders.selectors import orders_using, used_by_orders
+
+    with transaction.atomic():
+        count = orders_using(field="channel", value=channel.pk, or_field="fulfillment_channel")
+        if count:
+            raise DomainError(used_by_orders(what=f"Channel {channel.name}", count=count))
+        Channel.objects.filter(pk=channel.pk).delete()
+        activity_log(account=channel.account, by=by, action="channel.deleted", summary=f"Deleted channel {channel.name}")
+
+
 def channel_get_for_account(*, account, channel_id) -> Channel:
     """The same 404 for a missing channel and another account's."""
     from django.http import Http404

@@ -246,6 +246,8 @@ class Order(models.Model):
     shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # Units over all lines (the list's "Items" column and sort), written with the lines.
+    units = models.PositiveIntegerField(default=0)
     # What a channel charged, kept as it gave it: {"total", "taxes_included", "shipping_lines", "discounts"};
     # empty for orders the OMS priced itself.
     charged = models.JSONField(default=dict, blank=True)
@@ -294,9 +296,10 @@ class Order(models.Model):
         # HOT update), on every redacted order too: an order has only the indexes a query reads (orders 0006).
         # Foreign keys get no index of their own (db_index=False): `account` leads the composite indexes;
         # intake finds `channel` with the external-id constraints, the redaction with its partial index
-        # (privacy 0001); nothing reads orders by warehouse, shipping method, tax jurisdiction, user or
-        # fulfillment channel, so deleting one of those (PROTECT / SET_NULL and the database's foreign key
-        # check: a rare admin act, one by one) scans the table. Customers are deleted in bulk: they keep one.
+        # (privacy 0001). Warehouses and channels are on most orders: their delete services refuse a used one
+        # (one scan, to count its orders) and a delete of an unused one scans the table for its foreign key
+        # check. Shipping methods, tax jurisdictions and fulfillment channels are on few orders and have
+        # partial indexes. Users are never deleted (deactivated). Customers are deleted in bulk: they keep one.
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="order_account_recent"),
             models.Index(fields=["account", "status", "-created_at"], name="order_account_status"),
@@ -327,6 +330,19 @@ class Order(models.Model):
             # the public schema, on every tenant's search path; see tenancy 0003).
             GinIndex(OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="order_name_trgm"),
             GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="order_email_trgm"),
+            # Deleting a shipping method, tax jurisdiction or fulfillment channel asks which orders use it (the
+            # delete services, then PostgreSQL's foreign key check). Most orders have none of them, so these
+            # partial indexes are small and written only for orders that do (bench/deletes.py).
+            models.Index(fields=["shipping_method"], condition=models.Q(shipping_method__isnull=False),
+                         name="order_shipping_method"),
+            models.Index(fields=["tax_jurisdiction"], condition=models.Q(tax_jurisdiction__isnull=False),
+                         name="order_tax_jurisdiction"),
+            models.Index(fields=["fulfillment_channel"], condition=models.Q(fulfillment_channel__isnull=False),
+                         name="order_fulfillment_channel"),
+            # The list's sorts by customer, total and items, each with the id as tiebreak (keyset pages).
+            models.Index(fields=["account", "customer_name", "id"], name="order_account_customer"),
+            models.Index(fields=["account", "total", "id"], name="order_account_total"),
+            models.Index(fields=["account", "units", "id"], name="order_account_units"),
         ]
 
     def __str__(self) -> str:
@@ -532,6 +548,25 @@ class ReceiptLine(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="receipt_line_quantity_positive")]
+
+
+class SavedView(models.Model):
+    """A user's named filter and sort of one account's order list ("On hold, oldest first"); only its owner
+    sees it, and only on that account."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, blank=True, help_text="The list's query string: filters and sort")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user", "name"], name="saved_view_name_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BulkAction(models.Model):

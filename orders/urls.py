@@ -1,12 +1,18 @@
 from django.urls import path
 
-from orders.views import actions, browse, clone, reorders, rules
+from orders.views import actions, browse, clone, export, reorders, rules, saved
 
 urlpatterns = [
     path("accounts/<id:account_id>/order-rules/new/", rules.rule_new, name="order_rule_new"),
     path("accounts/<id:account_id>/order-rules/<id:rule_id>/", rules.rule_edit, name="order_rule_edit"),
     path("accounts/<id:account_id>/order-rules/<id:rule_id>/<slug:action>/", rules.rule_action, name="order_rule_action"),
     path("accounts/<id:account_id>/orders/", browse.order_list, name="order_list"),
+    path("accounts/<id:account_id>/orders/export/", export.order_export, name="order_export"),
+    path("accounts/<id:account_id>/orders/views/", saved.saved_view_new, name="saved_view_new"),
+    path("accounts/<id:account_id>/orders/views/<id:view_id>/", saved.saved_view_open, name="saved_view_open"),
+    path(
+        "accounts/<id:account_id>/orders/views/<id:view_id>/delete/", saved.saved_view_remove, name="saved_view_delete"
+    ),
     path("accounts/<id:account_id>/orders/clone-metrics/", clone.clone_metrics, name="clone_metrics"),
     path("accounts/<id:account_id>/orders/reorders-due/", reorders.reorders_due_page, name="reorders_due"),
     path("accounts/<id:account_id>/orders/bulk/", actions.order_bulk, name="order_bulk"),

@@ -1,7 +1,8 @@
 """Writes of the orders app, one module per concern: `create.py` (drafts, insert, status transitions),
 `numbers.py` (order numbers, unique per account under concurrency), `clone.py` (the one clone service: clean
-steps, then drafts), `rules.py` (order rules), `replacements.py` (declared replacement SKUs), `actions.py` (acting on one order: cancel, hold, release, edits,
-re-allocation, notes, tags, assignment) and `bulk.py` (one action on many orders). Parts depend one way:
+steps, then drafts), `rules.py` (order rules), `replacements.py` (declared replacement SKUs), `actions.py` (acting
+on one order: cancel, hold, release, edits, re-allocation, notes, tags, assignment), `bulk.py` (one action on
+many orders) and `saved_views.py` (a user's saved views of the order list). Parts depend one way:
 bulk -> actions -> create."""
 
 from orders.services.actions import (  # noqa: F401

@@ -137,6 +137,7 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         shipping_total=priced.shipping_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        units=sum(line.quantity for line in priced.lines),
         charged=draft.charged,
         is_simulation=draft.is_simulation,
         cloned_from=draft.cloned_from,

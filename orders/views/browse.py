@@ -13,19 +13,27 @@ from orders.history import event_sentences
 from orders.services.actions import actions_allowed
 
 
+# The list's sortable columns and the sort a first click gives; a click on the current sort reverses it.
+SORTABLE = {"number": "number", "created": "-created", "customer": "customer", "status": "status",
+            "items": "-items", "total": "-total"}
+
+
 @account_view()
 def order_list(request, account, caps):
     form = OrderFilterForm(request.GET or None)
+    filters, sort = form.filters(), form.chosen_sort()
     page = selectors.order_page(
         account=account,
-        filters=form.filters(),
-        after=selectors.OrderCursor.decode(request.GET.get("after")),
-        before=selectors.OrderCursor.decode(request.GET.get("before")),
+        filters=filters,
+        sort=sort,
+        after=selectors.OrderCursor.decode(request.GET.get("after"), sort),
+        before=selectors.OrderCursor.decode(request.GET.get("before"), sort),
+        count=True,
     )
-    query = form.querystring()
+    query, unsorted = form.querystring(), form.querystring(without=("sort",))
     bulk = None
     if roles.WORK_ORDERS in caps:
-        bulk = selectors.bulk_bar_options(account=account, filters=form.filters(), filtered=bool(query))
+        bulk = selectors.bulk_bar_options(account=account, filters=filters, filtered=bool(unsorted))
     context = {
         "bulk": bulk,
         "account": account,
@@ -33,9 +41,15 @@ def order_list(request, account, caps):
         "page": page,
         "page_size": selectors.PAGE_SIZE,
         "can_see_clone_metrics": roles.WORK_ORDERS in caps,
-        "filtered": bool(query),
+        "sort_label": selectors.SORTS[sort].label,
+        "count": min(page.count, selectors.COUNT_EXACT_UP_TO),
+        "count_more": page.count > selectors.COUNT_EXACT_UP_TO,
+        "columns": _sort_links(request.path, unsorted, sort),
+        "query": query,
+        "filtered": bool(unsorted),
         "newer_url": _page_url(request.path, query, "before", page.newer),
         "older_url": _page_url(request.path, query, "after", page.older),
+        "saved_views": selectors.saved_views_for(account=account, user=request.user),
     }
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "orders/partials/_order_rows.html" if fragment else "orders/order_list.html"
@@ -44,8 +58,23 @@ def order_list(request, account, caps):
     return response
 
 
+def _sort_links(path: str, query: str, current: str) -> dict[str, dict]:
+    """Each sortable column with the link that sorts by it (its reverse when it is the current sort)."""
+    links = {}
+    for column, key in SORTABLE.items():
+        reverse = key[1:] if key.startswith("-") else f"-{key}"
+        target = reverse if current == key else key
+        active = current in (key, reverse)
+        links[column] = {
+            "url": f"{path}?" + "&".join(part for part in (query, f"sort={target}") if part),
+            "sort": target,
+            "direction": ("descending" if current.startswith("-") else "ascending") if active else "",
+        }
+    return links
+
+
 def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
-    """The same list and filters, one page newer ('before') or older ('after')."""
+    """The same list, filters and sort, one page back ('before') or on ('after')."""
     if cursor is None:
         return None
     return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor.encode()}") if part)
