@@ -15,6 +15,10 @@ urlpatterns = [
     ),
     path("accounts/<id:account_id>/orders/clone-metrics/", clone.clone_metrics, name="clone_metrics"),
     path("accounts/<id:account_id>/orders/reorders-due/", reorders.reorders_due_page, name="reorders_due"),
+    path(
+        "accounts/<id:account_id>/orders/reorders-due/refresh/", reorders.reorders_due_refresh,
+        name="reorders_due_refresh",
+    ),
     path("accounts/<id:account_id>/orders/bulk/", actions.order_bulk, name="order_bulk"),
     path("accounts/<id:account_id>/orders/bulk/<id:bulk_id>/", actions.order_bulk_status, name="order_bulk_status"),
     path("accounts/<id:account_id>/orders/<str:number>/", browse.order_detail, name="order_detail"),

@@ -220,6 +220,7 @@ PII_REDACT_SECONDS = env_int("PII_REDACT_SECONDS", 3600)  # personal data past i
 INVENTORY_SWEEP_SECONDS = env_int("INVENTORY_SWEEP_SECONDS", 10)  # re-queue undelivered stock pushes
 INVENTORY_SYNC_SECONDS = env_int("INVENTORY_SYNC_SECONDS", 900)  # full snapshot for accounts without real time
 INTAKE_RETRY_SECONDS = env_int("INTAKE_RETRY_SECONDS", 60)  # retry rejected channel payloads now due
+REORDER_HABITS_SECONDS = env_int("REORDER_HABITS_SECONDS", 86400)  # recompute customers' re-order habits
 
 
 def _tick(task: str, seconds: int) -> dict:
@@ -233,6 +234,7 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-push-sweep": _tick("inventory.tasks.inventory_push_sweep_all_task", INVENTORY_SWEEP_SECONDS),
     "inventory-sync": _tick("inventory.tasks.inventory_sync_all_task", INVENTORY_SYNC_SECONDS),
     "intake-retry-due": _tick("intake.tasks.intake_retry_due_all_task", INTAKE_RETRY_SECONDS),
+    "orders-reorder-habits": _tick("orders.tasks.reorder_habits_refresh_all_task", REORDER_HABITS_SECONDS),
 }
 
 # Recurring jobs: how long a run holds its job's lease, when a queued run that never started is queued again,

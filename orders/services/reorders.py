@@ -53,3 +53,13 @@ def reorder_habits_refresh(*, account, now: dt.datetime | None = None) -> int:
         cursor.execute(_REFRESH_SQL, {"account": account.pk, "history": HISTORY, "min_orders": MIN_ORDERS,
                                       "now": now or timezone.now()})
         return cursor.rowcount
+
+
+def reorder_habits_refresh_all(*, now: dt.datetime | None = None) -> int:
+    """Recompute the habits of every active account of the current organization (the beat's daily tick);
+    returns how many customers have one."""
+    from accounts.models import Account
+
+    return sum(
+        reorder_habits_refresh(account=account, now=now) for account in Account.objects.filter(is_active=True)
+    )
