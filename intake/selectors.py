@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from channels.models import Channel
 from intake.adapters import normalize
-from intake.models import IntakeFailure, Source, SourceStats
+from intake.models import IntakeFailure, Source, SourceStats, WebhookDelivery
 from intake.normalized import PayloadUnreadable
 from intake.services import RETRY_ATTEMPTS
 from orders.models import ShippingMethod, Variant
@@ -47,6 +47,8 @@ class SourceHealth:
     rejected_24h: int = 0
     retrying: int = 0
     dead: int = 0
+    webhook_last_at: dt.datetime | None = None  # a channel's last webhook delivery
+    webhook_waiting: int = 0  # its deliveries not drained yet
 
     @property
     def received_24h(self) -> int:
@@ -71,8 +73,9 @@ def sales_channels(*, account) -> list[Channel]:
 
 
 def intake_health(*, account, channels: list[Channel] | None = None, now: dt.datetime | None = None) -> list[SourceHealth]:
-    """One row per source: every sales channel, then the API, CSV import and manual form. Three queries (two
-    when `channels` is given): stats grouped by source, failures grouped by source and status."""
+    """One row per source: every sales channel (with its webhook inbox), then the API, CSV import and manual
+    form. Four queries (three when `channels` is given): stats grouped by source, failures grouped by source and
+    status, the channels' webhook inboxes."""
     now = now or timezone.now()
     since = (now - dt.timedelta(hours=24)).replace(minute=0, second=0, microsecond=0)
     channels = sales_channels(account=account) if channels is None else channels
@@ -112,7 +115,37 @@ def intake_health(*, account, channels: list[Channel] | None = None, now: dt.dat
         row = row_for(item["source"], item["channel_id"])
         if row is not None:
             setattr(row, item["status"], getattr(row, item["status"]) + item["n"])
+    inboxes = _webhook_inboxes([c.pk for c in channels])
+    for row in rows:
+        if row.channel is not None and row.channel.pk in inboxes:
+            row.webhook_last_at, row.webhook_waiting = inboxes[row.channel.pk]
     return rows
+
+
+@dataclass
+class WebhookState:
+    last_at: dt.datetime | None
+    waiting: int
+
+
+def _webhook_inboxes(channel_ids: list[int]) -> dict[int, tuple[dt.datetime | None, int]]:
+    """Channel id -> (its last webhook delivery, deliveries waiting to be drained), in one query."""
+    if not channel_ids:
+        return {}
+    deliveries = WebhookDelivery.objects.filter(channel=OuterRef("pk")).order_by()
+    rows = Channel.objects.filter(pk__in=channel_ids).annotate(
+        last=Subquery(deliveries.order_by("-received_at").values("received_at")[:1]),
+        waiting=Subquery(
+            deliveries.filter(processed_at__isnull=True).values("channel").annotate(n=Count("id")).values("n")
+        ),
+    ).values_list("pk", "last", "waiting")
+    return {pk: (last, waiting or 0) for pk, last, waiting in rows}
+
+
+def webhook_state_for_channel(*, channel: Channel) -> WebhookState:
+    """The channel's last webhook delivery and its inbox backlog (one query)."""
+    last, waiting = _webhook_inboxes([channel.pk]).get(channel.pk, (None, 0))
+    return WebhookState(last_at=last, waiting=waiting)
 
 
 # Failures ----------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ The parts, each depending only on the ones before it:
   order lookups of `orders`.
 - `replay`: a stored failure run again through its own document's flow (`intake_replay`, `intake_replay_many`);
   uses orders and documents.
+- `webhooks`: channel webhooks, verified and kept in an inbox (`webhook_receive`), drained by workers through
+  the orders flow (`webhook_inbox_drain`, `webhook_inbox_drain_all`); uses orders and failures.
 - `aliases` (`sku_alias_set`) and `idempotency` (`idempotency_keys_purge`) stand alone.
 
 The names below are the package's public ones; import them from `intake.services`.
@@ -31,6 +33,10 @@ from intake.services.orders import (
     ORDER_SOURCE, IntakeResult, intake_submit, intake_submit_batch, intake_submit_manual, order_existing,
 )
 from intake.services.replay import ReplayReport, intake_replay, intake_replay_many
+from intake.services.webhooks import (
+    WebhookAnswer, webhook_drain_trigger, webhook_inbox_drain, webhook_inbox_drain_all, webhook_inbox_pending,
+    webhook_receive, webhook_signature, webhook_sweep_enqueue_all,
+)
 
 __all__ = [
     "DOCUMENT_SUBMIT", "IDEMPOTENCY_KEY_HOURS", "ORDER_SOURCE", "RETRY_ATTEMPTS", "RETRY_BASE_SECONDS",
@@ -39,4 +45,6 @@ __all__ = [
     "intake_replay", "intake_replay_many", "intake_submit", "intake_submit_batch", "intake_submit_manual",
     "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",
+    "WebhookAnswer", "webhook_drain_trigger", "webhook_inbox_drain", "webhook_inbox_drain_all",
+    "webhook_inbox_pending", "webhook_receive", "webhook_signature", "webhook_sweep_enqueue_all",
 ]
