@@ -22,16 +22,14 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from channels.models import Channel
 from channels.secrets import SecretUnreadable, secret_decrypt
 from intake.models import Source, WebhookDelivery
-from intake.services.failures import failure_record, payload_storable
-from intake.services.orders import IntakeResult, intake_submit, intake_submit_batch
-from intake.validation import Problem
-from oms.exceptions import DomainError
+from intake.services.failures import payload_storable
+from intake.services.orders import intake_submit_many
 
 logger = logging.getLogger(__name__)
 
@@ -147,30 +145,10 @@ def _payload(body: str):
 def _drain_channel(channel: Channel, rows: list[WebhookDelivery]) -> None:
     """Intake for one channel's claimed rows, inside the caller's transaction; fills each row's outcome."""
     payloads = [payload_storable(_payload(row.body)) for row in rows]
-    results: list[IntakeResult | None] = [None] * len(rows)
-    try:
-        with transaction.atomic():
-            results = intake_submit_batch(
-                account=channel.account, payloads=payloads, source=Source.CHANNEL, channel=channel
-            )
-    except (DomainError, DatabaseError) as refused:  # e.g. stock short for one: each is taken alone
-        logger.info("Webhook orders of %s not written together (%s); each is taken alone", channel, refused)
-    except Exception:
-        logger.exception("Webhook orders of %s not written together; each is taken alone", channel)
-    for index, (row, payload) in enumerate(zip(rows, payloads)):
-        result = results[index]
-        if result is None:
-            try:
-                with transaction.atomic():
-                    result = intake_submit(account=channel.account, payload=payload, source=Source.CHANNEL, channel=channel)
-            except Exception as error:  # a fault, not a bad payload: kept as a failure, retried like the others
-                logger.exception("Webhook delivery %s of %s failed", row.webhook_id, channel)
-                failure = failure_record(
-                    account=channel.account, source=Source.CHANNEL, channel=channel, payload=payload,
-                    payload_format=channel.order_format, retry=True,
-                    problems=[Problem("server_error", "", f"Could not be processed ({type(error).__name__}).")],
-                )
-                result = IntakeResult(failure=failure)
+    results = intake_submit_many(
+        account=channel.account, payloads=payloads, source=Source.CHANNEL, channel=channel, keep_faults=True
+    )
+    for row, result in zip(rows, results):
         if result.order is not None:
             row.outcome, row.order = WebhookDelivery.Outcome.CREATED, result.order
         elif result.duplicate_of is not None:
