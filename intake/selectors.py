@@ -68,14 +68,27 @@ class SourceHealth:
         return self.source, self.channel.pk if self.channel else None
 
 
+def _with_webhook_inbox(channels: QuerySet[Channel]) -> QuerySet[Channel]:
+    """Each channel with its last webhook delivery (`webhook_last_at`) and the deliveries not drained yet
+    (`webhook_waiting`), as subqueries on the inbox's indexes."""
+    deliveries = WebhookDelivery.objects.filter(channel=OuterRef("pk")).order_by()
+    return channels.annotate(
+        webhook_last_at=Subquery(deliveries.order_by("-received_at").values("received_at")[:1]),
+        webhook_waiting=Subquery(
+            deliveries.filter(processed_at__isnull=True).values("channel").annotate(n=Count("id")).values("n")
+        ),
+    )
+
+
 def sales_channels(*, account) -> list[Channel]:
-    return list(Channel.objects.filter(account=account, kind=Channel.Kind.SALES).order_by("name", "pk"))
+    """The account's sales channels, with their webhook inboxes (`_with_webhook_inbox`)."""
+    return list(_with_webhook_inbox(Channel.objects.filter(account=account, kind=Channel.Kind.SALES)).order_by("name", "pk"))
 
 
 def intake_health(*, account, channels: list[Channel] | None = None, now: dt.datetime | None = None) -> list[SourceHealth]:
     """One row per source: every sales channel (with its webhook inbox), then the API, CSV import and manual
-    form. Four queries (three when `channels` is given): stats grouped by source, failures grouped by source and
-    status, the channels' webhook inboxes."""
+    form. Three queries (two when `channels` from `sales_channels` is given): stats grouped by source, failures
+    grouped by source and status."""
     now = now or timezone.now()
     since = (now - dt.timedelta(hours=24)).replace(minute=0, second=0, microsecond=0)
     channels = sales_channels(account=account) if channels is None else channels
@@ -115,10 +128,10 @@ def intake_health(*, account, channels: list[Channel] | None = None, now: dt.dat
         row = row_for(item["source"], item["channel_id"])
         if row is not None:
             setattr(row, item["status"], getattr(row, item["status"]) + item["n"])
-    inboxes = _webhook_inboxes([c.pk for c in channels])
     for row in rows:
-        if row.channel is not None and row.channel.pk in inboxes:
-            row.webhook_last_at, row.webhook_waiting = inboxes[row.channel.pk]
+        if row.channel is not None:
+            row.webhook_last_at = getattr(row.channel, "webhook_last_at", None)
+            row.webhook_waiting = getattr(row.channel, "webhook_waiting", None) or 0
     return rows
 
 
@@ -128,24 +141,11 @@ class WebhookState:
     waiting: int
 
 
-def _webhook_inboxes(channel_ids: list[int]) -> dict[int, tuple[dt.datetime | None, int]]:
-    """Channel id -> (its last webhook delivery, deliveries waiting to be drained), in one query."""
-    if not channel_ids:
-        return {}
-    deliveries = WebhookDelivery.objects.filter(channel=OuterRef("pk")).order_by()
-    rows = Channel.objects.filter(pk__in=channel_ids).annotate(
-        last=Subquery(deliveries.order_by("-received_at").values("received_at")[:1]),
-        waiting=Subquery(
-            deliveries.filter(processed_at__isnull=True).values("channel").annotate(n=Count("id")).values("n")
-        ),
-    ).values_list("pk", "last", "waiting")
-    return {pk: (last, waiting or 0) for pk, last, waiting in rows}
-
-
 def webhook_state_for_channel(*, channel: Channel) -> WebhookState:
     """The channel's last webhook delivery and its inbox backlog (one query)."""
-    last, waiting = _webhook_inboxes([channel.pk]).get(channel.pk, (None, 0))
-    return WebhookState(last_at=last, waiting=waiting)
+    found = _with_webhook_inbox(Channel.objects.filter(pk=channel.pk)).values_list("webhook_last_at", "webhook_waiting")
+    last, waiting = found.first() or (None, 0)
+    return WebhookState(last_at=last, waiting=waiting or 0)
 
 
 # Failures ----------------------------------------------------------------------------------------------------
