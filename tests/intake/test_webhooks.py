@@ -178,3 +178,15 @@ def test_the_signing_secret_is_entered_on_the_channel_form_and_stored_encrypted(
 
     assert deliver(world.org, channel, shopify_order(1012), secret="new-secret").status_code == 200
     assert deliver(world.org, channel, shopify_order(1013), webhook_id="wh-x").status_code == 401  # the old one
+
+
+def test_a_form_encoded_body_is_checked_like_any_other_and_refused_without_its_signature(world):
+    channel = _setup(world)
+
+    response = Client(HTTP_HOST=f"{world.org.schema_name}.localhost").post(
+        f"/hooks/{channel.webhook_token}/orders", {"id": "1", "x": "y"}
+    )
+    connection.set_tenant(world.org)
+
+    assert response.status_code == 401
+    assert not WebhookDelivery.objects.exists()
