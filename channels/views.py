@@ -59,7 +59,9 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
         {"account": account, "channel": channel, "form": form, "conn_form": conn_form,
          "has_secret": bool(connection.secret_encrypted),
          "has_webhook_secret": bool(connection.webhook_secret_encrypted),
-         "webhook": webhook_state_for_channel(channel=channel) if channel.pk else None,
+         "webhook": (
+             webhook_state_for_channel(channel=channel) if channel.pk and channel.kind == Channel.Kind.SALES else None
+         ),
          "webhook_url": request.build_absolute_uri(reverse("webhook_orders", args=[channel.webhook_token])),
          "push": push_state_for_channel(channel=channel) if channel.pk else None},
         status=400 if request.method == "POST" else 200,

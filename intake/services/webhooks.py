@@ -176,11 +176,22 @@ def webhook_inbox_drain(*, limit: int | None = None) -> int:
             by_channel.setdefault(row.channel_id, []).append(row)
         for channel_id, chunk in by_channel.items():
             _drain_channel(channels[channel_id], chunk)
-        now = timezone.now()
-        for row in rows:
-            row.processed_at = now
-        WebhookDelivery.objects.bulk_update(rows, ["processed_at", "outcome", "order", "failure"])
+        _mark_done(rows)
     return len(rows)
+
+
+def _mark_done(rows: list[WebhookDelivery]) -> None:
+    """Every row's outcome in one UPDATE ... FROM unnest (Django's bulk_update builds a CASE per row and field,
+    which took a third of a drain's time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {WebhookDelivery._meta.db_table} AS d SET processed_at = %s, outcome = r.outcome, "
+            "order_id = r.order_id, failure_id = r.failure_id "
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[]) AS r(id, outcome, order_id, failure_id) "
+            "WHERE d.id = r.id",
+            [timezone.now(), [r.pk for r in rows], [r.outcome for r in rows], [r.order_id for r in rows],
+             [r.failure_id for r in rows]],
+        )
 
 
 def webhook_inbox_drain_all(*, seconds: float = DRAIN_SECONDS) -> int:

@@ -241,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {
 # Channel webhooks (/hooks/<token>/orders, intake/webhooks.py): the largest body taken (larger: 413), and the
 # deliveries a worker drains from the inbox per transaction.
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1_048_576)
-WEBHOOK_DRAIN_BATCH = env_int("WEBHOOK_DRAIN_BATCH", 50)
+WEBHOOK_DRAIN_BATCH = env_int("WEBHOOK_DRAIN_BATCH", 100)
 
 # Recurring jobs: how long a run holds its job's lease, when a queued run that never started is queued again,
 # and the delay before the first retry of a failed run (then 4 and 16 times it).
