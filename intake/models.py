@@ -192,6 +192,9 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["id"], name="webhook_delivery_pending", condition=models.Q(processed_at__isnull=True)),
             models.Index(fields=["channel", "-received_at"], name="webhook_delivery_recent"),
+            models.Index(
+                fields=["processed_at"], name="webhook_delivery_drained", condition=models.Q(processed_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

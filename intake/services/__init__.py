@@ -36,7 +36,7 @@ from intake.services.orders import (
 from intake.services.replay import ReplayReport, intake_replay, intake_replay_many
 from intake.services.webhooks import (
     WebhookAnswer, webhook_drain_trigger, webhook_inbox_drain, webhook_inbox_drain_all, webhook_inbox_pending,
-    webhook_receive, webhook_signature, webhook_sweep_enqueue_all,
+    webhook_inbox_purge, webhook_receive, webhook_signature, webhook_sweep_enqueue_all,
 )
 
 __all__ = [
@@ -47,5 +47,5 @@ __all__ = [
     "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",
     "WebhookAnswer", "webhook_drain_trigger", "webhook_inbox_drain", "webhook_inbox_drain_all",
-    "webhook_inbox_pending", "webhook_receive", "webhook_signature", "webhook_sweep_enqueue_all",
+    "webhook_inbox_pending", "webhook_inbox_purge", "webhook_receive", "webhook_signature", "webhook_sweep_enqueue_all",
 ]

@@ -8,7 +8,8 @@
   channel's plain orders through `intake_submit_batch` and the rest through `intake_submit` one by one, and marks
   the rows done in the same transaction as their orders. A worker killed mid-drain rolls its batch back (rows and
   orders together), so the next drain takes them again; the external id of intake guards as well.
-- The beat sweeper (`webhook_inbox_pending`) queues a drain where deliveries wait whose trigger was lost.
+- The beat sweeper (`webhook_inbox_pending`) queues a drain where deliveries wait whose trigger was lost, and
+  forgets drained deliveries older than WEBHOOK_KEEP_DAYS (`webhook_inbox_purge`).
 """
 
 from __future__ import annotations
@@ -216,12 +217,27 @@ def webhook_inbox_pending() -> bool:
     return WebhookDelivery.objects.filter(processed_at__isnull=True).exists()
 
 
+PURGE_BATCH = 10_000
+
+
+def webhook_inbox_purge(*, now=None) -> int:
+    """Forget drained deliveries older than WEBHOOK_KEEP_DAYS (their orders and failures stay); a redelivery of one
+    after that would be taken again and found a duplicate by its order's external id. At most PURGE_BATCH a call."""
+    import datetime as dt
+
+    before = (now or timezone.now()) - dt.timedelta(days=settings.WEBHOOK_KEEP_DAYS)
+    old = WebhookDelivery.objects.filter(processed_at__lt=before).order_by().values("id")[:PURGE_BATCH]
+    deleted, _ = WebhookDelivery.objects.filter(id__in=old).delete()
+    return deleted
+
+
 def webhook_sweep_enqueue_all() -> dict[str, int]:
     """The beat tick, in the public schema: queue a drain in every organization whose inbox has deliveries
     waiting. Returns {schema: 1} for the organizations queued."""
     from accounts.tenancy.fanout import for_each_organization
 
     def enqueue(_) -> int:
+        webhook_inbox_purge()
         if webhook_inbox_pending():
             webhook_drain_trigger()
             return 1

@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
 # deliveries a worker drains from the inbox per transaction.
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1_048_576)
 WEBHOOK_DRAIN_BATCH = env_int("WEBHOOK_DRAIN_BATCH", 100)
+# Drained deliveries are kept this many days (redeliveries within it are recognised by their webhook id).
+WEBHOOK_KEEP_DAYS = env_int("WEBHOOK_KEEP_DAYS", 7)
 
 # Recurring jobs: how long a run holds its job's lease, when a queued run that never started is queued again,
 # and the delay before the first retry of a failed run (then 4 and 16 times it).

@@ -190,3 +190,25 @@ def test_a_form_encoded_body_is_checked_like_any_other_and_refused_without_its_s
 
     assert response.status_code == 401
     assert not WebhookDelivery.objects.exists()
+
+
+def test_drained_deliveries_are_forgotten_after_the_keeping_days_and_waiting_ones_never(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from intake.services import webhook_inbox_purge
+
+    channel = _setup(world)
+    deliver(world.org, channel, shopify_order(1020), webhook_id="old")
+    deliver(world.org, channel, shopify_order(1021), webhook_id="recent")
+    connection.set_tenant(world.org)
+    webhook_inbox_drain()
+    WebhookDelivery.objects.filter(webhook_id="old").update(processed_at=timezone.now() - dt.timedelta(days=8))
+    deliver(world.org, channel, shopify_order(1022), webhook_id="waiting")
+    connection.set_tenant(world.org)
+
+    assert webhook_inbox_purge() == 1
+
+    assert sorted(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == ["recent", "waiting"]
+    assert Order.objects.filter(channel=channel).count() == 2  # the orders stay
