@@ -28,10 +28,16 @@ from intake.csv_import import (
 from intake.forms import (
     CsvUploadForm,
     FailureFilterForm,
+    LINES_PREFIX,
+    MAX_LINES,
+    LineForm,
     LineFormSet,
     ManualOrderForm,
     ReplayForm,
     SkuMapForm,
+    line_total,
+    lines_data_with_row,
+    lines_data_without_row,
     manual_lines,
     show_problems,
 )
@@ -83,7 +89,7 @@ def intake_page(request, account, caps):
 def failure_detail(request, account, caps, failure_id: int):
     failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
     unknown = selectors.failure_unknown_skus(failure)
-    return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown))
+    return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown, account=account))
 
 
 def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
@@ -110,7 +116,7 @@ def failure_action(request, account, caps, failure_id: int, action: str):
     back = redirect("intake_failure", account.pk, failure.pk)
     if action == "map":
         unknown = selectors.failure_unknown_skus(failure)
-        form = SkuMapForm(request.POST, unknown=unknown)
+        form = SkuMapForm(request.POST, unknown=unknown, account=account)
         if form.is_valid():
             variant = selectors.variant_by_sku(account=account, sku=form.cleaned_data["sku"])
             if variant is None:
@@ -245,10 +251,18 @@ def csv_import_status(request, account, caps, import_id: int):
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
 def manual_order(request, account, caps):
+    """The manual order form. "Add a line" and "Remove" post the form back with one row more or less (nothing is
+    created); with htmx, "Add a line" gets just the new row."""
+    data = request.POST if request.method == "POST" else None
+    editing = data is not None and ("add_line" in data or "remove_line" in data)
+    if editing and "add_line" in data and request.htmx:
+        return _line_row(request, account)
+    if editing:
+        data = lines_data_with_row(data) if "add_line" in data else lines_data_without_row(data, data["remove_line"])
     choices = selectors.manual_order_choices(account=account)
-    form = ManualOrderForm(request.POST or None, **choices)
-    formset = LineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    form = ManualOrderForm(data, **choices)
+    formset = LineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"account": account})
+    if data is not None and not editing and form.is_valid() and formset.is_valid():
         lines, rows = manual_lines(formset)
         result = intake_submit_manual(account=account, payload=form.payload(lines), by=request.user)
         if result.order is not None or result.duplicate_of is not None:
@@ -260,8 +274,18 @@ def manual_order(request, account, caps):
                 messages.info(request, f"An order with reference {order.external_id} already exists: {order.number}.")
             return redirect("order_detail", account.pk, order.number)
         show_problems(form, formset, rows, result.problems)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if data is not None and not editing else 200
     return render(
-        request, "intake/new_order.html", {"account": account, "form": form, "formset": formset, **form.groups()},
+        request, "intake/new_order.html",
+        {"account": account, "form": form, "formset": formset, "max_lines": MAX_LINES, **form.groups()},
         status=status,
     )
+
+
+def _line_row(request, account):
+    """One more empty row of the manual order form, and the form's new row count (swapped out of band)."""
+    total = line_total(request.POST)
+    if total >= MAX_LINES:
+        return render(request, "intake/partials/_line_row.html", {"full": True, "max_lines": MAX_LINES})
+    line = LineForm(prefix=f"{LINES_PREFIX}-{total}", account=account, use_required_attribute=False)
+    return render(request, "intake/partials/_line_row.html", {"line": line, "index": total, "total": total + 1, "oob": True})

@@ -40,6 +40,12 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "sku"], name="variant_sku_unique_per_account"),
         ]
+        # The SKU look-up (orders/selectors.py sku_lookup): UPPER(sku) LIKE 'Q%' within the account, and
+        # UPPER(name) LIKE '%Q%' (trigrams, pg_trgm).
+        indexes = [
+            models.Index("account", OpClass(Upper("sku"), name="text_pattern_ops"), name="variant_sku_prefix"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="variant_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.sku
