@@ -33,3 +33,12 @@ def csv_import_task(import_id: int) -> None:
     from intake.csv_import import csv_import_run
 
     csv_import_run(import_id=import_id)
+
+
+@app.task(acks_late=True)
+def replay_run_task(run_id: int) -> None:
+    """Runs in the organization's schema. Replays the failures of a "Replay every open failure with this SKU"
+    run; a second delivery finds it claimed and does nothing."""
+    from intake.services import replay_run_execute
+
+    replay_run_execute(run_id=run_id)

@@ -5,6 +5,7 @@ from intake import views
 urlpatterns = [
     path("accounts/<id:account_id>/intake/", views.intake_page, name="intake_page"),
     path("accounts/<id:account_id>/intake/replay/", views.replay_many, name="intake_replay_many"),
+    path("accounts/<id:account_id>/intake/replays/<id:run_id>/", views.replay_run_status, name="intake_replay_run"),
     path("accounts/<id:account_id>/intake/import-csv/", views.csv_import, name="intake_csv_import"),
     path("accounts/<id:account_id>/intake/csv/", views.csv_imports, name="intake_csv_imports"),
     path("accounts/<id:account_id>/intake/csv/<id:import_id>/", views.csv_import_status, name="intake_csv_status"),

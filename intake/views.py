@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -42,7 +42,9 @@ from intake.forms import (
     show_problems,
 )
 from intake.models import IntakeFailure
-from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
+from intake.services import (
+    intake_discard, intake_replay, intake_replay_many, intake_submit_manual, replay_run_request, sku_alias_set,
+)
 from oms.exceptions import DomainError
 
 
@@ -92,6 +94,19 @@ def failure_detail(request, account, caps, failure_id: int):
     return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown, account=account))
 
 
+def _replay_offers(account, failure, unknown) -> list[dict]:
+    """"Replay every open failure with this SKU (N)" for each unknown SKU of an open failure that is now mapped."""
+    if failure.status not in selectors.OPEN:
+        return []
+    mapped = selectors.skus_mapped(account=account, channel=failure.channel, skus=unknown)
+    offers = []
+    for sku in unknown:
+        if sku.lower() in mapped:
+            count = len(selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel))
+            offers.append({"sku": sku, "count": count})
+    return offers
+
+
 def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
     return render(
         request, "intake/failure.html",
@@ -102,6 +117,7 @@ def _render_failure(request, account, caps, failure, unknown, map_form, status=2
             "history": selectors.failure_history(failure),
             "unknown": unknown,
             "map_form": map_form,
+            "replay_offers": _replay_offers(account, failure, unknown) if roles.WORK_ORDERS in caps else [],
             "can_work": roles.WORK_ORDERS in caps,
             "is_open": failure.status in selectors.OPEN,
         },
@@ -133,13 +149,15 @@ def failure_action(request, account, caps, failure_id: int, action: str):
                     where = f" for {failure.channel.name}" if failure.channel else ""
                     messages.success(
                         request, f"{form.cleaned_data['external_sku']} now means {variant.sku}{where}. "
-                        "Replay the failure to create its order.",
+                        "Replay the failure to create its order, or every open failure with this SKU.",
                     )
                     return back
         return _render_failure(request, account, caps, failure, unknown, form, status=400)
     if action == "replay":
         _replay(request, account, failure)
         return back
+    if action == "replay-sku":
+        return _replay_sku(request, account, failure) or back
     if action == "discard":
         if failure.status in selectors.OPEN:
             intake_discard(failure=failure, by=request.user)
@@ -169,6 +187,54 @@ def _replay(request, account, failure) -> bool:
         return True
     messages.error(request, f"{label} was rejected again: {_first_reason(result.failure)}")
     return False
+
+
+def _replay_sku(request, account, failure):
+    """Replay every open failure with one of this failure's unknown SKUs, once mapped: at once when few (a
+    summary message), else in the background (its progress page)."""
+    unknown = selectors.failure_unknown_skus(failure)
+    wanted = request.POST.get("sku", "")
+    sku = next((s for s in unknown if s == wanted), None)
+    if sku is None or sku.lower() not in selectors.skus_mapped(account=account, channel=failure.channel, skus=[sku]):
+        messages.error(request, "Nothing was replayed: map that SKU first (it must be one this failure does not know).")
+        return None
+    failures = selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel)
+    if not failures:
+        messages.info(request, f"No open failure has {sku} any more: nothing to replay.")
+        return None
+    run = replay_run_request(account=account, external_sku=sku, channel=failure.channel, failures=failures, by=request.user)
+    if run.status == run.Status.QUEUED:
+        return redirect("intake_replay_run", account.pk, run.pk)
+    _replay_run_message(request, account, run)
+    return None
+
+
+def _replay_run_message(request, account, run) -> None:
+    numbers = run.result.get("orders", [])
+    links = format_html_join(", ", "{}", ((_order_link_number(account, n),) for n in numbers[:20]))
+    more = f" and {len(numbers) - 20} more" if len(numbers) > 20 else ""
+    if numbers:
+        messages.success(request, format_html("{} Orders: {}{}.", run.summary, links, more))
+    else:
+        messages.info(request, run.summary)
+    if run.result.get("still"):
+        still = [f"{s['label']}: {s['reason']}" for s in run.result["still"][:5]]
+        messages.error(request, f"{len(run.result['still'])} still rejected. " + " · ".join(still))
+
+
+def _order_link_number(account, number: str) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, number]), number)
+
+
+@account_view()
+def replay_run_status(request, account, caps, run_id: int):
+    """One "replay every failure with this SKU" run: its progress (the partial, polled by htmx while it runs),
+    then what came of it."""
+    context = {"account": account, "run": selectors.replay_run_get_for_account(account=account, run_id=run_id)}
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "intake/partials/_replay_progress.html" if fragment else "intake/replay_run.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")

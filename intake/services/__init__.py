@@ -11,8 +11,8 @@ The parts, each depending only on the ones before it:
   validate, de-duplicate (`order_existing`), create; uses failures.
 - `documents`: purchase orders, shipments and receipts (`*_submit`, `DocumentResult`); uses failures and the
   order lookups of `orders`.
-- `replay`: a stored failure run again through its own document's flow (`intake_replay`, `intake_replay_many`);
-  uses orders and documents.
+- `replay`: a stored failure run again through its own document's flow (`intake_replay`, `intake_replay_many`;
+  `replay_run_request`: every open failure with a SKU, in the background when many); uses orders and documents.
 - `aliases` (`sku_alias_set`) and `idempotency` (`idempotency_keys_purge`) stand alone.
 
 The names below are the package's public ones; import them from `intake.services`.
@@ -30,13 +30,16 @@ from intake.services.idempotency import IDEMPOTENCY_KEY_HOURS, idempotency_keys_
 from intake.services.orders import (
     ORDER_SOURCE, IntakeResult, intake_submit, intake_submit_batch, intake_submit_manual, order_existing,
 )
-from intake.services.replay import ReplayReport, intake_replay, intake_replay_many
+from intake.services.replay import (
+    REPLAY_AT_ONCE, ReplayReport, intake_replay, intake_replay_many, replay_run_execute, replay_run_request,
+)
 
 __all__ = [
     "DOCUMENT_SUBMIT", "IDEMPOTENCY_KEY_HOURS", "ORDER_SOURCE", "RETRY_ATTEMPTS", "RETRY_BASE_SECONDS",
     "DocumentResult", "IntakeResult", "ReplayReport",
     "failure_orders_by_fingerprint", "failure_record", "failure_record_unparsed", "failure_resolve", "failures_resolve_earlier", "idempotency_keys_purge", "intake_discard",
     "intake_replay", "intake_replay_many", "intake_submit", "intake_submit_batch", "intake_submit_manual",
-    "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
+    "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "REPLAY_AT_ONCE",
+    "replay_run_execute", "replay_run_request", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",
 ]
