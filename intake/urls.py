@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/<id:account_id>/intake/replay/", views.replay_many, name="intake_replay_many"),
     path("accounts/<id:account_id>/intake/replays/<id:run_id>/", views.replay_run_status, name="intake_replay_run"),
     path("accounts/<id:account_id>/intake/import-csv/", views.csv_import, name="intake_csv_import"),
+    path("accounts/<id:account_id>/intake/import-csv/template/", views.csv_import_template, name="intake_csv_template"),
     path("accounts/<id:account_id>/intake/csv/", views.csv_imports, name="intake_csv_imports"),
     path("accounts/<id:account_id>/intake/csv/<id:import_id>/", views.csv_import_status, name="intake_csv_status"),
     path("accounts/<id:account_id>/intake/new-order/", views.manual_order, name="intake_new_order"),

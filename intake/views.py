@@ -7,23 +7,25 @@ WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a m
 import json
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import account_view
 from intake import selectors
 from intake.csv_import import (
-    COLUMNS,
     MAX_ROWS,
+    csv_columns,
     csv_decode,
     csv_import_get_for_account,
     csv_import_request,
     csv_imports_recent,
+    csv_template,
 )
 from intake.forms import (
     CsvUploadForm,
@@ -279,11 +281,19 @@ def csv_import(request, account, caps):
     return render(
         request, "intake/csv_import.html",
         {
-            "account": account, "form": form, "columns": COLUMNS, "max_rows": MAX_ROWS,
+            "account": account, "form": form, "columns": csv_columns(), "max_rows": MAX_ROWS,
             "csv_imports": csv_imports_recent(account=account),
         },
         status=status,
     )
+
+
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
+def csv_import_template(request, account, caps):
+    """A CSV file to start from: every column and one example row that imports as it is."""
+    response = HttpResponse(csv_template(account=account), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="orders-{slugify(account.code)}-template.csv"'
+    return response
 
 
 @account_view()
