@@ -155,7 +155,9 @@ class LineForm(forms.Form):
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sku"].widget = SkuInput(account=account, warehouse_field="id_warehouse", attrs={"aria-label": "SKU"})
+        self.fields["sku"].widget = SkuInput(
+            account=account, warehouse_field="id_warehouse", default_warehouse=True, attrs={"aria-label": "SKU"}
+        )
 
 
 MAX_LINES = 50

@@ -7,8 +7,9 @@ from django.utils.html import format_html
 
 
 class SkuInput(forms.TextInput):
-    def __init__(self, *, account, warehouse_field: str = "", attrs: dict | None = None):
-        """`warehouse_field`: the id of the form's warehouse select, whose choice adds available stock."""
+    def __init__(self, *, account, warehouse_field: str = "", default_warehouse: bool = False, attrs: dict | None = None):
+        """`warehouse_field`: the id of the form's warehouse select, whose choice adds available stock;
+        `default_warehouse`: a blank choice there means the account's default warehouse."""
         base = {
             "autocomplete": "off", "spellcheck": "false", "role": "combobox", "aria-autocomplete": "list",
             "aria-expanded": "false", "data-sku-lookup": "",
@@ -17,6 +18,8 @@ class SkuInput(forms.TextInput):
         }
         if warehouse_field:
             base["data-warehouse-field"] = warehouse_field
+        if default_warehouse and account.default_warehouse_id:
+            base["data-warehouse-default"] = str(account.default_warehouse_id)
         super().__init__(attrs={**base, **(attrs or {})})
 
     def get_context(self, name, value, attrs):

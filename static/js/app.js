@@ -30,7 +30,8 @@ document.addEventListener("htmx:configRequest", (event) => {
   if (!input.matches || !input.matches("input[data-sku-lookup]")) return;
   const params = { q: input.value };
   const warehouse = input.dataset.warehouseField && document.getElementById(input.dataset.warehouseField);
-  if (warehouse && warehouse.value) params.warehouse = warehouse.value;
+  const chosen = (warehouse && warehouse.value) || input.dataset.warehouseDefault;
+  if (chosen) params.warehouse = chosen;
   event.detail.parameters = params;
 });
 
