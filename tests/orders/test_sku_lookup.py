@@ -117,3 +117,19 @@ def test_the_indexes_serve_a_prefix_and_a_name(world):
                        [world.org.schema_name])
         names = {row[0] for row in cursor.fetchall()}
     assert {"variant_sku_prefix", "variant_name_trgm"} <= names
+
+
+def test_every_form_where_a_sku_is_typed_looks_it_up(world, catalog):
+    from tests.intake.failure_helpers import failure
+
+    client = world.client_for(world.agent)
+    kept = failure(world.store, external_id="LOOK-1", sku="THEIR-MUG")
+    pages = {
+        "new order": reverse("intake_new_order", args=[world.store.pk]),
+        "map a SKU": reverse("intake_failure", args=[world.store.pk, kept.pk]),
+        "adjust stock": reverse("inventory_adjust", args=[world.store.pk]),
+    }
+    lookup_url = reverse("sku_lookup", args=[world.store.pk])
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        assert 'role="combobox"' in html and f'hx-get="{lookup_url}"' in html and 'role="listbox"' in html, name
