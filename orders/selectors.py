@@ -317,7 +317,8 @@ class SkuMatch:
 def sku_lookup(*, account, q: str, warehouse=None, limit: int = SKU_LOOKUP_LIMIT) -> list[SkuMatch]:
     """The account's variants whose SKU starts with `q` or whose name contains it (case-insensitive), active
     first, then by SKU, at most `limit`; with what is available in `warehouse` when one is given. One query:
-    the prefix is served by the index `variant_sku_prefix`, the name by `variant_name_trgm`."""
+    a common prefix or word is read in `variant_lookup_order` order up to the limit, a rare prefix through
+    `variant_sku_prefix`, a rare name through `variant_name_trgm` (bench/sku_lookup.py)."""
     from django.db.models import IntegerField, OuterRef, Subquery
     from django.db.models.functions import Upper
 

@@ -1,6 +1,4 @@
-"""Indexes for the SKU look-up (orders/selectors.py sku_lookup): SKU prefix within the account, name by trigrams."""
-
-
+"""Indexes for the SKU look-up (orders/selectors.py sku_lookup): its order, SKU prefix, name by trigrams."""
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
@@ -15,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name='variant',
+            index=models.Index(fields=['account', '-is_active', 'sku'], name='variant_lookup_order'),
+        ),
         migrations.AddIndex(
             model_name='variant',
             index=models.Index(models.F('account'), django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('sku'), name='text_pattern_ops'), name='variant_sku_prefix'),

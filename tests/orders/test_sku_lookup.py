@@ -116,7 +116,7 @@ def test_the_indexes_serve_a_prefix_and_a_name(world):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = 'orders_variant'",
                        [world.org.schema_name])
         names = {row[0] for row in cursor.fetchall()}
-    assert {"variant_sku_prefix", "variant_name_trgm"} <= names
+    assert {"variant_lookup_order", "variant_sku_prefix", "variant_name_trgm"} <= names
 
 
 def test_every_form_where_a_sku_is_typed_looks_it_up(world, catalog):
