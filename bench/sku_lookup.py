@@ -139,7 +139,7 @@ def main() -> None:
                 rows = len(sku_lookup(account=account, q=params["q"]))
             print(f"  {label:<42} selector {statistics.median(selector):7.2f} / {p95(selector):7.2f}"
                   f"   GET {statistics.median(view):7.2f} / {p95(view):7.2f}"
-                  f"   (floor {statistics.median(floor):.2f}; {len(captured)} query, {rows} rows)")
+                  f"   (floor {statistics.median(floor):.2f}; {len(captured)} queries, {rows} rows)")
 
 
 if __name__ == "__main__":
