@@ -1,5 +1,6 @@
 """The intake pages: health per source and the failures by impact (htmx swaps the list), one failure (map an
-unknown SKU, replay, discard), replay many, the CSV order import and the manual order form.
+unknown SKU, replay, discard, replay every failure with a mapped SKU and that run's progress), replay many, the
+CSV order import (and its template) and the manual order form.
 
 Anyone who may see the account sees the pages; replaying, mapping, discarding and creating orders need
 WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a missing account."""
@@ -52,7 +53,11 @@ from oms.exceptions import DomainError
 
 
 def _order_link(account, order) -> str:
-    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, order.number]), order.number)
+    return _order_link_number(account, order.number)
+
+
+def _order_link_number(account, number: str) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, number]), number)
 
 
 def _first_reason(failure: IntakeFailure) -> str:
@@ -222,10 +227,6 @@ def _replay_run_message(request, account, run) -> None:
     if run.result.get("still"):
         still = [f"{s['label']}: {s['reason']}" for s in run.result["still"][:5]]
         messages.error(request, f"{len(run.result['still'])} still rejected. " + " · ".join(still))
-
-
-def _order_link_number(account, number: str) -> str:
-    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, number]), number)
 
 
 @account_view()

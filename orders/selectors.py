@@ -319,7 +319,7 @@ def sku_lookup(*, account, q: str, warehouse=None, limit: int = SKU_LOOKUP_LIMIT
     first, then by SKU, at most `limit`; with what is available in `warehouse` when one is given. One query:
     a common prefix or word is read in `variant_lookup_order` order up to the limit, a rare prefix through
     `variant_sku_prefix`, a rare name through `variant_name_trgm` (bench/sku_lookup.py)."""
-    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models import IntegerField, Subquery
     from django.db.models.functions import Upper
 
     from inventory.models import StockLevel
