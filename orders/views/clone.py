@@ -29,7 +29,7 @@ def order_clone_page(request, account, caps, number: str):
         return _page(request, account, source, form, plan=plan)
     form = CloneForm(request.POST, source=source)
     errors: dict[str, list[str]] = {}
-    if "_redraw" in request.POST:  # e.g. another number of split destinations: draw again, create nothing
+    if "_redraw" in request.POST or "_add_line" in request.POST:  # e.g. more destinations or lines: draw again
         form.is_valid()
         plan = order_clone_plan(source=source, **form.service_arguments()) if form.is_valid() else None
         return _page(request, account, source, form, plan=plan)
