@@ -290,7 +290,8 @@ def _clean_added_lines(req: _Request, lines: list[CloneLine] | None) -> None:
         )
     for sku in sorted(wanted - set(req.source_lines)):
         variant = found.get(sku.upper())
-        reason = "is not for sale (inactive)" if variant is not None else f"is not one of {req.account.name}'s SKUs"
+        reason = ("is not for sale (inactive)" if variant is not None
+                  else f"is neither on order {req.source.number} nor one of {req.account.name}'s SKUs")
         req.errors.add(f"lines.{sku}", f"SKU {sku} {reason}.")
 
 

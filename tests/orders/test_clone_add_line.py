@@ -32,7 +32,9 @@ def test_an_unknown_or_inactive_sku_or_a_split_is_refused(shop, world, purpose):
         order_clone(source=shop.order, by=world.agent, lines=lines, purpose=purpose)
 
     if purpose == "standard":
-        assert refused.value.errors["lines.NOPE"] == ["SKU NOPE is not one of Acme Corporation Store's SKUs."]
+        assert refused.value.errors["lines.NOPE"] == [
+            f"SKU NOPE is neither on order {shop.order.number} nor one of Acme Corporation Store's SKUs."
+        ]
         assert refused.value.errors["lines.TEE-3"] == ["SKU TEE-3 is not for sale (inactive)."]
     else:
         assert "cannot be added" in refused.value.errors["lines.NOPE"][0]
