@@ -237,8 +237,9 @@ def _clean_choices(
     errors.raise_if_any()
 
 
-def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine]:
-    """Which lines, how many of each (a split's quantities come from its destinations)."""
+def _clean_lines(req: _Request, lines: list[CloneLine] | None, refused: dict[str, str] | None = None) -> list[CloneLine]:
+    """Which lines, how many of each (a split's quantities come from its destinations). `refused`: why an added
+    SKU was refused (`_clean_added_lines`)."""
     if lines is None:
         lines = [CloneLine(sku=sku, quantity=line.quantity) for sku, line in req.source_lines.items()]
     chosen: list[CloneLine] = []
@@ -247,8 +248,7 @@ def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine
         sku = (line.sku or "").strip()
         key = f"lines.{sku}"
         if sku not in req.source_lines:
-            if key not in req.errors.items:  # an added SKU refused by _clean_added_lines already says why
-                req.errors.add(key, f"SKU {sku or '(blank)'} is not on order {req.source.number}.")
+            req.errors.add(key, (refused or {}).get(sku) or f"SKU {sku or '(blank)'} is not on order {req.source.number}.")
             continue
         if sku in seen:
             req.errors.add(key, f"SKU {sku} is listed twice.")
@@ -264,35 +264,34 @@ def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine
     return chosen
 
 
-def _clean_added_lines(req: _Request, lines: list[CloneLine] | None) -> None:
+def _clean_added_lines(req: _Request, lines: list[CloneLine] | None) -> dict[str, str]:
     """Lines of SKUs the source did not have: each an active SKU of the account, added at its list price (as a
-    line of quantity 0 on the source, so the other steps treat it like the rest). One query for all of them."""
+    line of quantity 0 on the source, so the other steps treat it like the rest). Returns why the others are
+    refused, by SKU. One query for all of them."""
     from orders.models import OrderLine, Variant
 
     wanted = {(line.sku or "").strip() for line in lines or []} - set(req.source_lines) - {""}
     if not wanted:
-        return
+        return {}
     if req.split:
-        for sku in sorted(wanted):
-            req.errors.add(f"lines.{sku}", f"A split shipment sends the source's lines: {sku} cannot be added to it.")
-        return
+        return {sku: f"A split shipment sends the source's lines: {sku} cannot be added to it." for sku in wanted}
     found = {v.sku.upper(): v for v in Variant.objects.filter(account=req.account).annotate(upper=Upper("sku"))
              .filter(upper__in={s.upper() for s in wanted}).select_related("product")}
     position = max((line.position for line in req.source_lines.values()), default=0)
+    refused = {}
     for sku in sorted(wanted):
         variant = found.get(sku.upper())
-        if variant is None or not variant.is_active or not variant.product.is_active:
-            continue  # _clean_lines says it is not on the order; the line below says why
-        position += 1
-        req.source_lines[sku] = OrderLine(
-            account_id=req.account.pk, position=position, variant=variant, sku=variant.sku, name=variant.name,
-            quantity=0, unit_price=variant.price,
-        )
-    for sku in sorted(wanted - set(req.source_lines)):
-        variant = found.get(sku.upper())
-        reason = ("is not for sale (inactive)" if variant is not None
-                  else f"is neither on order {req.source.number} nor one of {req.account.name}'s SKUs")
-        req.errors.add(f"lines.{sku}", f"SKU {sku} {reason}.")
+        if variant is None:
+            refused[sku] = f"SKU {sku} is neither on order {req.source.number} nor one of {req.account.name}'s SKUs."
+        elif not variant.is_active or not variant.product.is_active:
+            refused[sku] = f"SKU {sku} is not for sale (inactive)."
+        else:
+            position += 1
+            req.source_lines[sku] = OrderLine(
+                account_id=req.account.pk, position=position, variant=variant, sku=variant.sku, name=variant.name,
+                quantity=0, unit_price=variant.price,
+            )
+    return refused
 
 
 def _clean_fields(req: _Request) -> _Fields:
@@ -645,8 +644,8 @@ def order_clone_plan(
         source_lines={line.sku: line for line in source.lines.all()},
         errors=errors,
     )
-    _clean_added_lines(req, lines)
-    chosen = _clean_lines(req, lines)
+    refused = _clean_added_lines(req, lines)
+    chosen = _clean_lines(req, lines, refused=refused)
     fields = _clean_fields(req)
     if req.split:
         destinations = _clean_destinations(req, chosen, destinations)
