@@ -2,7 +2,10 @@
 
 Each order becomes an "oms"-format payload (intake/adapters/oms.py) and goes through the one entry flow with
 source CSV: good orders are created, bad ones kept as failures with every reason (replayable from the intake
-page), orders already imported are skipped. A file whose header is wrong is refused as a whole.
+page), orders already imported are skipped. Only the columns an order cannot do without are required
+(REQUIRED_COLUMNS); the others may be left out (a missing order_date is today in the account's timezone). A file
+whose header lacks a required column, or has a column we do not know (a typo would otherwise lose its data), is
+refused as a whole. `csv_template` is a file to start from: the header and one example row.
 
 An upload is checked at once (header, size, readable CSV) and stored as a CsvImport; a Celery task
 (intake/tasks.py) imports its orders in the background and reports progress on it for the status page.
@@ -37,6 +40,26 @@ COLUMNS = [
 # shipping price and tax, the channel's total, and "yes" in taxes_included when prices include tax.
 CHARGED_COLUMNS = ["line_discount", "line_tax", "shipping_price", "shipping_tax", "order_total", "taxes_included"]
 MAX_ROWS = 10_000
+# What an order needs: its lines (sku, quantity), where it goes, and the id that groups rows into one order (a
+# row with a blank external_id is an order on its own).
+REQUIRED_COLUMNS = ["external_id", "sku", "quantity", "ship_name", "ship_line1", "ship_city", "ship_postal_code",
+                    "ship_country"]
+COLUMN_NOTES = {
+    "external_id": "Your order id: rows with the same id are one order; blank: the row is an order alone",
+    "order_date": "YYYY-MM-DD; blank or left out: today in the account's timezone",
+    "customer_name": "Blank: the ship-to name", "customer_email": "", "customer_phone": "",
+    "ship_name": "Who receives it", "ship_line1": "Street and number", "ship_line2": "",
+    "ship_city": "", "ship_region": "State or region, e.g. MA", "ship_postal_code": "",
+    "ship_country": "Two letters, e.g. US",
+    "sku": "One of the account's SKUs (or a mapped one)", "quantity": "A whole number, 1 or more",
+    "unit_price": "Blank: the list price, with the account's promotions",
+    "carrier_code": "With service_code, or neither: the account's rules say whether one is needed",
+    "service_code": "",
+    "line_discount": "What the channel took off this line", "line_tax": "The tax charged on this line",
+    "shipping_price": "Per order (its first row)", "shipping_tax": "Per order (its first row)",
+    "order_total": "The channel's total, per order (its first row)",
+    "taxes_included": "yes when the prices include tax",
+}
 
 
 @dataclass
@@ -69,7 +92,7 @@ def _header(reader: csv.reader) -> list[str]:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
         raise DomainError("The file is empty: it needs a header row and one row per order line.", field="file") from None
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS and c not in CHARGED_COLUMNS]
     repeated = sorted({c for c in header if header.count(c) > 1})
     problems = []
@@ -81,8 +104,9 @@ def _header(reader: csv.reader) -> list[str]:
         problems.append(f"repeated column{'s' if len(repeated) != 1 else ''} {', '.join(repeated)}")
     if problems:
         raise DomainError(
-            f"Nothing was imported: the header has {'; '.join(problems)}. The columns are: {', '.join(COLUMNS)} "
-            f"(and, optional, {', '.join(CHARGED_COLUMNS)}).",
+            f"Nothing was imported: the header has {'; '.join(problems)}. Required columns: "
+            f"{', '.join(REQUIRED_COLUMNS)}; optional: "
+            f"{', '.join(c for c in COLUMNS + CHARGED_COLUMNS if c not in REQUIRED_COLUMNS)}.",
             field="file",
         )
     return header
@@ -109,7 +133,8 @@ def _read(text: str) -> list[tuple[list[int], list[dict[str, str]]]]:
             raise DomainError(f"Nothing was imported: row {number} has more fields than the header.", field="file")
         if number > MAX_ROWS + 1:
             raise DomainError(f"Nothing was imported: at most {MAX_ROWS:,} rows a file.", field="file")
-        values = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)}
+        values = dict.fromkeys(COLUMNS, "")  # the optional columns left out are blank
+        values.update({name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)})
         key = values["external_id"]
         if not key:
             alone += 1
@@ -188,6 +213,38 @@ def orders_import_csv(
         if progress is not None:
             progress(result)
     return result
+
+
+def csv_template(*, account) -> str:
+    """A file to start from: every column, then one example row that imports as it is (one of the account's
+    SKUs and shipping methods when it has them; today's date in its timezone)."""
+    from orders.models import ShippingMethod, Variant
+
+    variant = Variant.objects.filter(account=account, is_active=True, product__is_active=True).order_by("sku").first()
+    method = (
+        ShippingMethod.objects.filter(account=account, is_active=True).exclude(carrier_code="").order_by("code").first()
+    )
+    example = {
+        "external_id": "EXAMPLE-1", "order_date": account.today().isoformat(), "customer_name": "Ada Lovelace",
+        "customer_email": "ada@example.com", "customer_phone": "+1 555 0100", "ship_name": "Ada Lovelace",
+        "ship_line1": "1 Analytical St", "ship_line2": "", "ship_city": "Boston", "ship_region": "MA",
+        "ship_postal_code": "02110", "ship_country": "US", "sku": variant.sku if variant else "YOUR-SKU",
+        "quantity": "1", "unit_price": "", "carrier_code": method.carrier_code if method else "",
+        "service_code": method.service_code if method else "",
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS + CHARGED_COLUMNS)
+    writer.writerow([example.get(c, "") for c in COLUMNS + CHARGED_COLUMNS])
+    return out.getvalue()
+
+
+def csv_columns() -> list[dict]:
+    """Every column with whether it is required and a note, for the import page."""
+    return [
+        {"name": c, "required": c in REQUIRED_COLUMNS, "note": COLUMN_NOTES.get(c, "")}
+        for c in COLUMNS + CHARGED_COLUMNS
+    ]
 
 
 def csv_decode(raw: bytes) -> str:

@@ -9,6 +9,7 @@ from django import forms
 
 from intake.models import Source
 from oms.forms import IdListField
+from orders.widgets import SkuInput
 
 STATUS_CHOICES = [
     ("open", "Open (retrying or needing attention)"),
@@ -58,11 +59,12 @@ class ReplayForm(forms.Form):
 
 class SkuMapForm(forms.Form):
     external_sku = forms.ChoiceField(label="Their SKU")
-    sku = forms.CharField(label="Our SKU", max_length=64, help_text="One of the account's SKUs")
+    sku = forms.CharField(label="Our SKU", max_length=64, help_text="One of the account's SKUs: type its start or a name")
 
-    def __init__(self, *args, unknown: list[str], **kwargs):
+    def __init__(self, *args, unknown: list[str], account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["external_sku"].choices = [(s, s) for s in unknown]
+        self.fields["sku"].widget = SkuInput(account=account)
 
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
@@ -145,14 +147,50 @@ class ManualOrderForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    sku = forms.CharField(label="SKU", required=False, max_length=64, widget=forms.TextInput(attrs={"aria-label": "SKU"}))
+    sku = forms.CharField(label="SKU", required=False, max_length=64)
     quantity = forms.CharField(
         label="Quantity", required=False, max_length=12,
         widget=forms.TextInput(attrs={"aria-label": "Quantity", "inputmode": "numeric", "size": 6}),
     )
 
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].widget = SkuInput(
+            account=account, warehouse_field="id_warehouse", default_warehouse=True, attrs={"aria-label": "SKU"}
+        )
 
-LineFormSet = forms.formset_factory(LineForm, extra=5, max_num=50, absolute_max=50)
+
+MAX_LINES = 50
+LineFormSet = forms.formset_factory(LineForm, extra=1, max_num=MAX_LINES, absolute_max=MAX_LINES)
+LINES_PREFIX = "lines"
+
+
+def line_total(data) -> int:
+    """How many rows the posted form has (1 when the count is missing or not a number), at most MAX_LINES."""
+    raw = str(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", ""))
+    return max(1, min(MAX_LINES, int(raw))) if raw.isdecimal() and len(raw) < 4 else 1
+
+
+def lines_data_with_row(data):
+    """The posted form with one more empty row (at most MAX_LINES): "Add a line" without JavaScript."""
+    data = data.copy()
+    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(min(MAX_LINES, line_total(data) + 1))
+    return data
+
+
+def lines_data_without_row(data, index: str):
+    """The posted form without row `index`, the rows below moving up (one empty row at least): "Remove"."""
+    total = line_total(data)
+    data = data.copy()
+    if not index.isdecimal() or int(index) >= total:
+        return data
+    for row in range(int(index), total - 1):
+        for name in LineForm.base_fields:
+            data[f"{LINES_PREFIX}-{row}-{name}"] = data.get(f"{LINES_PREFIX}-{row + 1}-{name}", "")
+    for name in LineForm.base_fields:
+        data.pop(f"{LINES_PREFIX}-{total - 1}-{name}", None)
+    data[f"{LINES_PREFIX}-TOTAL_FORMS"] = str(max(1, total - 1))
+    return data
 LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(sku|quantity|unit_price)$")
 
 

@@ -199,3 +199,46 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook {self.webhook_id} ({self.get_outcome_display() or 'waiting'})"
+class ReplayRun(models.Model):
+    """"Replay every open failure with this SKU" after mapping it: the failures chosen when asked, replayed at
+    once when few, else in the background with progress (intake/services/replay.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    external_sku = models.CharField("their SKU", max_length=64)
+    channel = models.ForeignKey("channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failure_ids = models.JSONField(default=list, help_text="The open failures with that SKU when it was asked")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    replayed = models.PositiveIntegerField(default=0, help_text="Became (or already were) orders")
+    still = models.PositiveIntegerField(default=0, help_text="Rejected again")
+    result = models.JSONField(
+        default=dict, blank=True, help_text='{"orders": [number], "still": [{failure_id, label, reason}]}'
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last progress of a run; a stale run is taken over")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="replay_run_recent")]
+
+    def __str__(self) -> str:
+        return f"Replay of {self.external_sku} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)
+
+    @property
+    def summary(self) -> str:
+        return (f"Replayed {self.processed} of {self.total} failure{'s' if self.total != 1 else ''} with "
+                f"{self.external_sku}: {self.replayed} became orders, {self.still} still rejected.")

@@ -4,17 +4,19 @@ queries whatever the number of failures, channels or hours of stats."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
 from channels.models import Channel
 from intake.adapters import normalize
-from intake.models import IntakeFailure, Source, SourceStats, WebhookDelivery
+from intake.models import IntakeFailure, ReplayRun, SkuAlias, Source, SourceStats, WebhookDelivery
 from intake.normalized import PayloadUnreadable
 from intake.services import RETRY_ATTEMPTS
 from orders.models import ShippingMethod, Variant
@@ -279,6 +281,46 @@ def failure_unknown_skus(failure: IntakeFailure) -> list[str]:
         if sku and sku not in skus:
             skus.append(sku)
     return skus
+
+
+def failures_open_with_unknown_sku(*, account, sku: str, channel=None) -> list[IntakeFailure]:
+    """The account's open failures whose reasons name `sku` (whatever its case) as unknown, in impact order; only
+    `channel`'s when one is given (a SKU mapped for one channel helps only its orders). The database narrows to
+    failures whose reasons mention the SKU; each is then read as `failure_unknown_skus` reads it."""
+    sku = " ".join((sku or "").split())
+    if not sku:
+        return []
+    failures = IntakeFailure.objects.filter(
+        account=account, status__in=OPEN, reasons__contains=[{"code": "unknown_sku"}],
+        reasons__icontains=json.dumps(sku, ensure_ascii=False)[1:-1],
+    )
+    if channel is not None:
+        failures = failures.filter(channel=channel)
+    wanted = sku.lower()
+    return [
+        failure for failure in failures.select_related("account", "channel").order_by(*IMPACT_ORDER)
+        if wanted in {s.lower() for s in failure_unknown_skus(failure)}
+    ]
+
+
+def skus_mapped(*, account, channel, skus: list[str]) -> set[str]:
+    """Those of `skus` (lower-cased) that now have an alias for `channel`'s orders (its own or account-wide)."""
+    if not skus:
+        return set()
+    scope = Q(channel__isnull=True) | (Q(channel=channel) if channel is not None else Q())
+    return set(
+        SkuAlias.objects.filter(scope, account=account)
+        .annotate(lowered=Lower("external_sku")).filter(lowered__in={s.lower() for s in skus})
+        .values_list("lowered", flat=True)
+    )
+
+
+def replay_run_get_for_account(*, account, run_id) -> ReplayRun:
+    """The replay run if it belongs to `account`; the same 404 for 'missing' and 'another account's'."""
+    try:
+        return ReplayRun.objects.select_related("channel", "requested_by").get(account=account, pk=int(run_id))
+    except (ReplayRun.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such replay.") from None
 
 
 def failure_history(failure: IntakeFailure) -> list[tuple[dt.datetime | None, str]]:

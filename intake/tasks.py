@@ -53,3 +53,10 @@ def webhook_inbox_sweep_all_task() -> dict[str, int]:
     from intake.services import webhook_sweep_enqueue_all
 
     return webhook_sweep_enqueue_all()
+@app.task(acks_late=True)
+def replay_run_task(run_id: int) -> None:
+    """Runs in the organization's schema. Replays the failures of a "Replay every open failure with this SKU"
+    run; a second delivery finds it claimed and does nothing."""
+    from intake.services import replay_run_execute
+
+    replay_run_execute(run_id=run_id)

@@ -1,5 +1,6 @@
 """The intake pages: health per source and the failures by impact (htmx swaps the list), one failure (map an
-unknown SKU, replay, discard), replay many, the CSV order import and the manual order form.
+unknown SKU, replay, discard, replay every failure with a mapped SKU and that run's progress), replay many, the
+CSV order import (and its template) and the manual order form.
 
 Anyone who may see the account sees the pages; replaying, mapping, discarding and creating orders need
 WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a missing account."""
@@ -7,36 +8,47 @@ WORK_ORDERS (403 otherwise). Another account's user gets the same 404 as for a m
 import json
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import account_view
 from intake import selectors
 from intake.csv_import import (
-    COLUMNS,
     MAX_ROWS,
+    csv_columns,
     csv_decode,
     csv_import_get_for_account,
     csv_import_request,
     csv_imports_recent,
+    csv_template,
 )
 from intake.forms import (
     CsvUploadForm,
     FailureFilterForm,
+    LINES_PREFIX,
+    MAX_LINES,
+    LineForm,
     LineFormSet,
     ManualOrderForm,
     ReplayForm,
     SkuMapForm,
+    line_total,
+    lines_data_with_row,
+    lines_data_without_row,
     manual_lines,
     show_problems,
 )
 from intake.models import IntakeFailure
-from intake.services import intake_discard, intake_discard_many, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
+from intake.services import (
+    intake_discard, intake_discard_many, intake_replay, intake_replay_many, intake_submit_manual, replay_run_request,
+    sku_alias_set,
+)
 from oms.confirm import confirmation
 from oms.exceptions import DomainError
 from oms.text import count_of
@@ -44,7 +56,11 @@ from oms.text import count_of
 
 
 def _order_link(account, order) -> str:
-    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, order.number]), order.number)
+    return _order_link_number(account, order.number)
+
+
+def _order_link_number(account, number: str) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("order_detail", args=[account.pk, number]), number)
 
 
 def _first_reason(failure: IntakeFailure) -> str:
@@ -85,7 +101,20 @@ def intake_page(request, account, caps):
 def failure_detail(request, account, caps, failure_id: int):
     failure = selectors.failure_get_for_account(account=account, failure_id=failure_id)
     unknown = selectors.failure_unknown_skus(failure)
-    return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown))
+    return _render_failure(request, account, caps, failure, unknown, SkuMapForm(unknown=unknown, account=account))
+
+
+def _replay_offers(account, failure, unknown) -> list[dict]:
+    """"Replay every open failure with this SKU (N)" for each unknown SKU of an open failure that is now mapped."""
+    if failure.status not in selectors.OPEN:
+        return []
+    mapped = selectors.skus_mapped(account=account, channel=failure.channel, skus=unknown)
+    offers = []
+    for sku in unknown:
+        if sku.lower() in mapped:
+            count = len(selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel))
+            offers.append({"sku": sku, "count": count})
+    return offers
 
 
 def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
@@ -98,6 +127,7 @@ def _render_failure(request, account, caps, failure, unknown, map_form, status=2
             "history": selectors.failure_history(failure),
             "unknown": unknown,
             "map_form": map_form,
+            "replay_offers": _replay_offers(account, failure, unknown) if roles.WORK_ORDERS in caps else [],
             "can_work": roles.WORK_ORDERS in caps,
             "is_open": failure.status in selectors.OPEN,
         },
@@ -112,7 +142,7 @@ def failure_action(request, account, caps, failure_id: int, action: str):
     back = redirect("intake_failure", account.pk, failure.pk)
     if action == "map":
         unknown = selectors.failure_unknown_skus(failure)
-        form = SkuMapForm(request.POST, unknown=unknown)
+        form = SkuMapForm(request.POST, unknown=unknown, account=account)
         if form.is_valid():
             variant = selectors.variant_by_sku(account=account, sku=form.cleaned_data["sku"])
             if variant is None:
@@ -129,13 +159,15 @@ def failure_action(request, account, caps, failure_id: int, action: str):
                     where = f" for {failure.channel.name}" if failure.channel else ""
                     messages.success(
                         request, f"{form.cleaned_data['external_sku']} now means {variant.sku}{where}. "
-                        "Replay the failure to create its order.",
+                        "Replay the failure to create its order, or every open failure with this SKU.",
                     )
                     return back
         return _render_failure(request, account, caps, failure, unknown, form, status=400)
     if action == "replay":
         _replay(request, account, failure)
         return back
+    if action == "replay-sku":
+        return _replay_sku(request, account, failure) or back
     if action == "discard":
         if failure.status not in selectors.OPEN:
             messages.info(request, f"This failure is {failure.get_status_display().lower()}; nothing to discard.")
@@ -180,6 +212,50 @@ def _replay(request, account, failure) -> bool:
         return True
     messages.error(request, f"{label} was rejected again: {_first_reason(result.failure)}")
     return False
+
+
+def _replay_sku(request, account, failure):
+    """Replay every open failure with one of this failure's unknown SKUs, once mapped: at once when few (a
+    summary message), else in the background (its progress page)."""
+    unknown = selectors.failure_unknown_skus(failure)
+    wanted = request.POST.get("sku", "")
+    sku = next((s for s in unknown if s == wanted), None)
+    if sku is None or sku.lower() not in selectors.skus_mapped(account=account, channel=failure.channel, skus=[sku]):
+        messages.error(request, "Nothing was replayed: map that SKU first (it must be one this failure does not know).")
+        return None
+    failures = selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel)
+    if not failures:
+        messages.info(request, f"No open failure has {sku} any more: nothing to replay.")
+        return None
+    run = replay_run_request(account=account, external_sku=sku, channel=failure.channel, failures=failures, by=request.user)
+    if run.status == run.Status.QUEUED:
+        return redirect("intake_replay_run", account.pk, run.pk)
+    _replay_run_message(request, account, run)
+    return None
+
+
+def _replay_run_message(request, account, run) -> None:
+    numbers = run.result.get("orders", [])
+    links = format_html_join(", ", "{}", ((_order_link_number(account, n),) for n in numbers[:20]))
+    more = f" and {len(numbers) - 20} more" if len(numbers) > 20 else ""
+    if numbers:
+        messages.success(request, format_html("{} Orders: {}{}.", run.summary, links, more))
+    else:
+        messages.info(request, run.summary)
+    if run.result.get("still"):
+        still = [f"{s['label']}: {s['reason']}" for s in run.result["still"][:5]]
+        messages.error(request, f"{len(run.result['still'])} still rejected. " + " · ".join(still))
+
+
+@account_view()
+def replay_run_status(request, account, caps, run_id: int):
+    """One "replay every failure with this SKU" run: its progress (the partial, polled by htmx while it runs),
+    then what came of it."""
+    context = {"account": account, "run": selectors.replay_run_get_for_account(account=account, run_id=run_id)}
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "intake/partials/_replay_progress.html" if fragment else "intake/replay_run.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
@@ -258,11 +334,19 @@ def csv_import(request, account, caps):
     return render(
         request, "intake/csv_import.html",
         {
-            "account": account, "form": form, "columns": COLUMNS, "max_rows": MAX_ROWS,
+            "account": account, "form": form, "columns": csv_columns(), "max_rows": MAX_ROWS,
             "csv_imports": csv_imports_recent(account=account),
         },
         status=status,
     )
+
+
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
+def csv_import_template(request, account, caps):
+    """A CSV file to start from: every column and one example row that imports as it is."""
+    response = HttpResponse(csv_template(account=account), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="orders-{slugify(account.code)}-template.csv"'
+    return response
 
 
 @account_view()
@@ -296,10 +380,18 @@ def csv_import_status(request, account, caps, import_id: int):
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
 def manual_order(request, account, caps):
+    """The manual order form. "Add a line" and "Remove" post the form back with one row more or less (nothing is
+    created); with htmx, "Add a line" gets just the new row."""
+    data = request.POST if request.method == "POST" else None
+    editing = data is not None and ("add_line" in data or "remove_line" in data)
+    if editing and "add_line" in data and request.htmx:
+        return _line_row(request, account)
+    if editing:
+        data = lines_data_with_row(data) if "add_line" in data else lines_data_without_row(data, data["remove_line"])
     choices = selectors.manual_order_choices(account=account)
-    form = ManualOrderForm(request.POST or None, **choices)
-    formset = LineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    form = ManualOrderForm(data, **choices)
+    formset = LineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"account": account})
+    if data is not None and not editing and form.is_valid() and formset.is_valid():
         lines, rows = manual_lines(formset)
         result = intake_submit_manual(account=account, payload=form.payload(lines), by=request.user)
         if result.order is not None or result.duplicate_of is not None:
@@ -311,8 +403,18 @@ def manual_order(request, account, caps):
                 messages.info(request, f"An order with reference {order.external_id} already exists: {order.number}.")
             return redirect("order_detail", account.pk, order.number)
         show_problems(form, formset, rows, result.problems)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if data is not None and not editing else 200
     return render(
-        request, "intake/new_order.html", {"account": account, "form": form, "formset": formset, **form.groups()},
+        request, "intake/new_order.html",
+        {"account": account, "form": form, "formset": formset, "max_lines": MAX_LINES, **form.groups()},
         status=status,
     )
+
+
+def _line_row(request, account):
+    """One more empty row of the manual order form, and the form's new row count (swapped out of band)."""
+    total = line_total(request.POST)
+    if total >= MAX_LINES:
+        return render(request, "intake/partials/_line_row.html", {"full": True, "max_lines": MAX_LINES})
+    line = LineForm(prefix=f"{LINES_PREFIX}-{total}", account=account, use_required_attribute=False)
+    return render(request, "intake/partials/_line_row.html", {"line": line, "index": total, "total": total + 1, "oob": True})

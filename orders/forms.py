@@ -14,6 +14,7 @@ from orders.services.clone import CloneLine, Destination
 OPENED_SALT = "orders.clone.opened"
 TAMPERED = "The page's hidden submit count is not a valid number: reload the page and clone again."
 MAX_DESTINATIONS = 10
+MAX_ADDED_LINES = 20  # lines of SKUs the source did not have
 PRICING_CHOICES = [
     ("keep", "Keep the source prices"),
     ("reprice", "Re-price with the promotions valid today"),
@@ -84,6 +85,29 @@ class CloneForm(forms.Form):
                     label=ADDRESS_LABELS[key], required=False, max_length=200
                 )
         self.source_lines = list(source.lines.all())
+        from orders.widgets import SkuInput
+
+        for index in range(self.added_total()):
+            self.fields[f"add_sku_{index}"] = forms.CharField(
+                required=False, max_length=64, label=f"SKU of new line {index + 1}",
+                widget=SkuInput(account=account, warehouse_field="id_warehouse",
+                                attrs={"aria-label": f"SKU of new line {index + 1}"}),
+            )
+            self.fields[f"add_qty_{index}"] = forms.CharField(
+                required=False, max_length=12, label=f"Quantity of new line {index + 1}",
+                widget=forms.NumberInput(attrs={"min": 1, "class": "qty", "aria-label": f"Quantity of new line {index + 1}"}),
+            )
+
+    def added_total(self) -> int:
+        """How many "new line" rows the form has: as posted (`add_count`), one more after "Add a line"."""
+        if not self.is_bound:
+            return 0
+        raw = str(self.data.get("add_count", ""))
+        count = int(raw) if raw.isdecimal() and len(raw) < 4 else 0
+        return min(MAX_ADDED_LINES, count + (1 if "_add_line" in self.data else 0))
+
+    def added_rows(self):
+        return [{"sku": self[f"add_sku_{i}"], "quantity": self[f"add_qty_{i}"]} for i in range(self.added_total())]
 
     # What the template draws -------------------------------------------------------------------------
 
@@ -180,6 +204,10 @@ class CloneForm(forms.Form):
             for line in self.source_lines
             if f"line_{line.sku}" in data
         ]
+        for index in range(self.added_total()):
+            sku = " ".join(str(data.get(f"add_sku_{index}", "")).split())
+            if sku:
+                lines.append(CloneLine(sku=sku, quantity=data.get(f"add_qty_{index}", "")))
         overrides = {
             "customer_name": cleaned["customer_name"].strip(),
             "customer_email": cleaned["customer_email"].strip(),

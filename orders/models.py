@@ -45,6 +45,14 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "sku"], name="variant_sku_unique_per_account"),
         ]
+        # The SKU look-up (orders/selectors.py sku_lookup): UPPER(sku) LIKE 'Q%' within the account, UPPER(name)
+        # LIKE '%Q%' (trigrams, pg_trgm), and its order (active first, then SKU), which a common prefix or word
+        # reads in index order, stopping at the limit, instead of sorting every match.
+        indexes = [
+            models.Index(fields=["account", "-is_active", "sku"], name="variant_lookup_order"),
+            models.Index("account", OpClass(Upper("sku"), name="text_pattern_ops"), name="variant_sku_prefix"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="variant_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.sku

@@ -581,3 +581,78 @@ def bulk_bar_options(*, account: Account, filters: OrderFilters, filtered: bool)
         "matching": matching,
         "cap": BULK_COUNT_CAP,
     }
+
+
+# The SKU look-up -----------------------------------------------------------------------------------------------
+
+SKU_LOOKUP_LIMIT = 10
+SKU_NAME_MIN = 3  # a name is searched from 3 characters (a trigram): shorter text matches SKU prefixes only
+
+
+@dataclass
+class SkuMatch:
+    sku: str
+    name: str
+    is_active: bool
+    available: int | None  # in the given warehouse; None without one
+
+    @property
+    def label(self) -> str:
+        parts = [self.name or "(no name)"]
+        if self.available is not None:
+            parts.append(f"{self.available} available")
+        if not self.is_active:
+            parts.append("inactive")
+        return " · ".join(parts)
+
+
+def sku_lookup(*, account, q: str, warehouse=None, limit: int = SKU_LOOKUP_LIMIT) -> list[SkuMatch]:
+    """The account's variants whose SKU starts with `q` or whose name contains it (case-insensitive), active
+    first, then by SKU, at most `limit`; with what is available in `warehouse` when one is given. One query:
+    a common prefix or word is read in `variant_lookup_order` order up to the limit, a rare prefix through
+    `variant_sku_prefix`, a rare name through `variant_name_trgm` (bench/sku_lookup.py)."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Upper
+
+    from inventory.models import StockLevel
+    from orders.models import Variant
+
+    q = " ".join((q or "").split())[:64]
+    if not q:
+        return []
+    needle = q.upper()
+    match = Q(sku_upper__startswith=needle)
+    if len(q) >= SKU_NAME_MIN:
+        match |= Q(name_upper__contains=needle)
+    variants = (
+        Variant.objects.filter(account=account)
+        .annotate(sku_upper=Upper("sku"), name_upper=Upper("name"))
+        .filter(match)
+        .order_by("-is_active", "sku")
+    )
+    if warehouse is not None:
+        level = StockLevel.objects.filter(variant=OuterRef("pk"), warehouse=warehouse)
+        variants = variants.annotate(
+            available=Subquery(level.values(free=F("on_hand") - F("allocated"))[:1], output_field=IntegerField())
+        )
+    rows = variants.values("sku", "name", "is_active", *(["available"] if warehouse is not None else []))[:limit]
+    return [
+        SkuMatch(
+            sku=row["sku"], name=row["name"], is_active=row["is_active"],
+            available=(row["available"] or 0) if warehouse is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def sku_lookup_warehouse(*, account, value: str):
+    """The account's warehouse whose code is `value`, else whose id is; None when neither (or blank)."""
+    from accounts.models import Warehouse
+
+    value = (value or "").strip()[:64]
+    if not value:
+        return None
+    found = Warehouse.objects.filter(account=account, code=value).first()
+    if found is None and value.isdecimal() and int(value) < 2**31:
+        found = Warehouse.objects.filter(account=account, pk=int(value)).first()
+    return found

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from orders.views import actions, browse, clone, export, reorders, rules, saved
+from orders.views import actions, browse, clone, export, reorders, rules, saved, skus
 
 urlpatterns = [
     path("accounts/<id:account_id>/order-rules/new/", rules.rule_new, name="order_rule_new"),
     path("accounts/<id:account_id>/order-rules/<id:rule_id>/", rules.rule_edit, name="order_rule_edit"),
     path("accounts/<id:account_id>/order-rules/<id:rule_id>/<slug:action>/", rules.rule_action, name="order_rule_action"),
+    path("accounts/<id:account_id>/skus/lookup/", skus.sku_lookup_view, name="sku_lookup"),
     path("accounts/<id:account_id>/orders/", browse.order_list, name="order_list"),
     path("accounts/<id:account_id>/orders/export/", export.order_export, name="order_export"),
     path("accounts/<id:account_id>/orders/views/", saved.saved_view_new, name="saved_view_new"),

@@ -40,7 +40,7 @@ QUERY_NAMES = [
 # Names posted to views that draw no page to read field names from (POST-only actions).
 FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users",
               "query"]
-ACTIONS = ["enable", "disable", "run", "up", "down", "map", "replay", "delete", "discard"]  # destructive ones last
+ACTIONS = ["enable", "disable", "run", "up", "down", "map", "replay", "replay-sku", "delete", "discard"]  # destructive ones last
 
 
 def _routes(urlconf: str) -> list[tuple[str, str]]:
@@ -242,6 +242,9 @@ def valid_values(world) -> dict[str, list[str]]:
     from intake.models import CsvImport
 
     csv = CsvImport.objects.create(account=store, content="external_id\n", filename="walk.csv")
+    from intake.models import ReplayRun
+
+    replay_run = ReplayRun.objects.create(account=store, external_sku="THEIR-MUG", failure_ids=[kept.pk], total=1)
     invitation = member_invite(organization=world.org, email="walk-invitee@example.com", role="member", by=world.admin)
     token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
     note = Notification.objects.create(user=world.admin, message="Walk notification")
@@ -262,6 +265,7 @@ def valid_values(world) -> dict[str, list[str]]:
         "channel_id": [str(channel.pk)],
         "hook_token": [channel.webhook_token],
         "import_id": [str(csv.pk)],
+        "run_id": [str(replay_run.pk)],
         "failure_id": [str(kept.pk)],
         "organization_id": [str(world.org.pk)],
         "invitation_id": [str(invitation.pk)],

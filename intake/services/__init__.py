@@ -11,8 +11,8 @@ The parts, each depending only on the ones before it:
   validate, de-duplicate (`order_existing`), create; uses failures.
 - `documents`: purchase orders, shipments and receipts (`*_submit`, `DocumentResult`); uses failures and the
   order lookups of `orders`.
-- `replay`: a stored failure run again through its own document's flow (`intake_replay`, `intake_replay_many`);
-  uses orders and documents.
+- `replay`: a stored failure run again through its own document's flow (`intake_replay`, `intake_replay_many`;
+  `replay_run_request`: every open failure with a SKU, in the background when many); uses orders and documents.
 - `webhooks`: channel webhooks, verified and kept in an inbox (`webhook_receive`), drained by workers through
   the orders flow (`webhook_inbox_drain`, `webhook_inbox_drain_all`); uses orders and failures.
 - `aliases` (`sku_alias_set`) and `idempotency` (`idempotency_keys_purge`) stand alone.
@@ -34,7 +34,9 @@ from intake.services.orders import (
     ORDER_SOURCE, IntakeResult, intake_submit, intake_submit_batch, intake_submit_manual, intake_submit_many,
     order_existing,
 )
-from intake.services.replay import ReplayReport, intake_replay, intake_replay_many
+from intake.services.replay import (
+    REPLAY_AT_ONCE, ReplayReport, intake_replay, intake_replay_many, replay_run_execute, replay_run_request,
+)
 from intake.services.webhooks import (
     WebhookAnswer, webhook_drain_trigger, webhook_inbox_drain, webhook_inbox_drain_all, webhook_inbox_pending,
     webhook_inbox_purge, webhook_receive, webhook_signature, webhook_sweep_enqueue_all,
@@ -46,7 +48,8 @@ __all__ = [
     "failure_orders_by_fingerprint", "failure_record", "failure_record_unparsed", "failure_resolve", "failures_resolve_earlier", "idempotency_keys_purge", "intake_discard",
     "intake_discard_many",
     "intake_replay", "intake_replay_many", "intake_submit", "intake_submit_batch", "intake_submit_manual", "intake_submit_many",
-    "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "retry_delay",
+    "order_existing", "payload_storable", "purchase_order_submit", "receipt_submit", "REPLAY_AT_ONCE",
+    "replay_run_execute", "replay_run_request", "retry_delay",
     "shipment_submit", "sku_alias_set", "source_stats_add",
     "WebhookAnswer", "webhook_drain_trigger", "webhook_inbox_drain", "webhook_inbox_drain_all",
     "webhook_inbox_pending", "webhook_inbox_purge", "webhook_receive", "webhook_signature", "webhook_sweep_enqueue_all",

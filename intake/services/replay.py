@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from intake.models import Document, IntakeFailure
+from intake.models import Document, IntakeFailure, ReplayRun
 from intake.services.documents import DOCUMENT_SUBMIT
 from intake.services.failures import failure_resolve
 from intake.services.orders import IntakeResult, intake_submit
@@ -73,3 +77,72 @@ def _document_replay(failure: IntakeFailure, *, by) -> IntakeResult:
         order=order if result.accepted else None, failure=result.failure or failure,
         duplicate_of=order if result.duplicate_of is not None else None, problems=result.problems,
     )
+
+
+# "Replay every open failure with this SKU": a ReplayRun, at once when few, else by a worker with progress ---------
+
+REPLAY_AT_ONCE = 20  # failures replayed within the request; more go to the background
+STALE_RUN = timedelta(minutes=15)  # a run without progress for this long lost its worker: it may be taken over
+PROGRESS_SECONDS = 1.0
+
+
+def replay_run_request(*, account, external_sku: str, channel, failures: list[IntakeFailure], by=None) -> ReplayRun:
+    """Replay `failures` (the open ones with `external_sku`, chosen by the caller): at once when there are at most
+    REPLAY_AT_ONCE (the run comes back done), else queued after commit for a worker (`replay_run_task`)."""
+    from intake.tasks import replay_run_task
+
+    run = ReplayRun.objects.create(
+        account=account, external_sku=external_sku[:64], channel=channel, failure_ids=[f.pk for f in failures],
+        total=len(failures), requested_by=by if getattr(by, "pk", None) else None,
+    )
+    if len(failures) <= REPLAY_AT_ONCE:
+        return replay_run_execute(run_id=run.pk, by=by)
+    transaction.on_commit(lambda: replay_run_task.delay(run.pk))
+    return run
+
+
+def replay_run_execute(*, run_id: int, by=None) -> ReplayRun:
+    """Replay a run's failures once: a second call (a redelivered task) finds it claimed and does nothing; a run
+    left running by a dead worker is taken over after STALE_RUN and goes on after its last stored progress
+    (replaying a failure twice makes no second order). Progress is stored at least every PROGRESS_SECONDS."""
+    Status = ReplayRun.Status
+    now = timezone.now()
+    claimed = (
+        ReplayRun.objects.filter(pk=run_id)
+        .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, updated_at__lt=now - STALE_RUN))
+        .update(status=Status.RUNNING, updated_at=now)
+    )
+    run = ReplayRun.objects.select_related("account", "requested_by").get(pk=run_id)
+    if not claimed:
+        return run
+    by = by if by is not None else run.requested_by
+    result = {"orders": list(run.result.get("orders", [])), "still": list(run.result.get("still", []))}
+    ids = run.failure_ids[run.processed:]
+    by_id = {f.pk: f for f in IntakeFailure.objects.filter(account=run.account, pk__in=ids).select_related("account", "channel")}
+    state = {"done": run.processed, "at": time.monotonic()}
+
+    def save(**fields) -> None:
+        ReplayRun.objects.filter(pk=run_id).update(
+            processed=state["done"], replayed=len(result["orders"]), still=len(result["still"]), result=result,
+            updated_at=timezone.now(), **fields,
+        )
+        state["at"] = time.monotonic()
+
+    try:
+        for failure_id in ids:
+            failure = by_id.get(failure_id)
+            if failure is not None:
+                report = intake_replay_many(failures=[failure], by=by)
+                result["orders"] += [order.number for order in report.orders]
+                result["still"] += [
+                    {"failure_id": f.pk, "label": f.external_id or f"#{f.pk}", "reason": reason} for f, reason in report.still
+                ]
+            state["done"] += 1
+            if time.monotonic() - state["at"] >= PROGRESS_SECONDS:
+                save()
+    except Exception as error:  # noqa: BLE001  (kept on the run for its page; the failures replayed stay replayed)
+        save(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now())
+    else:
+        save(status=Status.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run

@@ -240,8 +240,9 @@ def _clean_choices(
     errors.raise_if_any()
 
 
-def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine]:
-    """Which lines, how many of each (a split's quantities come from its destinations)."""
+def _clean_lines(req: _Request, lines: list[CloneLine] | None, refused: dict[str, str] | None = None) -> list[CloneLine]:
+    """Which lines, how many of each (a split's quantities come from its destinations). `refused`: why an added
+    SKU was refused (`_clean_added_lines`)."""
     if lines is None:
         lines = [CloneLine(sku=sku, quantity=line.quantity) for sku, line in req.source_lines.items()]
     chosen: list[CloneLine] = []
@@ -250,7 +251,7 @@ def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine
         sku = (line.sku or "").strip()
         key = f"lines.{sku}"
         if sku not in req.source_lines:
-            req.errors.add(key, f"SKU {sku or '(blank)'} is not on order {req.source.number}.")
+            req.errors.add(key, (refused or {}).get(sku) or f"SKU {sku or '(blank)'} is not on order {req.source.number}.")
             continue
         if sku in seen:
             req.errors.add(key, f"SKU {sku} is listed twice.")
@@ -287,6 +288,36 @@ def _clean_replacements(req: _Request, chosen: list[CloneLine]) -> None:
                          name=variant.name, quantity=src.quantity, unit_price=variant.price)
         line.replaced = True
         req.source_lines[sku] = line
+
+
+def _clean_added_lines(req: _Request, lines: list[CloneLine] | None) -> dict[str, str]:
+    """Lines of SKUs the source did not have: each an active SKU of the account, added at its list price (as a
+    line of quantity 0 on the source, so the other steps treat it like the rest). Returns why the others are
+    refused, by SKU. One query for all of them."""
+    from orders.models import OrderLine, Variant
+
+    wanted = {(line.sku or "").strip() for line in lines or []} - set(req.source_lines) - {""}
+    if not wanted:
+        return {}
+    if req.split:
+        return {sku: f"A split shipment sends the source's lines: {sku} cannot be added to it." for sku in wanted}
+    found = {v.sku.upper(): v for v in Variant.objects.filter(account=req.account).annotate(upper=Upper("sku"))
+             .filter(upper__in={s.upper() for s in wanted}).select_related("product")}
+    position = max((line.position for line in req.source_lines.values()), default=0)
+    refused = {}
+    for sku in sorted(wanted):
+        variant = found.get(sku.upper())
+        if variant is None:
+            refused[sku] = f"SKU {sku} is neither on order {req.source.number} nor one of {req.account.name}'s SKUs."
+        elif not variant.is_active or not variant.product.is_active:
+            refused[sku] = f"SKU {sku} is not for sale (inactive)."
+        else:
+            position += 1
+            req.source_lines[sku] = OrderLine(
+                account_id=req.account.pk, position=position, variant=variant, sku=variant.sku, name=variant.name,
+                quantity=0, unit_price=variant.price,
+            )
+    return refused
 
 
 def _clean_fields(req: _Request) -> _Fields:
@@ -642,7 +673,8 @@ def order_clone_plan(
         source_lines={line.sku: line for line in source.lines.all()},
         errors=errors,
     )
-    chosen = _clean_lines(req, lines)
+    refused = _clean_added_lines(req, lines)
+    chosen = _clean_lines(req, lines, refused=refused)
     _clean_replacements(req, chosen)
     fields = _clean_fields(req)
     if req.split:

@@ -110,7 +110,7 @@ def order_clone_page(request, account, caps, number: str):
         form = CloneForm(data, source=source)
         return _page(request, account, source, form, plan=_bound_plan(form, source), suggestions=suggestions,
                      applied=applied)
-    if "_redraw" in request.POST:  # e.g. another number of split destinations: draw again, create nothing
+    if "_redraw" in request.POST or "_add_line" in request.POST:  # more destinations or lines: draw again, create nothing
         return _page(request, account, source, form, plan=_bound_plan(form, source), suggestions=suggestions,
                      applied=applied)
     if form.is_valid():

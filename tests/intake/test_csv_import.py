@@ -98,7 +98,7 @@ def test_a_mixed_file_creates_the_good_orders_and_keeps_the_bad_ones_with_their_
     "header, message",
     [
         (HEADER.replace(",sku,", ",item,"), "missing column sku; unknown column item"),
-        (HEADER.replace("carrier_code,service_code", "carrier_code"), "missing column service_code"),
+        (HEADER.replace(",ship_city,", ","), "missing column ship_city"),
         (HEADER + ",sku", "repeated column sku"),
         ("", "The file is empty"),
     ],

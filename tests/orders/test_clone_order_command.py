@@ -206,11 +206,11 @@ def test_json_is_exactly_one_object_with_amounts_as_strings(shop):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--lines", "NOPE-1:1"], "lines.NOPE-1: SKU NOPE-1 is not on order {number}."),
+        (["--lines", "NOPE-1:1"], "lines.NOPE-1: SKU NOPE-1 is neither on order {number} nor one of Acme Corporation Store's SKUs."),
         (["--lines", "TEE-0:0"], "lines.TEE-0.quantity: Enter a whole quantity of TEE-0, from 1 to 100,000."),
         (["--lines", "TEE-0:-2,TEE-9:1"],
          "lines.TEE-0.quantity: Enter a whole quantity of TEE-0, from 1 to 100,000.; "
-         "lines.TEE-9: SKU TEE-9 is not on order {number}."),
+         "lines.TEE-9: SKU TEE-9 is neither on order {number} nor one of Acme Corporation Store's SKUs."),
         (["--lines", "TEE-0:49"], "lines.TEE-0.quantity: Only 48 of TEE-0 available in Acme Corporation Store Main."),
         (["--lines", "TEE-0"], "--lines: “TEE-0” is not SKU:QTY (a SKU, a colon, a whole number), e.g. TEE-0:2."),
         (["--lines", "TEE-0:two"], "--lines: “TEE-0:two” is not SKU:QTY"),
