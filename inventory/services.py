@@ -35,11 +35,21 @@ def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
-def _totals(quantities: Iterable[tuple[int, int]]) -> Counter:
+def _totals(quantities: Iterable[tuple]) -> Counter:
     totals: Counter = Counter()
-    for variant_id, quantity in quantities:
+    for variant_id, quantity, *_ in quantities:
         totals[variant_id] += quantity
     return totals
+
+
+def _per_order(quantities: Iterable[tuple], order) -> Counter:
+    """(variant id, order id) -> quantity: a (variant id, quantity, order id) triple names its own order, a pair
+    takes `order`'s (or none), so one ledger entry per variant and order."""
+    default = getattr(order, "pk", order)
+    parts: Counter = Counter()
+    for variant_id, quantity, *rest in quantities:
+        parts[(variant_id, rest[0] if rest else default)] += quantity
+    return parts
 
 
 def _apply(*, account, warehouse, totals: Counter, sign: int) -> None:
@@ -80,22 +90,25 @@ def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int])
     transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pairs))
 
 
-def _record(*, account, warehouse, kind: str, rows: list[tuple[int, int, int]], by, reason: str) -> None:
-    """Ledger entries for (variant id, on hand delta, allocated delta) rows, then the outbox."""
+def _record(*, account, warehouse, kind: str, rows: list[tuple], by, reason: str, order=None) -> None:
+    """Ledger entries for (variant id, on hand delta, allocated delta[, order id]) rows, then the outbox."""
+    default = getattr(order, "pk", order)
     StockMovement.objects.bulk_create(
         StockMovement(
             account=account, warehouse=warehouse, variant_id=variant_id, kind=kind, on_hand_delta=on_hand,
-            allocated_delta=allocated, actor=_actor(by), reason=reason[:255],
+            allocated_delta=allocated, actor=_actor(by), reason=reason[:255], order_id=rest[0] if rest else default,
         )
-        for variant_id, on_hand, allocated in rows
+        for variant_id, on_hand, allocated, *rest in rows
     )
     inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows])
 
 
 def stock_allocate(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple], by=None, reason: str = "", order=None
 ) -> None:
-    """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage."""
+    """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage. The ledger
+    entries name `order`, or each (variant id, quantity, order id) triple its own."""
+    quantities = list(quantities)
     totals = _totals(quantities)
     if not totals:
         return
@@ -118,12 +131,13 @@ def stock_allocate(
         _apply(account=account, warehouse=warehouse, totals=totals, sign=1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.ALLOCATION,
-            rows=[(v, 0, q) for v, q in totals.items()], by=by, reason=reason or "Order allocation",
+            rows=[(v, 0, q, o) for (v, o), q in _per_order(quantities, order).items()], by=by,
+            reason=reason or "Order allocation",
         )
 
 
 def stock_release(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Give back what an order had allocated (e.g. when it is cancelled)."""
     totals = _totals(quantities)
@@ -140,7 +154,7 @@ def stock_release(
         _apply(account=account, warehouse=warehouse, totals=totals, sign=-1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.RELEASE,
-            rows=[(v, 0, -q) for v, q in totals.items()], by=by, reason=reason or "Release on cancel",
+            rows=[(v, 0, -q) for v, q in totals.items()], by=by, reason=reason or "Release on cancel", order=order,
         )
 
 
@@ -212,7 +226,7 @@ def _move(*, account, warehouse, totals: Counter, on_hand_sign: int, allocated_s
 
 
 def stock_ship(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Goods leave `warehouse`: on hand and allocated drop together, one SHIPMENT entry per variant.
 
@@ -239,12 +253,12 @@ def stock_ship(
         _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=-1, allocated_sign=-1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.SHIPMENT,
-            rows=[(v, -q, -q) for v, q in totals.items()], by=by, reason=reason or "Shipment",
+            rows=[(v, -q, -q) for v, q in totals.items()], by=by, reason=reason or "Shipment", order=order,
         )
 
 
 def stock_receive(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Goods arrive in `warehouse`: on hand rises, one RECEIPT entry per variant; missing levels are created
     at zero (which needs no ledger entry)."""
@@ -259,7 +273,7 @@ def stock_receive(
         _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=1, allocated_sign=0)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.RECEIPT,
-            rows=[(v, q, 0) for v, q in totals.items()], by=by, reason=reason or "Receipt",
+            rows=[(v, q, 0) for v, q in totals.items()], by=by, reason=reason or "Receipt", order=order,
         )
 
 

@@ -25,7 +25,7 @@ def test_levels_page_lists_and_searches_in_a_fixed_number_of_queries(world, stoc
     with django_assert_max_num_queries(20):
         page = client.get(url).content.decode()
     assert "TEE-RED" in page and "MUG-1" in page
-    rows = client.get(url, {"q": "tee"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="level-rows").content.decode()
+    rows = client.get(url, {"q": "tee"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inventory-results").content.decode()
     assert "TEE-RED" in rows and "MUG-1" not in rows and "<html" not in rows
 
 
