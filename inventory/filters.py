@@ -39,9 +39,7 @@ class StockFilterForm(forms.Form):
     def by_sku(self) -> bool:
         return self._data().get("view") == "sku"
 
-    def querystring(self, **changes) -> str:
-        """The valid filters as given (with `changes`), for links to other pages and views of the same list."""
+    def querystring(self) -> str:
+        """The valid filters as given, for links to other pages of the same list ('' without any)."""
         data = self._data()
-        values = {name: self.data.get(name, "") for name in self.fields if name in data and data.get(name)}
-        values.update(changes)
-        return urlencode([(name, value) for name, value in values.items() if value])
+        return urlencode([(name, self.data.get(name)) for name in self.fields if data.get(name)])

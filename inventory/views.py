@@ -61,8 +61,6 @@ def inventory_levels(request, account, caps):
         "page_size": LEVEL_PAGE_SIZE,
         "newer_url": _page_url(request.path, query, "before", page.newer),
         "older_url": _page_url(request.path, query, "after", page.older),
-        "level_view_url": f"{request.path}?{form.querystring(view='')}".rstrip("?"),
-        "sku_view_url": f"{request.path}?{form.querystring(view='sku')}",
         "export_url": reverse("inventory_levels_export", args=[account.pk]) + (f"?{query}" if query else ""),
         "can_change": roles.WORK_ORDERS in caps,
     }
