@@ -34,7 +34,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # Names views read from the query string (filters, cursors, pickers); each gets each value in turn.
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
-    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number",
+    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "stock", "view",
 ]
 # Names posted to views that draw no page to read field names from (POST-only actions).
 FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users"]
@@ -83,6 +83,8 @@ class Walk:
                 response = self.client.get(path, headers={**self.headers, **headers})
             else:
                 response = self.client.post(path, data or {}, headers={**self.headers, **headers})
+            if response.streaming:  # a download: read it all, so an error while streaming shows here
+                response.text = b"".join(response.streaming_content).decode(errors="replace")
         finally:
             connection.set_tenant(self.tenant)
         self.sent += 1
@@ -161,7 +163,7 @@ def _form_posts(response, fallback) -> list[tuple[str, dict]]:
     more post holds a NUL character in every field."""
     inputs = _Inputs()
     if response.status_code == 200:
-        inputs.feed(response.content.decode(errors="replace"))
+        inputs.feed(response.text if response.streaming else response.content.decode(errors="replace"))
         for form in _forms_of(response):
             for name, field in form.fields.items():
                 key = form.add_prefix(name)
