@@ -84,7 +84,7 @@ class Walk:
             else:
                 response = self.client.post(path, data or {}, headers={**self.headers, **headers})
             if response.streaming:  # a download: read it all, so an error while streaming shows here
-                response.text = b"".join(response.streaming_content).decode(errors="replace")
+                response.body_read = b"".join(response.streaming_content).decode(errors="replace")
         finally:
             connection.set_tenant(self.tenant)
         self.sent += 1
@@ -163,7 +163,7 @@ def _form_posts(response, fallback) -> list[tuple[str, dict]]:
     more post holds a NUL character in every field."""
     inputs = _Inputs()
     if response.status_code == 200:
-        inputs.feed(response.text if response.streaming else response.content.decode(errors="replace"))
+        inputs.feed(response.body_read if response.streaming else response.content.decode(errors="replace"))
         for form in _forms_of(response):
             for name, field in form.fields.items():
                 key = form.add_prefix(name)
