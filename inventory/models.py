@@ -70,6 +70,7 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["variant", "warehouse", "id"], name="movement_level"),
+            models.Index(fields=["variant", "id"], name="movement_variant"),  # a SKU's ledger, newest first
             models.Index(fields=["order"], condition=Q(order__isnull=False), name="movement_order"),
         ]
 

@@ -42,5 +42,9 @@ class Migration(migrations.Migration):
             model_name='stockmovement',
             index=models.Index(condition=models.Q(('order__isnull', False)), fields=['order'], name='movement_order'),
         ),
+        migrations.AddIndex(
+            model_name='stockmovement',
+            index=models.Index(fields=['variant', 'id'], name='movement_variant'),
+        ),
         migrations.RunSQL(LINK_ORDERS, migrations.RunSQL.noop),
     ]
