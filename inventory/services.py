@@ -288,11 +288,13 @@ class ImportResult:
 
 
 CSV_COLUMNS = ("sku", "warehouse", "on_hand")
+REORDER_POINT_MAX = 2**31 - 1
 
 
 def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> ImportResult:
-    """Set on hand from CSV rows `sku,warehouse,on_hand` (warehouse = its code). Every bad row is reported by
-    its line number and nothing is imported if any row is bad."""
+    """Set on hand from CSV rows `sku,warehouse,on_hand` (warehouse = its code), and the reorder point from an
+    optional `reorder_point` column (blank leaves it). Every bad row is reported by its line number and
+    nothing is imported if any row is bad."""
     from accounts.models import Warehouse
     from orders.models import Variant
 
@@ -325,6 +327,14 @@ def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> I
         except ValueError:
             problems.append(f"on_hand {record['on_hand']!r} is not a whole number")
             quantity = None
+        reorder_point = None
+        if record.get("reorder_point"):
+            try:
+                reorder_point = int(record["reorder_point"])
+                if not 0 <= reorder_point <= REORDER_POINT_MAX:
+                    problems.append(f"reorder_point must be between 0 and {REORDER_POINT_MAX:,}")
+            except ValueError:
+                problems.append(f"reorder_point {record['reorder_point']!r} is not a whole number")
         if variant and warehouse:
             key = (variant.pk, warehouse.pk)
             if key in seen:
@@ -333,21 +343,24 @@ def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> I
         if problems:
             errors.append(f"Line {line}: {'; '.join(problems)}.")
         else:
-            changes.append((line, variant, warehouse, quantity))
+            changes.append((line, variant, warehouse, quantity, reorder_point))
     if not rows:
         errors.append("The file has no rows.")
     if errors:
         return ImportResult(errors=errors)
     try:
         with transaction.atomic():
-            for line, variant, warehouse, quantity in changes:
+            for line, variant, warehouse, quantity, reorder_point in changes:
                 try:
-                    stock_adjust(
+                    level = stock_adjust(
                         account=account, warehouse=warehouse, variant=variant, set_on_hand=quantity,
                         kind=StockMovement.Kind.IMPORT, by=by, reason=reason,
                     )
                 except DomainError as exc:
                     errors.append(f"Line {line}: {exc.message}")
+                    continue
+                if reorder_point is not None and reorder_point != level.reorder_point:
+                    StockLevel.objects.filter(pk=level.pk).update(reorder_point=reorder_point)
             if errors:
                 raise _Rollback
     except _Rollback:
