@@ -166,7 +166,7 @@ class GrantRoleForm(DomainErrorFormMixin, forms.Form):
     email = forms.EmailField(
         max_length=254, help_text="A member of the organization gets the role at once; anyone else is invited."
     )
-    role = forms.ChoiceField(choices=AccountRole.choices)
+    role = forms.ChoiceField(choices=AccountRole.choices, initial=AccountRole.VIEWER)  # the least powerful
 
 
 class AccountCreateForm(DomainErrorFormMixin, forms.Form):
@@ -179,7 +179,7 @@ class MemberInviteForm(DomainErrorFormMixin, forms.Form):
     email = forms.EmailField(
         max_length=254, help_text="A member gets the role at once; anyone else is invited by email."
     )
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)  # the least powerful
 
 
 class InvitationAcceptForm(DomainErrorFormMixin, forms.Form):
@@ -207,7 +207,7 @@ class InvitationAcceptForm(DomainErrorFormMixin, forms.Form):
 
 class MemberAddForm(DomainErrorFormMixin, forms.Form):
     email = forms.EmailField(max_length=254)
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)  # the least powerful
     full_name = forms.CharField(required=False, max_length=150, help_text="For a new user")
     password = forms.CharField(required=False, widget=forms.PasswordInput, help_text="For a new user")
 

@@ -164,6 +164,7 @@ class RecurringJob(models.Model):
         SYNC_INVENTORY = "sync_inventory", "Sync inventory"
         REDACT_PII = "redact_pii", "Redact personal data"
         SYNC_SHIPMENTS = "sync_shipments", "Sync shipments"
+        REORDER_HABITS = "reorder_habits", "Find customers due for a re-order"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recurring_jobs")
     job_type = models.CharField(max_length=30, choices=JobType.choices)
@@ -262,6 +263,15 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.account_id}"
+
+    @property
+    def description(self) -> str:
+        """What happened, in words (entries written before summaries named fields in words are reworded)."""
+        from accounts.labels import activity_label, fields_in_words
+
+        if self.action == "settings.updated" and self.changes:
+            return f"Changed {fields_in_words(Account, self.changes)}"
+        return self.summary or activity_label(self.action)
 
 
 class AccountCloneRequest(models.Model):

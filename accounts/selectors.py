@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.models import UserObjectPermission
@@ -189,15 +189,19 @@ def account_readiness(*, account: Account) -> list[dict]:
     review = OrderRule.objects.filter(account=account, needs_review=True).count()
     users = len(account_users(account=account))
     settings_url = lambda tab: reverse("account_settings", args=[account.pk, tab])  # noqa: E731
+    sales, fulfillment = channels.get("sales", 0), channels.get("fulfillment", 0)
+    has_stock = StockLevel.objects.filter(account=account).exists()
+    # A ticked item says what is there; only an item still to do carries the instruction.
     return [
-        {"label": "Sales channels", "done": channels.get("sales", 0) > 0,
-         "detail": f"{channels.get('sales', 0)} active" if channels.get("sales") else "Add a sales channel to receive orders."},
-        {"label": "Fulfillment channels", "done": channels.get("fulfillment", 0) > 0,
-         "detail": f"{channels.get('fulfillment', 0)} active" if channels.get("fulfillment") else "Add a fulfillment channel to ship orders."},
-        {"label": "Inventory", "done": StockLevel.objects.filter(account=account).exists(),
-         "detail": "Load stock levels for the account's products."},
+        {"label": "Sales channels", "done": sales > 0,
+         "detail": f"{sales} active" if sales else "Add a sales channel to receive orders."},
+        {"label": "Fulfillment channels", "done": fulfillment > 0,
+         "detail": f"{fulfillment} active" if fulfillment else "Add a fulfillment channel to ship orders."},
+        {"label": "Inventory", "done": has_stock,
+         "detail": "Stock levels are loaded." if has_stock else "Load stock levels for the account's products."},
         {"label": "Default warehouse", "done": account.default_warehouse_id is not None,
-         "detail": "Choose it on the Workflow tab.", "url": settings_url("workflow")},
+         "detail": f"{account.default_warehouse}." if account.default_warehouse_id else "Choose it on the Workflow tab.",
+         "url": settings_url("workflow")},
         {"label": "Order rules", "done": review == 0,
          "detail": f"{review} rule{'s' if review != 1 else ''} to review" if review else "Nothing to review.",
          "url": settings_url("order-rules")},
@@ -250,3 +254,30 @@ def user_exists(*, email: str) -> bool:
     """Whether anyone signs in with this email, in any organization: only for a holder of a valid invitation to
     that very email (whether to ask for a new password or the existing one)."""
     return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
+def account_order_workers(*, account: Account) -> list[User]:
+    """Members who may work orders on `account`, by email: its administrators and agents, and the organization's
+    administrators and supervisors (one query)."""
+    granted = UserObjectPermission.objects.filter(
+        content_type__app_label="accounts", content_type__model="account", object_pk=str(account.pk),
+        permission__codename=roles.WORK_ORDERS,
+    ).values("user_id")
+    wide = Membership.objects.filter(
+        organization_id=connection.tenant.pk, role__in=[Membership.Role.ADMIN, Membership.Role.SUPERVISOR]
+    ).values("user_id")
+    return list(
+        User.objects.filter(memberships__organization_id=connection.tenant.pk, is_active=True)
+        .filter(Q(pk__in=granted) | Q(pk__in=wide))
+        .distinct()
+        .order_by("email")
+    )
+
+
+def account_order_worker(*, account: Account, user_id) -> User | None:
+    """The member `user_id` if they may work orders on `account`; None for anyone else (missing, foreign, viewer)."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return next((u for u in account_order_workers(account=account) if u.pk == user_id), None)

@@ -7,12 +7,14 @@ from typing import Any
 from celery.schedules import crontab
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts import roles
 from accounts.api_keys import api_key_generate
 from accounts.choices import MasterProductSource, unit_system
+from accounts.labels import fields_in_words
 from accounts.models import Account, ActivityLog, Notification, RecurringJob, Warehouse
 from accounts.selectors import account_has_catalog_or_orders, account_permission_objects, member_by_email
 from accounts.tenancy.models import Membership, User
@@ -197,7 +199,7 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
     except IntegrityError as exc:
         raise account_integrity_error(exc) from None
     activity_log(
-        account=account, by=by, action="settings.updated", summary="Changed " + ", ".join(sorted(diff)), changes=diff
+        account=account, by=by, action="settings.updated", summary=f"Changed {fields_in_words(Account, diff)}", changes=diff
     )
     return account
 
@@ -291,7 +293,8 @@ def warehouse_update(*, warehouse: Warehouse, by, **fields) -> Warehouse:
     diff = {k: [before[k], getattr(warehouse, k)] for k in WAREHOUSE_FIELDS if before[k] != getattr(warehouse, k)}
     if diff:
         activity_log(
-            account=warehouse.account, by=by, action="warehouse.updated", summary=f"Changed {warehouse}", changes=diff
+            account=warehouse.account, by=by, action="warehouse.updated",
+            summary=f"Changed {fields_in_words(Warehouse, diff)} of {warehouse}", changes=diff
         )
     return warehouse
 
@@ -311,6 +314,28 @@ def warehouse_set_active(*, warehouse: Warehouse, active: bool, by) -> Warehouse
             summary=str(warehouse),
         )
     return warehouse
+
+
+@transaction.atomic
+def warehouse_delete(*, warehouse: Warehouse, by) -> None:
+    """Delete a warehouse no order and no stock ever used; else refuse, naming how many use it."""
+    from inventory.models import StockMovement
+    from orders.selectors import orders_using, used_by_orders
+
+    account = warehouse.account
+    if account.default_warehouse_id == warehouse.pk:
+        raise DomainError(f"{warehouse.name} is the account's default warehouse: choose another default first.")
+    if StockMovement.objects.filter(warehouse=warehouse).exists():
+        raise DomainError(f"Warehouse {warehouse.name} has stock history: deactivate it instead.")
+    # Orders protect their warehouse: the delete's own check finds them (orders have no index on it: most
+    # orders have a warehouse), and they are counted only to say how many.
+    try:
+        with transaction.atomic():
+            Warehouse.objects.filter(pk=warehouse.pk).delete()
+    except ProtectedError:
+        count = orders_using(field="warehouse", value=warehouse.pk)
+        raise DomainError(used_by_orders(what=f"Warehouse {warehouse.name}", count=count)) from None
+    activity_log(account=account, by=by, action="warehouse.deleted", summary=f"Deleted warehouse {warehouse}")
 
 
 # Account roles (django-guardian object permissions)

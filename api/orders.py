@@ -5,11 +5,14 @@
   order is stored by intake as a failure with every reason and answered 422 with all of them; warnings an
   accepted order was flagged with come back in `warnings`; an external id already taken is a 409 naming the
   order it became, and so is an order without one whose refused earlier copy was replayed (409 duplicate_order).
+- POST /orders/{number}/cancel, hold, release, address, reallocate, notes, tags and assign call the same services
+  as the order page; a refusal by the order's state is a 409.
 - POST /orders/{number}/clone takes the clone page's options and calls the one clone service (door "api").
 - Writes are by the account's key, not a person: events show no actor.
 """
 
 import datetime as dt
+import json
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from accounts.models import Warehouse
+from accounts.selectors import account_order_workers
 from api import group_commit
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorOut, error, error_body, problems_response
 from api.idempotency import IdempotencyKeyHeader, idempotent
@@ -32,7 +36,8 @@ from intake.validation import WARNING
 from oms.exceptions import DomainError
 from orders.models import Order, ShippingMethod, TaxJurisdiction
 from orders.services.clone import CloneInvalid, CloneLine, Destination, order_clone
-from orders.services.create import order_transition
+from orders.services import actions
+from orders.services.actions import REASON_MAX
 
 router = Router(tags=["Sales orders"])
 
@@ -302,18 +307,123 @@ def order_get(request, number: Str30):
     summary="Cancel a sales order",
 )
 def order_cancel(request, number: Str30, idempotency_key: IdempotencyKeyHeader = None):
-    """Cancel the order and give back its stock; 409 `invalid_transition` when it can no longer be cancelled."""
+    """Cancel the order and give back its stock; 409 `invalid_transition` when it can no longer be cancelled.
+    An optional JSON body `{"reason": "..."}` goes into the order's history."""
+    reason = "Cancelled through the API"
+    if request.body:
+        try:
+            given = json.loads(request.body)
+        except ValueError:
+            given = None
+        if not isinstance(given, dict) or not isinstance(given.get("reason", ""), str):
+            return error(422, "invalid", 'The body, when given, is {"reason": "..."}.', field="reason")
+        reason = given.get("reason", "").strip()[:REASON_MAX] or reason
+    return _act(request, number, lambda order: actions.order_cancel(order=order, by=None, reason=reason))
+
+
+# Actions on one order: each calls the same service as the order page. A refusal by the order's state is a
+# 409 (`invalid_transition`, `insufficient_stock`, `unchanged`), bad input a 422.
+
+ACTION_ERRORS = {200: OrderOut, 404: ErrorOut, 409: ErrorOut, **WRITE_ERRORS}
+
+
+def _act(request, number: str, act):
     account = request.auth
 
     def run():
         order = order_get_for_api(account=account, number=number)
         try:
-            order_transition(order=order, to=Order.Status.CANCELLED, by=None, message="Cancelled through the API")
+            act(order)
         except DomainError as refused:
-            return Status(409, error_body(refused.code, refused.message, field=refused.field))
+            status = 422 if refused.code == "invalid" else 409
+            return Status(status, error_body(refused.code, refused.message, field=refused.field))
         return Status(200, order_body(order_get_for_api(account=account, number=number)))
 
     return idempotent(request, run)
+
+
+class ReasonIn(In):
+    reason: Str200 = Field(..., description="Why; it goes into the order's history")
+
+
+class ShippingAddressIn(AddressIn):
+    """Only the fields given change."""
+
+
+class ReallocateIn(In):
+    warehouse: Str30 | None = Field(None, description="An active warehouse's code; omit for the order's own")
+
+
+NoteText = text(2000)
+
+
+class NoteIn(In):
+    text: NoteText = Field(..., description="The note, shown in the order's history")
+
+
+class TagsIn(In):
+    add: list[Str40] = Field(default_factory=list, max_length=20)
+    remove: list[Str40] = Field(default_factory=list, max_length=20)
+
+
+class AssignIn(In):
+    email: Str254 | None = Field(..., description="A member who can work orders on this account; null for nobody")
+
+
+@router.post("/orders/{number}/hold", response=ACTION_ERRORS, summary="Put a sales order on hold")
+def order_hold_api(request, number: Str30, body: ReasonIn, idempotency_key: IdempotencyKeyHeader = None):
+    """An open or allocated order goes on hold, keeping what it has allocated."""
+    return _act(request, number, lambda order: actions.order_hold(order=order, by=None, reason=body.reason))
+
+
+@router.post("/orders/{number}/release", response=ACTION_ERRORS, summary="Release a sales order from hold")
+def order_release_api(request, number: Str30, body: ReasonIn, idempotency_key: IdempotencyKeyHeader = None):
+    """Back to allocated (or open, if it held no stock); 409 when the order is not on hold."""
+    return _act(request, number, lambda order: actions.order_release(order=order, by=None, reason=body.reason))
+
+
+@router.post("/orders/{number}/address", response=ACTION_ERRORS, summary="Change a sales order's shipping address")
+def order_address_api(request, number: Str30, body: ShippingAddressIn, idempotency_key: IdempotencyKeyHeader = None):
+    """Only the fields given change; 409 once the order has shipped (or is closed or cancelled)."""
+    address = {name: value or "" for name, value in body.model_dump(exclude_unset=True).items()}
+    return _act(request, number, lambda order: actions.order_edit_address(order=order, by=None, address=address))
+
+
+@router.post("/orders/{number}/reallocate", response=ACTION_ERRORS, summary="Allocate a sales order's stock again")
+def order_reallocate_api(request, number: Str30, body: ReallocateIn, idempotency_key: IdempotencyKeyHeader = None):
+    """Try allocation again (after stock arrived), optionally in another active warehouse; 409
+    `insufficient_stock` when the stock is not there (nothing changes)."""
+    warehouse = None
+    if body.warehouse:
+        warehouse = Warehouse.objects.filter(account=request.auth, code__iexact=body.warehouse.strip(), is_active=True).first()
+        if warehouse is None:
+            return error(422, "unknown_warehouse", f"No active warehouse “{body.warehouse}” in this account.",
+                         field="warehouse")
+    return _act(request, number, lambda order: actions.order_reallocate(order=order, by=None, warehouse=warehouse))
+
+
+@router.post("/orders/{number}/notes", response=ACTION_ERRORS, summary="Add a note to a sales order's history")
+def order_note_api(request, number: Str30, body: NoteIn, idempotency_key: IdempotencyKeyHeader = None):
+    return _act(request, number, lambda order: actions.order_note_add(order=order, by=None, text=body.text))
+
+
+@router.post("/orders/{number}/tags", response=ACTION_ERRORS, summary="Add or remove a sales order's tags")
+def order_tags_api(request, number: Str30, body: TagsIn, idempotency_key: IdempotencyKeyHeader = None):
+    return _act(request, number,
+                lambda order: actions.order_tags_change(order=order, by=None, add=body.add, remove=body.remove))
+
+
+@router.post("/orders/{number}/assign", response=ACTION_ERRORS, summary="Assign a sales order to a member")
+def order_assign_api(request, number: Str30, body: AssignIn, idempotency_key: IdempotencyKeyHeader = None):
+    """`email`: a member who can work orders on this account (422 for anyone else); null to unassign."""
+    user_id = None
+    if body.email:
+        wanted = body.email.strip().lower()
+        person = next((u for u in account_order_workers(account=request.auth) if u.email.lower() == wanted), None)
+        if person is None:
+            return error(422, "invalid", "That person cannot work orders on this account.", field="email")
+        user_id = person.pk
+    return _act(request, number, lambda order: actions.order_assign(order=order, by=None, user_id=user_id))
 
 
 # Clone --------------------------------------------------------------------------------------------------------

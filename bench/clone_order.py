@@ -7,7 +7,9 @@ It uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:54
 missing, and refused unless its name contains "bench"), migrates it, and makes an organization `bench` with
 two accounts: BENCH-CLONE (200 SKUs with ample stock, three source orders) and BENCH-LIST (the million
 orders, inserted in one INSERT ... SELECT generate_series per 100,000, with lines for one order in 20 so SKU
-search has data, then ANALYZE). A second run re-uses all of it; only the clones it times are new rows.
+search has data, then ANALYZE). A second run re-uses all of it; only the clones it times are new rows. The list part also adds a
+discontinued best-seller (SKU LST-OLD on 50,000 of the oldest orders) and times every sort (first page and
+page 20), the count, the CSV export's first rows and rate, and that SKU's search, each beside a raw-SQL floor.
 
 Targets from the issue: a 200-line clone under 150 ms; the order list page under 200 ms at 1,000,000 orders.
 Times are server-side and in-process: the order_clone call alone (it commits), and the order list view through
@@ -133,34 +135,6 @@ def ensure_sources(account, admin) -> dict[int, str]:
 # The million orders -----------------------------------------------------------------------------------------
 
 
-def _value_sql(field, known: dict[str, tuple[str, list]]) -> tuple[str, list]:
-    """SQL for one column of a generated row: given, or the field's default, or NULL. Fields added to the model
-    later get their default without touching the bench."""
-    from django.db import connection
-    from django.db.models.fields import NOT_PROVIDED
-
-    if field.column in known:
-        return known[field.column]
-    if field.has_default():
-        return "%s", [field.get_db_prep_save(field.get_default(), connection)]
-    if field.null:
-        return "NULL", []
-    if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
-        raise RuntimeError(f"bench: give {field.model.__name__}.{field.name} a value in _value_sql")
-    if field.blank and field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
-        return "''", []
-    raise RuntimeError(f"bench: {field.model.__name__}.{field.name} needs a value: add it to the bench")
-
-
-def _insert_sql(model, known: dict[str, tuple[str, list]], source: str) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    values = [_value_sql(f, known) for f in fields]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    select = ", ".join(sql for sql, _ in values)
-    params = [p for _, ps in values for p in ps]
-    return f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {select} {source}', params
-
-
 def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: list[str]) -> None:
     """Orders SO-<start>..SO-<end> of `account`, 90 seconds apart from 2023-01-01, for 50,000 customers; then
     1-3 lines for one order in LINES_EVERY."""
@@ -204,7 +178,7 @@ def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: l
         "               (%s::text[])[1 + mod(k.c / 40, 25)] || (%s::text[])[1 + mod(k.c / 1000, 50)] AS l) AS parts"
         ") AS n"
     )
-    sql, params = _insert_sql(Order, known, source)
+    sql, params = common.insert_sql(Order, known, source)
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM orders_order")
         before = cursor.fetchone()[0]
@@ -227,7 +201,7 @@ def insert_orders(account, start: int, end: int, variant_ids: list[int], skus: l
             "CROSS JOIN LATERAL (SELECT 1 + mod((o.id / %s) * 37 + p.pos * 11, %s)::int AS i) AS v "
             "WHERE o.id > %s AND o.account_id = %s AND mod(o.id, %s) = 0"
         )
-        line_sql, line_params = _insert_sql(OrderLine, line_known, line_source)
+        line_sql, line_params = common.insert_sql(OrderLine, line_known, line_source)
         cursor.execute(line_sql, [*line_params, LINES_EVERY, len(variant_ids), before, account.pk, LINES_EVERY])
         cursor.execute(
             """
@@ -260,6 +234,42 @@ def ensure_million(account, total: int) -> None:
         cursor.execute("ANALYZE orders_order")
         cursor.execute("ANALYZE orders_orderline")
     print(f"inserted {total - have:,} orders and analyzed in {time.perf_counter() - t0:.0f} s")
+
+
+OLD_SKU = "LST-OLD"
+OLD_SKU_EVERY = 6  # one order in 6 of the oldest 300,000: 50,000 lines of one SKU, none newer
+
+
+def ensure_old_sku(account) -> None:
+    """A popular SKU that stopped selling: on 50,000 of the account's oldest orders and on no newer one."""
+    from django.db import connection, transaction
+
+    from orders.models import OrderLine, Product, Variant
+
+    if Variant.objects.filter(account=account, sku=OLD_SKU).exists():
+        return
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        product = Product.objects.filter(account=account).first()
+        variant = Variant.objects.create(account=account, product=product, sku=OLD_SKU, name="Discontinued",
+                                         price=Decimal("12.50"))
+        known = {
+            "account_id": ("%s", [account.pk]), "order_id": ("o.id", []), "position": ("9", []),
+            "variant_id": ("%s", [variant.pk]), "sku": ("%s", [OLD_SKU]), "name": ("'Discontinued'", []),
+            "quantity": ("1", []), "unit_price": ("12.50", []), "line_discount": ("0", []), "tax_amount": ("0", []),
+            "line_total": ("12.50", []),
+        }
+        source = ("FROM (SELECT id FROM orders_order WHERE account_id = %s ORDER BY created_at, id LIMIT 300000) AS o "
+                  "WHERE mod(o.id, %s) = 0")
+        sql, params = _insert_sql(OrderLine, known, source)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, account.pk, OLD_SKU_EVERY])
+            cursor.execute("UPDATE orders_order SET units = units + 1 WHERE account_id = %s AND id IN "
+                           "(SELECT order_id FROM orders_orderline WHERE account_id = %s AND sku = %s)",
+                           [account.pk, account.pk, OLD_SKU])
+            cursor.execute("ANALYZE orders_orderline")
+            cursor.execute("ANALYZE orders_order")
+    print(f"added {OLD_SKU} to 50,000 old orders in {time.perf_counter() - t0:.0f} s")
 
 
 # Timing -----------------------------------------------------------------------------------------------------
@@ -334,6 +344,7 @@ def search_terms(account) -> dict[str, str]:
         "customer name fragment (rare)": last_name[1:6].lower(),
         "customer name fragment (common)": first_name,
         "SKU": "LST-0042",
+        "SKU, popular and old (50,000 lines, none recent)": OLD_SKU,
     }
 
 
@@ -407,6 +418,98 @@ def bench_list(org, account, admin, runs: int) -> None:
         print(f"    {label:<64} {statistics.median(times):>8.1f} ms  ({count} queries){flag}")
 
 
+def sql_ms(sql: str, params: list, runs: int) -> float:
+    from django.db import connection
+
+    def call():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    return statistics.median(timed(call, runs))
+
+
+def bench_list_more(org, account, admin, runs: int) -> None:
+    """Every sort (first page and page 20, through the view), the count, the CSV export's first row and rate,
+    and the popular old SKU beside raw-SQL floors."""
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from orders import selectors
+    from orders.export import DEFAULT_COLUMNS, csv_rows
+
+    client = Client(HTTP_HOST=f"{ORG_SLUG}.localhost")
+    client.force_login(admin)
+    url = reverse("order_list", args=[account.pk])
+
+    def view(params):
+        def call():
+            response = client.get(url, params)
+            connection.set_tenant(org)
+            if response.status_code != 200:
+                raise RuntimeError(f"HTTP {response.status_code}")
+        return call
+
+    empty = ensure_account("BENCH-EMPTY", "Bench Empty", "EMP")
+    empty_view = statistics.median(timed(lambda: client.get(reverse("order_list", args=[empty.pk])), runs))
+    connection.set_tenant(org)
+    print(f"\n  view floor: the same page of an account with no orders (middleware, session, header, template) "
+          f"{empty_view:.1f} ms")
+    print(f"\n  every sort, view GET {url} (median of {runs}); floor: the same page's rows in raw SQL")
+    for sort, chosen in selectors.SORTS.items():
+        page = selectors.order_page(account=account, sort=sort)
+        for _ in range(18):
+            page = selectors.order_page(account=account, sort=sort, after=page.older)
+        deep = page.older.encode()
+        order_sql = ", ".join(f"{f} {'DESC' if d else 'ASC'}" for f, d in chosen.keys)
+        floor = sql_ms(f"SELECT id, number, customer_name, total, units, status, created_at FROM orders_order "
+                       f"WHERE account_id = %s AND NOT is_simulation ORDER BY {order_sql} LIMIT 51", [account.pk], runs)
+        first = statistics.median(timed(view({"sort": sort}), runs))
+        page20 = statistics.median(timed(view({"sort": sort, "after": deep}), runs))
+        flag = "" if max(first, page20) < 200 else "  over the 200 ms target"
+        print(f"    {chosen.label:<40} first page {first:>7.1f} ms   page 20 {page20:>7.1f} ms   "
+              f"(floor, first page's rows {floor:.1f} ms){flag}")
+
+    print("\n  count of matching orders")
+    branches = selectors._branches(account=account, filters=selectors.OrderFilters())
+    capped = statistics.median(timed(lambda: selectors._count(branches), runs))
+    full = sql_ms("SELECT count(*) FROM orders_order WHERE account_id = %s AND NOT is_simulation", [account.pk], runs)
+    full_all = sql_ms("SELECT count(*) FROM orders_order WHERE account_id = %s", [account.pk], runs)
+    print(f"    exact up to {selectors.COUNT_EXACT_UP_TO:,} (what the page runs)       {capped:>8.1f} ms")
+    print(f"    floor: full count(*) of the account, simulations left out   {full:>8.1f} ms")
+    print(f"    floor: full count(*) of the account, every order            {full_all:>8.1f} ms")
+
+    print("\n  CSV export (default columns, newest first), in process")
+    for lines in (False, True):
+        t0 = time.perf_counter()
+        rows = csv_rows(account=account, filters=selectors.OrderFilters(), sort=selectors.DEFAULT_SORT,
+                        columns=DEFAULT_COLUMNS, lines=lines)
+        next(rows)  # the header
+        next(rows)  # the first chunk
+        first = (time.perf_counter() - t0) * 1000
+        count, limit = selectors.PAGE_SIZE, 200_000
+        for chunk in rows:
+            count += selectors.EXPORT_CHUNK
+            if count >= limit:
+                break
+        seconds = time.perf_counter() - t0
+        print(f"    {'one row per line' if lines else 'one row per order':<20} first rows "
+              f"{first:>7.1f} ms; {count:,} orders in {seconds:.1f} s ({count / seconds:,.0f} orders/s)")
+
+    print(f"\n  SKU search for {OLD_SKU}; floors in raw SQL: its newest 51 orders by primary key look-ups of its "
+          "order ids, and reading those ids alone")
+    floor = sql_ms(
+        "SELECT o.id FROM orders_order o WHERE o.account_id = %s AND NOT o.is_simulation AND o.id = ANY(ARRAY("
+        "SELECT order_id FROM orders_orderline WHERE account_id = %s AND sku = %s)) "
+        "ORDER BY o.created_at DESC, o.id DESC LIMIT 51", [account.pk, account.pk, OLD_SKU], runs)
+    ids = sql_ms("SELECT order_id FROM orders_orderline WHERE account_id = %s AND sku = %s", [account.pk, OLD_SKU],
+                 runs)
+    filters = selectors.OrderFilters(q=OLD_SKU)
+    page = statistics.median(timed(lambda: selectors.order_page(account=account, filters=filters), runs))
+    counted = statistics.median(timed(lambda: selectors.order_page(account=account, filters=filters, count=True), runs))
+    print(f"    order_page {page:.1f} ms, with the count {counted:.1f} ms; floors {floor:.1f} ms and {ids:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="Timed clone runs per size and pricing (default 15).")
@@ -432,7 +535,9 @@ def main() -> None:
             bench_clones(clone_account, admin, sources, args.runs)
         if not args.skip_list:
             ensure_million(list_account, args.orders)
+            ensure_old_sku(list_account)
             bench_list(org, list_account, admin, args.list_runs)
+            bench_list_more(org, list_account, admin, args.list_runs)
 
 
 if __name__ == "__main__":

@@ -70,3 +70,31 @@ def median_ms(seconds: list[float]) -> float:
 def p95_ms(seconds: list[float]) -> float:
     ordered = sorted(seconds)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+
+
+def value_sql(field, known: dict[str, tuple[str, list]]) -> tuple[str, list]:
+    """SQL for one column of a generated row: given, or the field's default, or NULL. Fields added to the model
+    later get their default without touching the bench."""
+    from django.db import connection
+    from django.db.models.fields import NOT_PROVIDED
+
+    if field.column in known:
+        return known[field.column]
+    if field.has_default():
+        return "%s", [field.get_db_prep_save(field.get_default(), connection)]
+    if field.null:
+        return "NULL", []
+    if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+        raise RuntimeError(f"bench: give {field.model.__name__}.{field.name} a value in value_sql")
+    if field.blank and field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
+        return "''", []
+    raise RuntimeError(f"bench: {field.model.__name__}.{field.name} needs a value: add it to the bench")
+
+
+def insert_sql(model, known: dict[str, tuple[str, list]], source: str) -> tuple[str, list]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = [value_sql(f, known) for f in fields]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    select = ", ".join(sql for sql, _ in values)
+    params = [p for _, ps in values for p in ps]
+    return f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {select} {source}', params

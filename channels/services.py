@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from channels.models import Channel, ChannelConnection
+from channels.models import Channel, ChannelConnection, ChannelState
 from channels.outbound import url_origin
 from channels.secrets import SecretUnreadable, secret_encrypt, secret_open
 from oms.exceptions import DomainError
@@ -43,22 +43,43 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     return stored
 
 
+WEBHOOK_ORIGIN = "webhook"  # a webhook secret is never sent anywhere: it only checks what the channel sends
+
+
 def channel_save(
     *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
-    by,
+    by, webhook_secret: str | None = None, clear_webhook_secret: bool = False,
 ) -> Channel:
     """Save a channel (new or edited) and its connection. Warehouses must be the account's own; a stored secret
-    is kept only for the address it was entered for (`_clean_secret`)."""
+    is kept only for the address it was entered for (`_clean_secret`). The webhook signing secret is replaced
+    when one is given, removed with `clear_webhook_secret`, else kept."""
     if any(w.account_id != account.pk for w in warehouses):
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
     with transaction.atomic():
         connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
+        if clear_webhook_secret:
+            connection.webhook_secret_encrypted = ""
+        elif webhook_secret:
+            connection.webhook_secret_encrypted = secret_encrypt(webhook_secret, origin=WEBHOOK_ORIGIN)
         channel.account = account
         channel.save()
         channel.warehouses.set(warehouses)
         connection.channel = channel
         connection.save()
     return channel
+
+
+def channel_delete(*, channel: Channel, by) -> None:
+    """Delete a channel no order came from or was fulfilled by; else refuse, naming how many use it."""
+    from accounts.services import activity_log
+    from orders.selectors import orders_using, used_by_orders
+
+    with transaction.atomic():
+        count = orders_using(field="channel", value=channel.pk, or_field="fulfillment_channel")
+        if count:
+            raise DomainError(used_by_orders(what=f"Channel {channel.name}", count=count))
+        Channel.objects.filter(pk=channel.pk).delete()
+        activity_log(account=channel.account, by=by, action="channel.deleted", summary=f"Deleted channel {channel.name}")
 
 
 def channel_get_for_account(*, account, channel_id) -> Channel:
@@ -111,3 +132,9 @@ def products_import_from_master(*, account, by=None) -> dict[str, int]:
         Variant.objects.bulk_update(changed, ["name", "price"])
         created, updated = len(new_variants), len(changed)
     return {"created": created, "updated": updated}
+
+
+def channel_state_save(*, channel: Channel, **fields) -> ChannelState:
+    """Set the given fields of the channel's connector state (created on first use), in one statement."""
+    state, _ = ChannelState.objects.update_or_create(channel=channel, defaults=fields)
+    return state

@@ -26,6 +26,7 @@ from intake.models import CsvImport, IntakeFailure, Source
 from intake.services import intake_submit
 from oms.exceptions import DomainError
 from orders.models import Order
+from oms.text import count_of
 
 COLUMNS = [
     "external_id", "order_date", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_line1",
@@ -58,7 +59,7 @@ class CsvImportResult:
     @property
     def summary(self) -> str:
         return (
-            f"{len(self.created)} order(s) created, {len(self.rejected)} rejected, "
+            f"{count_of(len(self.created), 'order')} created, {len(self.rejected)} rejected, "
             f"{len(self.duplicates)} already imported."
         )
 
@@ -73,11 +74,11 @@ def _header(reader: csv.reader) -> list[str]:
     repeated = sorted({c for c in header if header.count(c) > 1})
     problems = []
     if missing:
-        problems.append(f"missing column(s) {', '.join(missing)}")
+        problems.append(f"missing column{'s' if len(missing) != 1 else ''} {', '.join(missing)}")
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(c or '(blank)' for c in unknown)}")
+        problems.append(f"unknown column{'s' if len(unknown) != 1 else ''} {', '.join(c or '(blank)' for c in unknown)}")
     if repeated:
-        problems.append(f"repeated column(s) {', '.join(repeated)}")
+        problems.append(f"repeated column{'s' if len(repeated) != 1 else ''} {', '.join(repeated)}")
     if problems:
         raise DomainError(
             f"Nothing was imported: the header has {'; '.join(problems)}. The columns are: {', '.join(COLUMNS)} "

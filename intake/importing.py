@@ -24,8 +24,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from accounts.tenancy.fanout import for_each_organization
-from channels.connectors import connector_orders
+from channels.connectors import connector_order_pages
 from channels.models import Channel
+from channels.selectors import channel_state_of
+from channels.services import channel_state_save
 from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
 from intake.normalized import PayloadUnreadable
@@ -80,12 +82,25 @@ def _fingerprint(payload) -> str:
 
 
 def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | None = None) -> ImportCounts:
-    """Import the orders the channel offers now. Raises ConnectorError when the channel cannot be reached."""
+    """Import the orders the channel offers from where the last pull stopped, page by page; each page's
+    checkpoint is saved once its orders are written, so a pull cut short starts again at the page it lost.
+    Raises ConnectorError when the channel cannot be reached."""
     if channel.kind != Channel.Kind.SALES:
         raise DomainError(f"{channel.name} is not a sales channel: it has no orders to import.")
+    counts = ImportCounts()
+    for page in connector_order_pages(channel, since=channel_state_of(channel).orders_cursor):
+        _import_payloads(channel=channel, payloads=page.payloads, counts=counts, by=by, progress=progress)
+        saved = {"orders_pulled_at": timezone.now()}
+        # An order intake broke on must be offered again: the cursor stops moving for the rest of the run.
+        if page.checkpoint and not counts.errors:
+            saved["orders_cursor"] = page.checkpoint
+        channel_state_save(channel=channel, **saved)
+    return counts
+
+
+def _import_payloads(*, channel: Channel, payloads: list, counts: ImportCounts, by, progress) -> None:
     account = channel.account
-    payloads = connector_orders(channel)
-    counts = ImportCounts(fetched=len(payloads))
+    counts.fetched += len(payloads)
     ids = [_external_id(channel, payload) for payload in payloads]
     wanted = {i for i in ids if i}
     imported = set(
@@ -139,7 +154,6 @@ def orders_import(*, channel: Channel, by=None, progress: Callable[[], None] | N
                 counts.duplicates += 1
             else:
                 counts.rejected += 1
-    return counts
 
 
 def _import_batch(*, channel: Channel, chunk: list, by) -> list:

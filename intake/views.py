@@ -36,8 +36,10 @@ from intake.forms import (
     show_problems,
 )
 from intake.models import IntakeFailure
-from intake.services import intake_discard, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
+from intake.services import intake_discard, intake_discard_many, intake_replay, intake_replay_many, intake_submit_manual, sku_alias_set
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
+from oms.text import count_of
 
 
 
@@ -135,9 +137,24 @@ def failure_action(request, account, caps, failure_id: int, action: str):
         _replay(request, account, failure)
         return back
     if action == "discard":
-        if failure.status in selectors.OPEN:
-            intake_discard(failure=failure, by=request.user)
-            messages.success(request, "Discarded: it stays in the list of discarded failures.")
+        if failure.status not in selectors.OPEN:
+            messages.info(request, f"This failure is {failure.get_status_display().lower()}; nothing to discard.")
+            return back
+        label = failure.external_id or f"#{failure.pk}"
+        asked = confirmation(
+            request,
+            title=f"Discard the failure {label}?",
+            consequences=[
+                "No order is made from it, and it is no longer retried or counted among the open failures.",
+                "It stays in the list of discarded failures, but it cannot be replayed from there.",
+            ],
+            confirm_label="Discard",
+            back_url=reverse("intake_failure", args=[account.pk, failure.pk]),
+        )
+        if asked:
+            return asked
+        intake_discard(failure=failure, by=request.user)
+        messages.success(request, "Discarded: it stays in the list of discarded failures.")
         return back
     raise Http404("No such action.")
 
@@ -187,6 +204,40 @@ def replay_many(request, account, caps):
             messages.error(request, f"{len(still)} still rejected. " + " · ".join(still[:5]))
     back = form.cleaned_data["back"]
     return redirect(f"{target}?{back}" if back and "\n" not in back else target)
+
+
+@account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
+@require_POST
+def discard_many(request, account, caps):
+    """"Discard selected" (the ticked boxes of the failures list), after asking."""
+    target = reverse("intake_page", args=[account.pk])
+    form = ReplayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was discarded: " + " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(target)
+    failures = selectors.failures_open_by_ids(account=account, ids=form.cleaned_data["ids"][: selectors.PAGE_SIZE])
+    back = form.cleaned_data["back"]
+    back_url = f"{target}?{back}" if back and "\n" not in back else target
+    if not failures:
+        messages.info(request, "Nothing to discard: tick at least one open failure.")
+        return redirect(back_url)
+    labels = [failure.external_id or f"#{failure.pk}" for failure in failures]
+    asked = confirmation(
+        request,
+        title=f"Discard {count_of(len(failures), 'failure')}?",
+        consequences=[
+            "No order is made from " + ("it" if len(failures) == 1 else "them") + ": " + ", ".join(labels[:10])
+            + (f" and {len(labels) - 10} more" if len(labels) > 10 else "") + ".",
+            "They are no longer retried or counted among the open failures, and cannot be replayed.",
+        ],
+        confirm_label="Discard",
+        back_url=back_url,
+    )
+    if asked:
+        return asked
+    done = intake_discard_many(failures=failures, by=request.user)
+    messages.success(request, f"Discarded {count_of(done, 'failure')}: they stay in the list of discarded failures.")
+    return redirect(back_url)
 
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")

@@ -30,6 +30,7 @@ from channels.connectors import ConnectorError, connector_push_inventory
 from channels.models import Channel
 from inventory.models import InventoryPush, PushCircuit
 from inventory.selectors import stock_available_for_channel
+from oms.text import count_of
 
 log = logging.getLogger(__name__)
 
@@ -237,4 +238,11 @@ def inventory_push_sweep() -> int:
     InventoryPush.objects.filter(  # delivered rows are kept a day, for looking into a complaint
         status=InventoryPush.Status.DELIVERED, created_at__lt=now - timedelta(days=1)
     ).delete()
+    if pairs or due:  # one line for the lot; each push's own lines are DEBUG (oms/logs.py)
+        log.info(
+            "Inventory push sweep in %s: re-queued %s on %s, %s.", schema, count_of(len(pairs), "SKU push", "SKU pushes"),
+            count_of(len({channel_id for channel_id, _ in pairs}), "channel"), count_of(len(due), "probe"),
+        )
+    for channel_id, variant_id in pairs:
+        log.debug("Inventory push sweep in %s: re-queued channel %s, variant %s.", schema, channel_id, variant_id)
     return len(pairs) + len(due)

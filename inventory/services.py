@@ -302,7 +302,7 @@ def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> I
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        return ImportResult(errors=[f"Line 1: missing column(s) {', '.join(missing)} (need sku,warehouse,on_hand)."])
+        return ImportResult(errors=[f"Line 1: missing column{'s' if len(missing) != 1 else ''} {', '.join(missing)} (need sku,warehouse,on_hand)."])
     rows = []
     for record in reader:
         record = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k}

@@ -32,6 +32,7 @@ from inventory.selectors import (
 from inventory.services import stock_adjust, stock_import_csv
 from oms.csvexport import csv_response
 from oms.exceptions import DomainError
+from oms.text import count_of
 
 
 
@@ -181,7 +182,7 @@ def inventory_import(request, account, caps):
             result = stock_import_csv(account=account, text=text, by=request.user)
             errors = result.errors
             if result.ok:
-                messages.success(request, f"Imported {result.changed} stock level(s).")
+                messages.success(request, f"Imported {count_of(result.changed, 'stock level')}.")
                 return redirect("inventory_levels", account.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "inventory/import.html", {"account": account, "form": form, "errors": errors}, status=status)

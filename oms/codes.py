@@ -76,3 +76,10 @@ def subdivision_code(country: str, region: str) -> str | None:
     if not country or not region or country not in country_codes():
         return None
     return _subdivisions(country).get(region)
+
+
+@cache
+def country_name(code: str) -> str:
+    """The country's common name for a code ("US" → "United States"); the code itself when unknown."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or code

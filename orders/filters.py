@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from orders.export import DEFAULT_COLUMNS, ORDER_COLUMNS
 from orders.models import Order
-from orders.selectors import OrderFilters
+from orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
 
 
 def _choices(label: str, choices) -> list[tuple[str, str]]:
@@ -32,6 +33,9 @@ class OrderFilterForm(forms.Form):
     )
     created_from = forms.DateField(label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        label="Sort", required=False, choices=[(key, sort.label) for key, sort in SORTS.items()], initial=DEFAULT_SORT
+    )
 
     def clean(self):
         data = super().clean()
@@ -45,13 +49,37 @@ class OrderFilterForm(forms.Form):
         if not self.is_bound:
             return OrderFilters()
         self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        data = {
+            name: value for name, value in self.cleaned_data.items() if value not in (None, "") and name != "sort"
+        }
         if "q" in data:
             data["q"] = data["q"].strip()
         return OrderFilters(**data)
 
-    def querystring(self) -> str:
+    def chosen_sort(self) -> str:
+        """The chosen sort; the default for none or one that is not offered."""
+        if not self.is_bound:
+            return DEFAULT_SORT
+        self.is_valid()
+        return self.cleaned_data.get("sort") or DEFAULT_SORT
+
+    def querystring(self, *, without: tuple[str, ...] = ()) -> str:
         """The filters as given, for links to other pages of the same list ('' without any)."""
         if not self.is_bound:
             return ""
-        return urlencode([(name, self.data.get(name, "")) for name in self.fields if self.data.get(name)])
+        return urlencode(
+            [(name, self.data.get(name, "")) for name in self.fields if self.data.get(name) and name not in without]
+        )
+
+
+class ExportForm(forms.Form):
+    """The export's choice of columns; "one row per line" adds each line's SKU, name, quantity and prices."""
+
+    columns = forms.MultipleChoiceField(
+        label="Columns",
+        choices=[(key, title) for key, (title, _) in ORDER_COLUMNS.items()],
+        initial=DEFAULT_COLUMNS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one column."},
+    )
+    lines = forms.BooleanField(label="One row per line (SKU, name, quantity, unit price, line total)", required=False)

@@ -323,3 +323,29 @@ class OrderRuleForm(forms.Form):
 
     def action_fields(self):
         return [self[name] for name in self.ACTION_FIELDS]
+
+
+class ClonePeriodForm(forms.Form):
+    """The clone metrics' period: days in the account's timezone, both included (default: the last 30 days)."""
+
+    created_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    DEFAULT_DAYS = 30
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The period ends before it starts: choose a From date on or before To.")
+        return cleaned
+
+    def period(self, account) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+        """(first day, last day, start, end) of the chosen period; the default where a date is missing or wrong."""
+        today = account.today()
+        data = self.cleaned_data if self.is_valid() else {}
+        last = data.get("created_to") or today
+        first = data.get("created_from") or last - dt.timedelta(days=self.DEFAULT_DAYS - 1)
+        zone = account.zone
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        return first, last, start, end

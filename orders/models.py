@@ -34,6 +34,11 @@ class Variant(models.Model):
                                 validators=[MinValueValidator(Decimal("0"))])
     weight = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # The SKU the account sells instead when this one is discontinued or out of stock (clone suggestions).
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text="The SKU to offer instead when this one is discontinued or out of stock",
+    )
 
     class Meta:
         ordering = ["sku"]
@@ -241,6 +246,8 @@ class Order(models.Model):
     shipping_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # Units over all lines (the list's "Items" column and sort), written with the lines.
+    units = models.PositiveIntegerField(default=0)
     # What a channel charged, kept as it gave it: {"total", "taxes_included", "shipping_lines", "discounts"};
     # empty for orders the OMS priced itself.
     charged = models.JSONField(default=dict, blank=True)
@@ -289,9 +296,10 @@ class Order(models.Model):
         # HOT update), on every redacted order too: an order has only the indexes a query reads (orders 0006).
         # Foreign keys get no index of their own (db_index=False): `account` leads the composite indexes;
         # intake finds `channel` with the external-id constraints, the redaction with its partial index
-        # (privacy 0001); nothing reads orders by warehouse, shipping method, tax jurisdiction, user or
-        # fulfillment channel, so deleting one of those (PROTECT / SET_NULL and the database's foreign key
-        # check: a rare admin act, one by one) scans the table. Customers are deleted in bulk: they keep one.
+        # (privacy 0001). Warehouses and channels are on most orders: their delete services refuse a used one
+        # (one scan, to count its orders) and a delete of an unused one scans the table for its foreign key
+        # check. Shipping methods, tax jurisdictions and fulfillment channels are on few orders and have
+        # partial indexes. Users are never deleted (deactivated). Customers are deleted in bulk: they keep one.
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="order_account_recent"),
             models.Index(fields=["account", "status", "-created_at"], name="order_account_status"),
@@ -312,12 +320,29 @@ class Order(models.Model):
             # A profile's orders: the redaction's "does an unredacted order keep this profile visible", and
             # PostgreSQL's own foreign key check when a profile is deleted (without it, one table scan per
             # deleted profile). Partial on IS NOT NULL, which every `customer_id = x` implies.
-            models.Index(fields=["customer"], condition=models.Q(customer__isnull=False), name="order_customer"),
+            # With created_at: a customer's last orders newest first (the re-orders due), read from the index.
+            models.Index(
+                fields=["customer", "-created_at"], condition=models.Q(customer__isnull=False),
+                name="order_customer",
+            ),
             # The order list searches names and emails with icontains, which PostgreSQL runs as
             # UPPER(col) LIKE UPPER('%q%'): trigram indexes on the same expression serve it (pg_trgm lives in
             # the public schema, on every tenant's search path; see tenancy 0003).
             GinIndex(OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="order_name_trgm"),
             GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="order_email_trgm"),
+            # Deleting a shipping method, tax jurisdiction or fulfillment channel asks which orders use it (the
+            # delete services, then PostgreSQL's foreign key check). Most orders have none of them, so these
+            # partial indexes are small and written only for orders that do (bench/deletes.py).
+            models.Index(fields=["shipping_method"], condition=models.Q(shipping_method__isnull=False),
+                         name="order_shipping_method"),
+            models.Index(fields=["tax_jurisdiction"], condition=models.Q(tax_jurisdiction__isnull=False),
+                         name="order_tax_jurisdiction"),
+            models.Index(fields=["fulfillment_channel"], condition=models.Q(fulfillment_channel__isnull=False),
+                         name="order_fulfillment_channel"),
+            # The list's sorts by customer, total and items, each with the id as tiebreak (keyset pages).
+            models.Index(fields=["account", "customer_name", "id"], name="order_account_customer"),
+            models.Index(fields=["account", "total", "id"], name="order_account_total"),
+            models.Index(fields=["account", "units", "id"], name="order_account_units"),
         ]
 
     def __str__(self) -> str:
@@ -377,6 +402,10 @@ class OrderEvent(models.Model):
         return self.message
 
 
+# History kinds that change what an order was created with (orders/services/actions.py writes them), in words.
+ORDER_EDIT_KINDS = {"address": "shipping address changed", "contact": "contact details changed", "notes": "notes changed"}
+
+
 class CloneRecord(models.Model):
     """How long an agent took from opening the clone form to creating the order, and rejected submits."""
 
@@ -388,10 +417,30 @@ class CloneRecord(models.Model):
     seconds = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     rejected_submits = models.PositiveIntegerField(default=0)
     door = models.CharField(max_length=10, default="page", help_text="page, cli or api")
+    # The suggestion kinds shown beside the form and those the agent applied: {"offered": [...], "taken": [...]}.
+    suggestions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"], name="clone_record_recent")]
+
+
+class ReorderHabit(models.Model):
+    """A customer's ordering habit, recomputed set-based for a whole account (orders/services/reorders.py): their
+    usual interval (median gap between their last orders, at least three) and when the next order is expected.
+    The re-orders due page reads these rows, so it costs the same however many orders the account has."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="reorder_habit")
+    last_order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+", db_index=False)
+    orders = models.PositiveIntegerField(help_text="Orders the interval was taken from")
+    last_at = models.DateTimeField()
+    usual_seconds = models.FloatField()
+    expected_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "expected_at"], name="reorder_habit_due")]
 
 
 class OrderRule(models.Model):
@@ -499,3 +548,53 @@ class ReceiptLine(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="receipt_line_quantity_positive")]
+
+
+class SavedView(models.Model):
+    """A user's named filter and sort of one account's order list ("On hold, oldest first"); only its owner
+    sees it, and only on that account."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, blank=True, help_text="The list's query string: filters and sort")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user", "name"], name="saved_view_name_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkAction(models.Model):
+    """One bulk action on the order list: the orders it covers, its progress and what was done or refused.
+    Small selections run at once; larger ones in a Celery task whose progress the page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20)
+    params = models.JSONField(default=dict, blank=True)
+    order_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    refused = models.JSONField(default=list, blank=True, help_text='[{"number", "reason"}]')
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,17 +1,26 @@
 """Reads of orders. Every selector takes the account; ids from users go through `order_get_for_user`."""
 
+import base64
+import binascii
 import datetime as dt
+import json
+import operator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.models import Account
 from accounts.selectors import account_capabilities
-from orders.models import Order, OrderEvent, OrderLine, OrderRule
+from orders.models import Order, OrderEvent, OrderLine, OrderRule, SavedView
 
 
 def order_get_for_user(*, user, account, number: str, capability: str = roles.VIEW) -> Order:
@@ -24,7 +33,9 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
         raise Http404("No such order.")
     order = (
         Order.objects.filter(account=account, number=number)
-        .select_related("account", "warehouse", "shipping_method", "tax_jurisdiction", "customer", "cloned_from")
+        .select_related(
+            "account", "warehouse", "shipping_method", "tax_jurisdiction", "customer", "cloned_from", "assigned_to"
+        )
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("variant__product")))
         .first()
     )
@@ -37,9 +48,10 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
 
 # The order list ---------------------------------------------------------------------------------------------
 #
-# Keyset ("seek") pagination on (created_at, id), newest first: a page is "the 50 orders just older than the
-# last one shown" (or just newer than the first one, going back), so every page costs the same however deep,
-# and there is no COUNT(*) and no OFFSET. The (account, -created_at, -id) index serves the walk.
+# Keyset ("seek") pagination in the chosen sort (SORTS; newest first by default) with the id as tiebreak: a page
+# is "the 50 orders just after the last one shown" (or just before the first one, going back), so every page
+# costs the same however deep, and there is no OFFSET. An index per sort serves the walk ((account, -created_at,
+# -id) for the default). The count stops at COUNT_EXACT_UP_TO + 1 rows.
 #
 # A search term is tried as an order number (exact: the unique (account, number) index), as part of the
 # customer's name or email (icontains: the trigram indexes on UPPER(...), orders 0003) and as a SKU (exact:
@@ -47,15 +59,17 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
 # branch takes its own newest 51 and the union of the two is ordered again: every branch can use its best index.
 # A page is one query; a search adds one (the SKU look-up).
 #
-# Known limit: a SKU on more than SKU_IDS_MAX lines is searched by walking the newest orders, which is quick
-# while it still sells, but reads most of the account's orders when all of its orders are old (a discontinued
-# best-seller). Making that case fast needs the order's created_at on its lines, indexed with the SKU.
+# A SKU on more than SKU_IDS_MAX lines reads its order ids inside the query instead (`_search_branches`): its
+# cost grows with the SKU's lines (50,000 lines: see bench/clone_order.py), never with the account's orders.
 
 PAGE_SIZE = 50
+COUNT_EXACT_UP_TO = 1_000  # the list counts its matches exactly up to this many, else says "more than"
+EXPORT_CHUNK = 2_000
 SKU_IDS_MAX = 10_000
 ORDER_LIST_FIELDS = (
     "id", "account_id", "kind", "number", "status", "source", "channel_id", "customer_name", "customer_email",
-    "currency", "total", "is_simulation", "created_at",
+    "currency", "total", "is_simulation", "created_at", "units", "external_id", "shipping_country", "warehouse_id",
+    "subtotal", "discount_total", "shipping_total", "tax_total",
 )
 _NUMBER = re.compile(r"^(?:(SO|PO|SIM)\s*-?\s*)?0*(\d{1,12})$")
 
@@ -72,29 +86,106 @@ class OrderFilters:
 
 
 @dataclass(frozen=True)
-class OrderCursor:
-    """A position in the (created_at, id) order, carried in links as '<microseconds since epoch>.<id>'."""
+class Sort:
+    """One way to order the list: columns with their direction, the id last as the tiebreak."""
 
-    created_at: dt.datetime
-    id: int
+    label: str
+    keys: tuple[tuple[str, bool], ...]  # (field, descending)
+
+    def order_by(self, *, reverse: bool = False) -> list[str]:
+        return [("-" if desc != reverse else "") + field for field, desc in self.keys]
+
+
+# The list's sorts by their `sort` parameter. Each is served by an index that starts with the account
+# (status: (account, status, -created_at)); "-x" is the exact reverse of "x", so one index serves both.
+SORTS = {
+    "-created": Sort("Newest first", (("created_at", True), ("id", True))),
+    "created": Sort("Oldest first", (("created_at", False), ("id", False))),
+    "number": Sort("Number, lowest first", (("number", False), ("id", False))),
+    "-number": Sort("Number, highest first", (("number", True), ("id", True))),
+    "customer": Sort("Customer, A to Z", (("customer_name", False), ("id", False))),
+    "-customer": Sort("Customer, Z to A", (("customer_name", True), ("id", True))),
+    "total": Sort("Total, smallest first", (("total", False), ("id", False))),
+    "-total": Sort("Total, largest first", (("total", True), ("id", True))),
+    "status": Sort("Status, then newest first", (("status", False), ("created_at", True), ("id", True))),
+    "-status": Sort("Status (reversed), then oldest first", (("status", True), ("created_at", False), ("id", False))),
+    "items": Sort("Items, fewest first", (("units", False), ("id", False))),
+    "-items": Sort("Items, most first", (("units", True), ("id", True))),
+}
+DEFAULT_SORT = "-created"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _encode_value(value) -> str:
+    if isinstance(value, dt.datetime):
+        delta = value - _EPOCH
+        return str((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+    return str(value)
+
+
+def _decode_value(field: str, text: str):
+    if field == "created_at":
+        return _EPOCH + dt.timedelta(microseconds=int(text))
+    if field in ("id", "units"):
+        value = int(text)
+        if not 0 <= value < 2**63:
+            raise ValueError(text)
+        return value
+    if field == "total":
+        value = Decimal(text)
+        if not value.is_finite() or abs(value) >= Decimal(10) ** 12:
+            raise ValueError(text)
+        return value
+    if "\x00" in text or len(text) > 200:
+        raise ValueError(text)
+    return text
+
+
+@dataclass(frozen=True)
+class OrderCursor:
+    """A position in a sort: the values of its columns, the id last. In links: '<microseconds>.<id>' for the
+    default sort (newest first), else the values as JSON in URL-safe base64."""
+
+    values: tuple
+    sort: str = DEFAULT_SORT
+
+    @property
+    def id(self) -> int:
+        return self.values[-1]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.values[0]
 
     @classmethod
-    def of(cls, order: Order) -> "OrderCursor":
-        return cls(order.created_at, order.pk)
+    def of(cls, order: Order, sort: str = DEFAULT_SORT) -> "OrderCursor":
+        return cls(tuple(getattr(order, field) for field, _ in SORTS[sort].keys), sort)
 
     def encode(self) -> str:
-        delta = self.created_at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return f"{micros}.{self.id}"
+        if self.sort == DEFAULT_SORT:
+            return f"{_encode_value(self.values[0])}.{self.values[1]}"
+        raw = json.dumps([_encode_value(v) for v in self.values], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, token: str | None) -> "OrderCursor | None":
-        """None for anything that is not a cursor (a hand-edited link shows the first page)."""
-        micros, _, pk = (token or "").partition(".")
+    def decode(cls, token: str | None, sort: str = DEFAULT_SORT) -> "OrderCursor | None":
+        """None for anything that is not a cursor of this sort (a hand-edited link shows the first page)."""
+        token = token or ""
+        keys = SORTS.get(sort, SORTS[DEFAULT_SORT]).keys
         try:
-            created_at = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(micros))
-            return cls(created_at, int(pk))
-        except (ValueError, OverflowError):
+            if sort == DEFAULT_SORT:
+                micros, _, pk = token.partition(".")
+                texts = [micros, pk]
+            else:
+                if len(token) > 1000:
+                    return None
+                texts = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                    return None
+            if len(texts) != len(keys):
+                return None
+            return cls(tuple(_decode_value(field, text) for (field, _), text in zip(keys, texts)), sort)
+        except (ValueError, OverflowError, ArithmeticError, UnicodeError, binascii.Error):
             return None
 
 
@@ -103,6 +194,7 @@ class OrderPage:
     orders: list[Order]
     newer: OrderCursor | None  # link to the page before (newer orders), None on the first page
     older: OrderCursor | None  # link to the page after (older orders), None on the last page
+    count: int | None = None  # matching orders, exact up to COUNT_EXACT_UP_TO (more: COUNT_EXACT_UP_TO + 1)
 
 
 def _number_candidates(q: str) -> set[str]:
@@ -150,9 +242,17 @@ def _search_branches(*, account: Account, base: QuerySet[Order], q: str) -> list
         return [by_text]
     if len(order_ids) <= SKU_IDS_MAX:
         return [by_text, base.filter(_pk_in(sorted(set(order_ids))))]
-    # A SKU on very many lines: its orders are dense, and walking the newest orders finds a page quickly.
-    has_sku = OrderLine.objects.filter(account=account, sku__in=skus, order_id=OuterRef("pk"))
-    return [by_text, base.filter(Exists(has_sku))]
+    # A SKU on very many lines: its order ids are read once inside the query (an InitPlan, through the (account,
+    # sku) index) and the orders fetched by primary key, so the cost follows the SKU's lines wherever its orders
+    # lie. (Walking the newest orders and probing each one's lines, as this did before, read nearly every order
+    # for a best-seller that no longer sells; the planner picks that walk for a plain IN or EXISTS.)
+    in_lines = RawSQL(
+        '"orders_order"."id" = ANY(ARRAY(SELECT "order_id" FROM "orders_orderline" '
+        'WHERE "account_id" = %s AND "sku" = ANY(%s)))',
+        [account.pk, skus],
+        output_field=BooleanField(),
+    )
+    return [by_text, base.filter(in_lines)]
 
 
 def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Order]:
@@ -178,43 +278,53 @@ def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Orde
     return orders
 
 
-def _seek(orders: QuerySet[Order], *, after: OrderCursor | None, before: OrderCursor | None) -> QuerySet[Order]:
-    """Orders strictly older than `after` or newer than `before`, newest first (oldest first with `before`).
-    `created_at <= t` (or >=) is spelled out beside the OR so the index scan starts at the cursor."""
-    if after is not None:
-        orders = orders.filter(created_at__lte=after.created_at).filter(
-            Q(created_at__lt=after.created_at) | Q(id__lt=after.id)
-        )
-        return orders.order_by("-created_at", "-id")
-    if before is not None:
-        orders = orders.filter(created_at__gte=before.created_at).filter(
-            Q(created_at__gt=before.created_at) | Q(id__gt=before.id)
-        )
-        return orders.order_by("created_at", "id")
-    return orders.order_by("-created_at", "-id")
+def _seek(orders: QuerySet[Order], *, sort: str, after: OrderCursor | None, before: OrderCursor | None) -> QuerySet[Order]:
+    """Orders strictly after `after` (or before `before`, in reverse order) in `sort`. The first column's
+    `<=` (or `>=`) is spelled out beside the OR so the index scan starts at the cursor."""
+    chosen = SORTS[sort]
+    cursor, reverse = (after, False) if after is not None else (before, True)
+    if cursor is None:
+        return orders.order_by(*chosen.order_by())
+    branches = []
+    for i, (field, desc) in enumerate(chosen.keys):
+        equal = {f: v for (f, _), v in zip(chosen.keys[:i], cursor.values[:i])}
+        branches.append(Q(**equal, **{f"{field}__{'lt' if desc != reverse else 'gt'}": cursor.values[i]}))
+    first, desc = chosen.keys[0]
+    orders = orders.filter(**{f"{first}__{'lte' if desc != reverse else 'gte'}": cursor.values[0]})
+    return orders.filter(reduce(operator.or_, branches)).order_by(*chosen.order_by(reverse=reverse))
 
 
-def _fetch(*, account: Account, filters: OrderFilters, after, before, size: int) -> list[Order]:
+def _branches(*, account: Account, filters: OrderFilters) -> list[QuerySet[Order]]:
+    """Querysets whose union is what the filters and search match (one without a search term)."""
+    if not filters.simulations and _is_simulation_number(filters.q):
+        filters = replace(filters, simulations="include")
+    rows = orders_filtered(account=account, filters=filters)
+    q = filters.q.strip()
+    if not q:
+        return [rows]
+    return _search_branches(account=account, base=rows, q=q)
+
+
+def _listed(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The list's columns (the count leaves them and their joins out)."""
+    return orders.annotate(channel_name=F("channel__name"), warehouse_name=F("warehouse__name")).only(
+        *ORDER_LIST_FIELDS
+    )
+
+
+def _fetch(*, branches: list[QuerySet[Order]], sort: str, after, before, size: int) -> list[Order]:
     """Up to `size` orders next to the cursor, in seek order, in one query.
 
     With a search term each branch takes its own first `size` rows and the UNION of those (at most
     `size` × branches rows) is sorted again, so no branch's plan depends on another's or on the row estimates.
     A SIM- number typed in full finds its simulation even while simulations are hidden.
     """
-    if not filters.simulations and _is_simulation_number(filters.q):
-        filters = replace(filters, simulations="include")
-    rows = orders_filtered(account=account, filters=filters).annotate(channel_name=F("channel__name"))
-    rows = rows.only(*ORDER_LIST_FIELDS)
-    q = filters.q.strip()
-    if not q:
-        return list(_seek(rows, after=after, before=before)[:size])
     branches = [
-        _seek(branch, after=after, before=before)[:size]
-        for branch in _search_branches(account=account, base=rows, q=q)
+        _seek(_listed(branch), sort=sort, after=after, before=before)[:size] for branch in branches
     ]
     if len(branches) == 1:
         return list(branches[0])
-    ordering = ("created_at", "id") if before is not None else ("-created_at", "-id")
+    ordering = SORTS[sort].order_by(reverse=before is not None)
     return list(branches[0].union(*branches[1:]).order_by(*ordering)[:size])
 
 
@@ -222,27 +332,105 @@ def order_page(
     *,
     account: Account,
     filters: OrderFilters = OrderFilters(),
+    sort: str = DEFAULT_SORT,
     after: OrderCursor | None = None,
     before: OrderCursor | None = None,
     size: int = PAGE_SIZE,
+    count: bool = False,
 ) -> OrderPage:
-    """One page of the account's order list, newest first: one query, plus one for a search term (the SKU
-    look-up), and the first page's again when paging back reaches the top."""
-    if after is not None and before is not None:
-        before = None
-    rows = _fetch(account=account, filters=filters, after=after, before=before, size=size + 1)
+    """One page of the account's order list in `sort` (newest first by default): one query, plus one for a
+    search term (the SKU look-up), one for the count if asked (none when a first page holds every match), and the first page's again when paging back
+    reaches the top. A cursor of another sort is ignored (the first page)."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    after = after if after is not None and after.sort == sort else None
+    before = before if before is not None and before.sort == sort and after is None else None
+    branches = _branches(account=account, filters=filters)
+    rows = _fetch(branches=branches, sort=sort, after=after, before=before, size=size + 1)
+    if before is not None and len(rows) <= size:  # back at the top: a full first page rather than a short one
+        before, rows = None, _fetch(branches=branches, sort=sort, after=None, before=None, size=size + 1)
+    total = None
+    if count:  # a first page that holds every match is its own count
+        total = len(rows) if after is None and before is None and len(rows) <= size else _count(branches)
     if before is not None:
-        if len(rows) <= size:  # back at the top: show a full first page rather than a short one
-            return order_page(account=account, filters=filters, size=size)
         orders = list(reversed(rows[:size]))
-        return OrderPage(orders, newer=OrderCursor.of(orders[0]), older=OrderCursor.of(orders[-1]))
+        return OrderPage(orders, OrderCursor.of(orders[0], sort), OrderCursor.of(orders[-1], sort), total)
     orders = rows[:size]
     more = len(rows) > size
     return OrderPage(
         orders,
-        newer=OrderCursor.of(orders[0]) if after is not None and orders else None,
-        older=OrderCursor.of(orders[-1]) if more else None,
+        newer=OrderCursor.of(orders[0], sort) if after is not None and orders else None,
+        older=OrderCursor.of(orders[-1], sort) if more else None,
+        count=total,
     )
+
+
+def _count(branches: list[QuerySet[Order]]) -> int:
+    """How many orders the branches match, exactly up to COUNT_EXACT_UP_TO; one more means "more than that".
+    One query that stops after COUNT_EXACT_UP_TO + 1 rows, so it costs the same at a million orders as at ten
+    thousand (a full count(*) of a million reads an index of a million entries; see bench/clone_order.py)."""
+    ids = [branch.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1] for branch in branches]
+    if len(ids) == 1:
+        return ids[0].count()
+    # Each branch stops at the limit too; an order matching two branches is counted once. When a branch reaches
+    # the limit the answer is "more than" whatever the others hold.
+    sql, params = ids[0].union(*ids[1:], all=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT pk) FROM ({sql}) AS matching", params)
+        return min(cursor.fetchone()[0], COUNT_EXACT_UP_TO + 1)
+
+
+def orders_for_export(
+    *, account: Account, filters: OrderFilters = OrderFilters(), sort: str = DEFAULT_SORT, chunk: int = EXPORT_CHUNK
+) -> Iterator[list[Order]]:
+    """Every matching order in `sort`, `chunk` at a time: one keyset query per chunk (as the list's pages), so
+    memory stays flat and no query holds a snapshot open for the whole export."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    branches = _branches(account=account, filters=filters)
+    after, size = None, min(chunk, PAGE_SIZE)  # a small first chunk: the download starts at once
+    while True:
+        rows = _fetch(branches=branches, sort=sort, after=after, before=None, size=size)
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after, size = OrderCursor.of(rows[-1], sort), chunk
+
+
+def order_lines_for_export(*, account: Account, order_ids: list[int]) -> dict[int, list[OrderLine]]:
+    """The lines of these orders by order id, in position order: one query."""
+    lines: dict[int, list[OrderLine]] = {pk: [] for pk in order_ids}
+    rows = (
+        OrderLine.objects.filter(account=account, order_id__in=order_ids)
+        .only("id", "order_id", "position", "sku", "name", "quantity", "unit_price", "line_total")
+        .order_by("order_id", "position")
+    )
+    for line in rows:
+        lines[line.order_id].append(line)
+    return lines
+
+
+def saved_views_for(*, account: Account, user) -> QuerySet[SavedView]:
+    """The user's own saved views of this account's list, by name; nobody else's."""
+    return SavedView.objects.filter(account=account, user=user).order_by("name", "id")
+
+
+def saved_view_get_for_user(*, account: Account, user, view_id: int) -> SavedView:
+    """The user's view `view_id` on this account; the same 404 for a missing one, another user's and another
+    account's."""
+    return get_object_or_404(SavedView, account=account, user=user, pk=view_id)
+
+
+def orders_using(*, field: str, value, or_field: str = "") -> int:
+    """How many orders (of any account of the organization: ids are unique) reference `value` through the
+    foreign key `field` (warehouse, channel, fulfillment_channel, shipping_method, tax_jurisdiction), or
+    through `or_field` too: one query."""
+    using = Q(**{field: value}) | (Q(**{or_field: value}) if or_field else Q(pk__in=[]))
+    return Order.objects.filter(using).count()
+
+
+def used_by_orders(*, what: str, count: int) -> str:
+    """The refusal of a delete: "Warehouse Main is used by 12,345 orders: deactivate it instead."."""
+    return f"{what} is used by {count:,} order{'' if count == 1 else 's'}: deactivate it instead."
 
 
 # The order page ---------------------------------------------------------------------------------------------
@@ -276,7 +464,11 @@ def clone_metrics_for(*, account):
         first_time=Count("id", filter=Q(rejected_submits=0)),
         under_30=Count("id", filter=Q(seconds__lt=30)),
     )
-    by_purpose = records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    by_purpose = [
+        {**row, "label": Order.ClonePurpose(row["purpose"]).label if row["purpose"] in Order.ClonePurpose.values
+         else row["purpose"]}
+        for row in records.values("purpose").annotate(count=Count("id"), average=Avg("seconds")).order_by("purpose")
+    ]
     recent = records.select_related("order", "source", "agent").order_by("-created_at")[:20]
     return summary, by_purpose, recent
 
@@ -289,3 +481,103 @@ def order_rules_for_account(*, account: Account) -> QuerySet[OrderRule]:
 def order_rule_get_for_account(*, account: Account, rule_id: int) -> OrderRule:
     """The account's rule `rule_id`; 404 for a missing one and another account's alike."""
     return get_object_or_404(OrderRule.objects.select_related("account"), account=account, pk=rule_id)
+
+
+# Acting on orders -------------------------------------------------------------------------------------------
+
+
+def order_held_from(*, order: Order) -> str:
+    """The status an order on hold had before its latest hold (an order created on hold: allocated when it has a
+    warehouse, as `orders_insert` allocates it)."""
+    before = (
+        OrderEvent.objects.filter(account_id=order.account_id, order=order, data__status__1=Order.Status.ON_HOLD)
+        .order_by("-created_at", "-id")
+        .values_list("data__status__0", flat=True)
+        .first()
+    )
+    if before:
+        return before
+    return Order.Status.ALLOCATED if order.warehouse_id else Order.Status.OPEN
+
+
+def order_holds_stock(*, order: Order) -> bool:
+    """Whether the order has stock allocated in its warehouse (an order put on hold keeps what it had)."""
+    if order.is_simulation or not order.warehouse_id or order.kind != Order.Kind.SALES:
+        return False
+    if order.status == Order.Status.ALLOCATED:
+        return True
+    return order.status == Order.Status.ON_HOLD and order_held_from(order=order) == Order.Status.ALLOCATED
+
+
+def order_units_allocated(*, order: Order) -> int:
+    """Units the order still has allocated (ordered, less shipped), 0 when it holds no stock: one query."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    if not order_holds_stock(order=order):
+        return 0
+    left = (
+        OrderLine.objects.filter(account_id=order.account_id, order=order)
+        .annotate(left=F("quantity") - Coalesce(Sum("shipment_lines__quantity"), 0))
+        .values_list("left", flat=True)
+    )
+    return sum(max(0, n) for n in left)
+
+
+def order_ids_matching(*, account: Account, filters: OrderFilters, limit: int) -> list[int]:
+    """Ids of the account's orders matching the list's filters and search (what "select all matching" means),
+    newest first, at most `limit`."""
+    if not filters.simulations and _is_simulation_number(filters.q):
+        filters = replace(filters, simulations="include")
+    base = orders_filtered(account=account, filters=filters)
+    q = filters.q.strip()
+    if not q:
+        return list(base.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
+    branches = [b.values_list("id", flat=True) for b in _search_branches(account=account, base=base, q=q)]
+    ids = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+    return sorted(ids, reverse=True)[:limit]
+
+
+def order_shipments(*, account: Account, order: Order):
+    """The order's shipments with their lines (and each line's SKU): two queries."""
+    from orders.models import Shipment, ShipmentLine
+
+    return (
+        Shipment.objects.filter(account=account, order=order)
+        .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("id")))
+        .order_by("shipped_at", "id")
+    )
+
+
+def orders_count_by_ids(*, account: Account, ids: list[int]) -> int:
+    """How many of `ids` are orders of the account (ids of other accounts count for nothing)."""
+    ids = [pk for pk in ids if 0 < pk < 2**63]
+    return Order.objects.filter(account=account, pk__in=ids).count() if ids else 0
+
+
+def bulk_action_get_for_account(*, account: Account, bulk_id: int):
+    """The account's bulk action `bulk_id`, or None (missing and another account's alike)."""
+    from orders.models import BulkAction
+
+    if not 0 < bulk_id < 2**63:
+        return None
+    return BulkAction.objects.filter(account=account, pk=bulk_id).select_related("requested_by").first()
+
+
+BULK_COUNT_CAP = 10_000
+
+
+def bulk_bar_options(*, account: Account, filters: OrderFilters, filtered: bool) -> dict:
+    """What the order list's bulk bar offers: the account's active warehouses, who can be assigned, and how
+    many orders match a filtered list (counted up to BULK_COUNT_CAP): three queries, two unfiltered."""
+    from accounts.selectors import account_order_workers, warehouses_for_account
+
+    matching = None
+    if filtered:
+        matching = len(order_ids_matching(account=account, filters=filters, limit=BULK_COUNT_CAP + 1))
+    return {
+        "warehouses": list(warehouses_for_account(account=account).filter(is_active=True).order_by("name")),
+        "workers": account_order_workers(account=account),
+        "matching": matching,
+        "cap": BULK_COUNT_CAP,
+    }

@@ -21,7 +21,7 @@ from accounts.models import AccountCloneRequest, Notification, RecurringJob
 from accounts.services import account_rotate_api_key
 from accounts.settings_tabs import TABS
 from inventory.models import InventoryPush
-from orders.models import OrderRule
+from orders.models import OrderRule, SavedView
 from tests import factories
 from tests.intake.failure_helpers import failure, mug
 
@@ -34,10 +34,12 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # Names views read from the query string (filters, cursors, pickers); each gets each value in turn.
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
-    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "stock", "view",
+    "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "apply",
+    "sort", "columns", "lines", "export", "stock", "view",
 ]
 # Names posted to views that draw no page to read field names from (POST-only actions).
-FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users"]
+FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users",
+              "query"]
 ACTIONS = ["enable", "disable", "run", "up", "down", "map", "replay", "delete", "discard"]  # destructive ones last
 
 
@@ -245,6 +247,10 @@ def valid_values(world) -> dict[str, list[str]]:
     invitation = member_invite(organization=world.org, email="walk-invitee@example.com", role="member", by=world.admin)
     token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
     note = Notification.objects.create(user=world.admin, message="Walk notification")
+    view = SavedView.objects.create(account=store, user=world.admin, name="Walk view", query="status=open")
+    from orders.models import BulkAction
+
+    bulk = BulkAction.objects.create(account=store, action="hold", params={"reason": "walk"}, requested_by=world.admin)
     return {
         "account_id": [str(store.pk)],
         "request_id": [str(clone.pk)],
@@ -256,12 +262,15 @@ def valid_values(world) -> dict[str, list[str]]:
         "push_id": [str(push.pk)],
         "sku": [variant.sku],
         "channel_id": [str(channel.pk)],
+        "hook_token": [channel.webhook_token],
         "import_id": [str(csv.pk)],
         "failure_id": [str(kept.pk)],
         "organization_id": [str(world.org.pk)],
         "invitation_id": [str(invitation.pk)],
         "token": [token],
         "notification_id": [str(note.pk)],
+        "view_id": [str(view.pk)],
+        "bulk_id": [str(bulk.pk)],
         "tab": [tab.slug for tab in TABS],
         "action": ACTIONS,
         "shipment_id": ["1"],

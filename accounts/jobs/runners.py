@@ -161,3 +161,14 @@ def redact_pii(ctx: RunContext) -> RunResult:
         ctx.log(f"{count:,} order(s) under {rule}.")
     status = Status.SKIPPED if report.skipped else Status.SUCCEEDED
     return RunResult(status, report.summary, report.as_dict())
+
+
+@register(RecurringJob.JobType.REORDER_HABITS)
+def reorder_habits(ctx: RunContext) -> RunResult:
+    from orders.services.reorders import reorder_habits_refresh
+
+    ctx.log(f"Computing the ordering habits of {ctx.account.name}'s customers.")
+    count = reorder_habits_refresh(account=ctx.account, now=ctx.now)
+    message = f"{count:,} customer(s) with at least three orders."
+    ctx.log(message)
+    return RunResult(Status.SUCCEEDED, message, {"customers": count})

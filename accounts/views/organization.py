@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import roles, services
@@ -24,6 +25,7 @@ from accounts.selectors import (
 from accounts.tenancy import services as tenancy_services
 from accounts.tenancy.models import Invitation
 from accounts.tenancy.two_factor import organization_require_two_factor
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 
 
@@ -79,6 +81,20 @@ def account_set_active(request, account_id: int):
     organization_capability_required(request, roles.MANAGE_ACCOUNTS)
     account = account_get(account_id=account_id)
     active = request.POST.get("active") == "1"
+    if not active and account.is_active:
+        asked = confirmation(
+            request,
+            title=f"Disable {account.name}?",
+            consequences=[
+                f"Nobody can open {account.name}, its orders or its settings until it is enabled again.",
+                "Its API key is refused, so integrations sending orders to it stop at once.",
+                "Nothing is deleted: enabling it again brings everything back.",
+            ],
+            confirm_label=f"Disable {account.name}",
+            back_url=reverse("organization"),
+        )
+        if asked:
+            return asked
     services.account_set_active(account=account, active=active, by=request.user)
     messages.success(request, f"{account.name} is {'enabled' if active else 'disabled'}.")
     return redirect("organization")
@@ -111,6 +127,18 @@ def member_remove(request, user_id: int):
     if user == request.user:
         messages.error(request, "You cannot remove yourself from the organization.")
     else:
+        asked = confirmation(
+            request,
+            title=f"Remove {user.email} from {request.organization.name}?",
+            consequences=[
+                f"{user.email} can no longer sign in to {request.organization.name}.",
+                "Every account role they hold here is taken away; adding them again starts with no roles.",
+            ],
+            confirm_label="Remove the member",
+            back_url=reverse("organization"),
+        )
+        if asked:
+            return asked
         tenancy_services.member_remove(organization=request.organization, user=user)
         messages.success(request, f"{user.email} was removed from the organization.")
     return redirect("organization")
@@ -121,6 +149,15 @@ def member_remove(request, user_id: int):
 def invitation_revoke(request, invitation_id: int):
     organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id)
+    asked = confirmation(
+        request,
+        title=f"Revoke the invitation of {invitation.email}?",
+        consequences=[f"The link sent to {invitation.email} stops working; to let them in, invite them again."],
+        confirm_label="Revoke the invitation",
+        back_url=reverse("organization"),
+    )
+    if asked:
+        return asked
     revoke_invitation(invitation=invitation, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
     return redirect("organization")
@@ -132,6 +169,16 @@ def organization_two_factor(request):
     """Organization administrators require (or stop requiring) two-factor sign-in of administrators."""
     organization_capability_required(request, roles.MANAGE_ORGANIZATION)
     required = TwoFactorPolicyForm(request.POST).required()
+    if not required and request.organization.require_two_factor_for_admins:
+        asked = confirmation(
+            request,
+            title=f"Stop requiring two-factor sign-in in {request.organization.name}?",
+            consequences=["Administrators may sign in with a password alone; those who use it now keep it on."],
+            confirm_label="Stop requiring it",
+            back_url=reverse("organization"),
+        )
+        if asked:
+            return asked
     organization_require_two_factor(organization=request.organization, required=required, by=request.user)
     messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("organization")
@@ -145,11 +192,11 @@ def account_overview(request, account, caps):
         "can_administer": roles.ADMINISTER in caps,
         "activity": account_activity(account=account, limit=20),
         "readiness": account_readiness(account=account) if roles.ADMINISTER in caps else None,
-        "counts": {
-            "warehouses": account.warehouses.count(),
-            "channels": account.channels.count(),
-            "products": account.products.count(),
-            "recurring jobs": account.recurring_jobs.count(),
-        },
+        "counts": [
+            (account.warehouses.count(), "warehouse"),
+            (account.channels.count(), "channel"),
+            (account.products.count(), "product"),
+            (account.recurring_jobs.count(), "recurring job"),
+        ],
     }
     return render(request, "accounts/overview.html", context)

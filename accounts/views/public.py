@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.forms import MemberAddForm, OrganizationEditForm, OrganizationForm, TwoFactorPolicyForm
 from accounts.selectors import organization_get, organization_members, organizations_listed
 from accounts.tenancy import services
 from accounts.tenancy.two_factor import organization_require_two_factor
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 
 
@@ -86,6 +88,16 @@ def organization_two_factor(request, organization_id: int):
     _require_system_admin(request)
     organization = organization_get(organization_id=organization_id)
     required = TwoFactorPolicyForm(request.POST).required()
+    if not required and organization.require_two_factor_for_admins:
+        asked = confirmation(
+            request,
+            title=f"Stop requiring two-factor sign-in in {organization.name}?",
+            consequences=["Administrators may sign in with a password alone; those who use it now keep it on."],
+            confirm_label="Stop requiring it",
+            back_url=reverse("public:organization_edit", args=[organization.pk]),
+        )
+        if asked:
+            return asked
     organization_require_two_factor(organization=organization, required=required, by=request.user)
     messages.success(request, TwoFactorPolicyForm.saved_message(required))
     return redirect("public:organization_edit", organization_id=organization.pk)

@@ -23,7 +23,6 @@ from accounts.invitations import invitation_revoke as revoke_invitation
 from accounts.jobs.selectors import recurring_job_get_for_account, recurring_job_runs, recurring_jobs_for_account
 from accounts.jobs.services import recurring_job_run_now
 from accounts.models import RecurringJob
-from oms.confirm import confirmation
 from accounts.selectors import (
     account_users,
     invitation_get_for_org,
@@ -36,6 +35,7 @@ from accounts.selectors import (
 from accounts.settings_tabs import settings_tab_view, tab_render
 from accounts.tenancy.models import Invitation
 from channels.selectors import sales_channels_for_account
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 
 
@@ -204,6 +204,8 @@ def warehouse_toggle(request, account, caps, tab, warehouse_id: int):
         services.warehouse_set_active(warehouse=warehouse, active=not warehouse.is_active, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, f"{warehouse} is {'enabled' if warehouse.is_active else 'disabled'}.")
     return redirect("account_settings", account_id=account.pk, tab=tab.slug)
 
 
@@ -233,12 +235,28 @@ def warehouse_edit(request, account, caps, tab, warehouse_id: int):
 @require_POST
 def recurring_job_action(request, account, caps, tab, job_id: int, action: str):
     job = recurring_job_get_for_account(account=account, job_id=job_id)
-    if action == "enable":
-        services.recurring_job_set_enabled(job=job, enabled=True, by=request.user)
-    elif action == "disable":
-        services.recurring_job_set_enabled(job=job, enabled=False, by=request.user)
+    if action in {"enable", "disable"}:
+        try:
+            services.recurring_job_set_enabled(job=job, enabled=action == "enable", by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"The job “{job}” is {action}d.")
     elif action == "delete":
+        asked = confirmation(
+            request,
+            title=f"Delete the job “{job}”?",
+            consequences=[
+                "It no longer runs, and its run history is deleted with it.",
+                "To stop it for a while instead, disable it.",
+            ],
+            confirm_label="Delete the job",
+            back_url=reverse("account_settings", args=[account.pk, tab.slug]),
+        )
+        if asked:
+            return asked
         services.recurring_job_delete(job=job, by=request.user)
+        messages.success(request, f"Deleted the job “{job}”.")
     elif action == "run":
         try:
             recurring_job_run_now(job=job, by=request.user)
@@ -274,6 +292,15 @@ def recurring_job_detail(request, account, caps, tab, job_id: int):
 @require_POST
 def revoke_role(request, account, caps, tab, user_id: int):
     user = member_get_for_org(organization=request.organization, user_id=user_id)
+    asked = confirmation(
+        request,
+        title=f"Revoke the access of {user.email} to {account.name}?",
+        consequences=[f"{user.email} can no longer open {account.name} or its orders; other accounts are not affected."],
+        confirm_label="Revoke access",
+        back_url=reverse("account_settings", args=[account.pk, tab.slug]),
+    )
+    if asked:
+        return asked
     services.account_role_revoke(account=account, user=user, by=request.user)
     messages.success(request, f"{user.email} no longer has access to {account.name}.")
     return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))
@@ -283,6 +310,15 @@ def revoke_role(request, account, caps, tab, user_id: int):
 @require_POST
 def invitation_revoke(request, account, caps, tab, invitation_id: int):
     invitation = invitation_get_for_org(organization=request.organization, invitation_id=invitation_id, account=account)
+    asked = confirmation(
+        request,
+        title=f"Revoke the invitation of {invitation.email}?",
+        consequences=[f"The link sent to {invitation.email} stops working; to let them in, invite them again."],
+        confirm_label="Revoke the invitation",
+        back_url=reverse("account_settings", args=[account.pk, tab.slug]),
+    )
+    if asked:
+        return asked
     revoke_invitation(invitation=invitation, account=account, by=request.user)
     messages.success(request, f"The invitation of {invitation.email} is revoked; its link no longer works.")
     return redirect(reverse("account_settings", kwargs={"account_id": account.pk, "tab": tab.slug}))

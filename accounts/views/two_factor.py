@@ -7,6 +7,7 @@ from django_otp import login as otp_login
 
 from accounts.forms import TwoFactorCodeForm, TwoFactorConfirmForm, TwoFactorDisableForm
 from accounts.tenancy import lockout, two_factor
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 
 
@@ -27,6 +28,7 @@ def two_factor_page(request):
         return redirect("two_factor")
     if action == "cancel":
         two_factor.two_factor_setup_cancel(user=user)
+        messages.info(request, "Set-up cancelled: two-factor sign-in stays off.")
         return redirect("two_factor")
     if action == "confirm" and confirm_form.is_valid():
         try:
@@ -50,6 +52,20 @@ def two_factor_page(request):
     if action == "disable" and disable_form.is_valid():
         if lockout.is_locked(request, email=user.email):
             return lockout.lockout_response(request, None, {"username": user.email})
+        asked = confirmation(
+            request,
+            title="Turn off two-factor sign-in?",
+            consequences=[
+                "Signing in asks only for your password again: a stolen password alone opens your account.",
+                "Your authenticator app entry and your recovery codes stop working; turning it on again means "
+                "setting up the app anew.",
+            ],
+            confirm_label="Turn off two-factor sign-in",
+            back_url=request.path,
+        )
+        if asked:
+            asked["Cache-Control"] = "no-store"  # the password is reposted in the page
+            return asked
         try:
             two_factor.two_factor_disable(user=user, **disable_form.cleaned_data)
         except DomainError as error:

@@ -212,3 +212,18 @@ def intake_discard(*, failure: IntakeFailure, by) -> IntakeFailure:
         locked.resolved_by = _actor(by)
         locked.save(update_fields=["status", "next_attempt_at", "resolved_at", "resolved_by", "updated_at"])
     return locked
+
+
+def intake_discard_many(*, failures: list[IntakeFailure], by) -> int:
+    """"Discard selected": give up on those of `failures` still open, in one statement (a failure being replayed
+    at this moment is waited for, and one that has become an order stays replayed). Returns how many."""
+    if not failures:
+        return 0
+    open_ = [IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD]
+    with transaction.atomic():
+        return IntakeFailure.objects.filter(
+            account=failures[0].account, pk__in=[failure.pk for failure in failures], status__in=open_
+        ).update(
+            status=IntakeFailure.Status.DISCARDED, next_attempt_at=None, resolved_at=timezone.now(),
+            resolved_by=_actor(by), updated_at=timezone.now(),
+        )

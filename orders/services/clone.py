@@ -42,7 +42,9 @@ from orders.models import (
     CloneRecord,
     Order,
     OrderEvent,
+    OrderLine,
     TaxJurisdiction,
+    Variant,
 )
 from orders.pricing import ZERO, LineInput, money, promotions_on
 from orders.services.create import ALLOWED_TRANSITIONS, OrderDraft, order_transition, orders_insert
@@ -94,6 +96,7 @@ class CloneLine:
     quantity: int
     unit_price: Decimal | None = None  # for pricing="manual"
     reason: str = ""
+    replacement: str = ""  # another SKU of the account to send instead (at its own price), e.g. a declared replacement
 
 
 @dataclass
@@ -257,10 +260,33 @@ def _clean_lines(req: _Request, lines: list[CloneLine] | None) -> list[CloneLine
         if not req.split and (quantity is None or quantity < 1):
             req.errors.add(f"{key}.quantity", f"Enter a whole quantity of {sku}, from 1 to {MAX_LINE_QUANTITY:,}.")
             continue
-        chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason))
+        chosen.append(CloneLine(sku=sku, quantity=quantity or 0, unit_price=line.unit_price, reason=line.reason,
+                                replacement=(line.replacement or "").strip()))
     if not chosen and not req.errors.items:
         req.errors.add("lines", "Choose at least one line to copy.")
     return chosen
+
+
+def _clean_replacements(req: _Request, chosen: list[CloneLine]) -> None:
+    """Lines sent as another SKU: the source line is swapped, for this clone only, for one at the replacement's
+    list price (re-priced and re-taxed like a new line). One query for all of them."""
+    wanted = {line.sku: line.replacement for line in chosen if line.replacement and line.replacement != line.sku}
+    if not wanted:
+        return
+    if req.split:
+        req.errors.add("lines", "A split shipment sends the source's SKUs: replace a SKU on a re-order or correction.")
+        return
+    found = {v.sku: v for v in Variant.objects.filter(account=req.account, sku__in=set(wanted.values()))}
+    for sku, new_sku in wanted.items():
+        variant = found.get(new_sku)
+        if variant is None or not variant.is_active:
+            req.errors.add(f"lines.{sku}", f"{new_sku} is not an active SKU of this account: {sku} cannot be replaced by it.")
+            continue
+        src = req.source_lines[sku]
+        line = OrderLine(account_id=src.account_id, position=src.position, variant=variant, sku=src.sku,
+                         name=variant.name, quantity=src.quantity, unit_price=variant.price)
+        line.replaced = True
+        req.source_lines[sku] = line
 
 
 def _clean_fields(req: _Request) -> _Fields:
@@ -491,6 +517,8 @@ def _overridden(req: _Request, fields: _Fields, chosen: list[CloneLine], reasons
         src = req.source_lines[line.sku]
         if not req.split and line.quantity != src.quantity:
             overridden[f"lines.{line.sku}.quantity"] = [src.quantity, line.quantity]
+        if getattr(src, "replaced", False):
+            overridden[f"lines.{line.sku}.replaced_by"] = [line.sku, src.variant.sku]
         if line.sku in reasons:
             overridden[f"lines.{line.sku}.unit_price"] = [str(src.unit_price), str(money(line.unit_price))]
     dropped = sorted(set(req.source_lines) - {line.sku for line in chosen})
@@ -502,7 +530,7 @@ def _overridden(req: _Request, fields: _Fields, chosen: list[CloneLine], reasons
 def _line_input(req: _Request, line: CloneLine, quantity: int, *, same_tax: bool) -> LineInput:
     """A kept line of unchanged quantity under the source's jurisdiction keeps its tax too: a copy."""
     src = req.source_lines[line.sku]
-    if req.pricing == "reprice":
+    if req.pricing == "reprice" or getattr(src, "replaced", False):
         return LineInput(variant=src.variant, quantity=quantity)
     if req.pricing == "manual" and line.unit_price is not None:
         return LineInput(variant=src.variant, quantity=quantity, fixed_unit_price=line.unit_price)
@@ -573,7 +601,8 @@ def _keep_charged(req: _Request, draft: OrderDraft, quantities: list[tuple[Clone
     """A keep-prices copy of a channel's order keeps what the channel charged: each unchanged line's detail and,
     with the same shipping method, the shipping as charged (its tax is the order's tax beyond its lines')."""
     source = req.source
-    unchanged = [same_tax and quantity == req.source_lines[line.sku].quantity for line, quantity in quantities]
+    unchanged = [same_tax and quantity == req.source_lines[line.sku].quantity
+                 and not getattr(req.source_lines[line.sku], "replaced", False) for line, quantity in quantities]
     draft.line_charged = [
         req.source_lines[line.sku].charged if kept else {} for (line, _), kept in zip(quantities, unchanged, strict=True)
     ]
@@ -614,6 +643,7 @@ def order_clone_plan(
         errors=errors,
     )
     chosen = _clean_lines(req, lines)
+    _clean_replacements(req, chosen)
     fields = _clean_fields(req)
     if req.split:
         destinations = _clean_destinations(req, chosen, destinations)
@@ -667,12 +697,14 @@ def order_clone(
     opened_at: dt.datetime | None = None,
     rejected_submits: int = 0,
     door: str = "page",
+    suggestions: dict[str, list[str]] | None = None,
     **request: Any,
 ) -> list[Order]:
     """Clone `source` into one order (or one per destination for a split). Raises CloneInvalid.
 
     `request` takes the arguments of `order_clone_plan` (lines, overrides, pricing, purpose, cancel_source,
-    destinations, order_date, split_shipping)."""
+    destinations, order_date, split_shipping). `suggestions`: the suggestion kinds the page offered and those
+    the agent took, {"offered": [...], "taken": [...]}, kept on the clone record."""
     plan = order_clone_plan(source=source, by=by, **request)
     if plan.errors:
         raise CloneInvalid(plan.errors)
@@ -690,6 +722,8 @@ def order_clone(
             orders = orders_insert(account=account, drafts=plan.drafts, by=by)
         except StockShortage as shortage:
             by_variant = {src.variant_id: sku for sku, src in source_lines.items()}
+            by_variant.update({l.variant.pk: l.variant.sku for d in plan.drafts for l in d.lines
+                               if l.variant.pk not in by_variant})
             raise CloneInvalid(
                 {
                     f"lines.{by_variant[variant_id]}.quantity": [
@@ -719,6 +753,8 @@ def order_clone(
             seconds=seconds,
             rejected_submits=max(0, int(rejected_submits)),
             door=door,
+            suggestions={"offered": sorted(set((suggestions or {}).get("offered", []))),
+                         "taken": sorted(set((suggestions or {}).get("taken", [])))} if suggestions else {},
         )
         if cancel:
             order_transition(

@@ -137,6 +137,7 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
         shipping_total=priced.shipping_total,
         tax_total=priced.tax_total,
         total=priced.total,
+        units=sum(line.quantity for line in priced.lines),
         charged=draft.charged,
         is_simulation=draft.is_simulation,
         cloned_from=draft.cloned_from,
@@ -206,8 +207,12 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
     return orders
 
 
-def order_transition(*, order: Order, to: str, by, message: str = "") -> Order:
-    """Move an order to another status if that move is allowed; cancelling gives its stock back."""
+def order_transition(
+    *, order: Order, to: str, by, message: str = "", kind: str = "status", data: dict | None = None,
+    release: bool | None = None,
+) -> Order:
+    """Move an order to another status if that move is allowed; cancelling gives its stock back (`release`:
+    whether it holds stock, when the caller knows better than its status). `kind` and `data` go on the event."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk, account=order.account)
         if to not in ALLOWED_TRANSITIONS.get(order.status, set()):
@@ -217,7 +222,8 @@ def order_transition(*, order: Order, to: str, by, message: str = "") -> Order:
                 field="status",
                 code="invalid_transition",
             )
-        if order.status in HOLDS_STOCK and to == Order.Status.CANCELLED and order.warehouse_id and not order.is_simulation:
+        holds = order.status in HOLDS_STOCK if release is None else release
+        if holds and to == Order.Status.CANCELLED and order.warehouse_id and not order.is_simulation:
             # What was shipped already left with its allocation: give back only the rest.
             unshipped = order.lines.annotate(
                 left=F("quantity") - Coalesce(Sum("shipment_lines__quantity"), 0)
@@ -235,9 +241,9 @@ def order_transition(*, order: Order, to: str, by, message: str = "") -> Order:
             account=order.account,
             order=order,
             actor=by if getattr(by, "pk", None) else None,
-            kind="status",
+            kind=kind,
             message=message or f"Status {before} → {to}",
-            data={"status": [before, to]},
+            data={"status": [before, to], **(data or {})},
         )
     return order
 

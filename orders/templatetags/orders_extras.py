@@ -1,5 +1,7 @@
 from django import template
 
+from oms.codes import country_name
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def get_item(mapping, key):
 def key(*parts) -> str:
     """{% key "lines" row.key "quantity" as k %} -> "lines.SKU-1.quantity"."""
     return ".".join(str(p) for p in parts)
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country code in words: {{ order.shipping_country|country }} → "United States"."""
+    return country_name(code) if code else ""

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.settings_tabs import settings_tab_view, tab_render
+from oms.confirm import confirmation
 from oms.exceptions import DomainError
 from orders.forms import OrderRuleForm
 from orders.rules import ACTIONS, CONDITIONS, describe, resolve
@@ -66,15 +68,33 @@ def rule_edit(request, account, caps, tab, rule_id: int):
 @require_POST
 def rule_action(request, account, caps, tab, rule_id: int, action: str):
     rule = order_rule_get_for_account(account=account, rule_id=rule_id)
+    if action == "delete":
+        asked = confirmation(
+            request,
+            title=f"Delete the order rule “{rule.name}”?",
+            consequences=[
+                "New sales orders are no longer checked against it; orders it already changed stay as they are.",
+                "To stop it for a while instead, disable it.",
+            ],
+            confirm_label="Delete the rule",
+            back_url=reverse("account_settings", args=[account.pk, "order-rules"]),
+        )
+        if asked:
+            return asked
     try:
         if action in {"up", "down"}:
             order_rule_move(rule=rule, direction=action, by=request.user)
+            done = f"Moved “{rule.name}” {action}."
         elif action in {"enable", "disable"}:
             order_rule_set_active(rule=rule, active=action == "enable", by=request.user)
+            done = f"The order rule “{rule.name}” is {action}d."
         elif action == "delete":
             order_rule_delete(rule=rule, by=request.user)
+            done = f"Deleted the order rule “{rule.name}”."
         else:
             raise Http404("No such action.")
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, done)
     return redirect("account_settings", account_id=account.pk, tab="order-rules")

@@ -53,7 +53,7 @@ def test_a_revoked_account_is_dropped_from_the_session(world):
     client.post(reverse("switch_account"), {"account": world.store.pk})
     assert client.session[SESSION_ACCOUNT_KEY] == world.store.pk
     client_admin = world.client_for(world.admin)
-    client_admin.post(reverse("revoke_role", args=[world.store.pk, world.agent.pk]))
+    client_admin.post(reverse("revoke_role", args=[world.store.pk, world.agent.pk]), {"confirmed": "yes"})
     world.agent.__dict__.pop("_account_caps_cache", None)
     response = client.get(reverse("home"), follow=True)
     assert response.context["switcher_accounts"] == []

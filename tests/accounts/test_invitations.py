@@ -79,7 +79,7 @@ def test_pending_invitations_are_listed_and_can_be_revoked(world):
 
     invitation = Invitation.objects.get(email=UNKNOWN)
     revoked = world.client_for(world.account_admin).post(
-        reverse("invitation_revoke", args=[world.store.pk, invitation.pk]), follow=True
+        reverse("invitation_revoke", args=[world.store.pk, invitation.pk]), {"confirmed": "yes"}, follow=True
     )
     assert f"The invitation of {UNKNOWN} is revoked" in revoked.content.decode()
     assert not Invitation.objects.filter(pk=invitation.pk).exists()
@@ -207,7 +207,7 @@ def test_add_a_member_changes_a_members_role_at_once(world):
 
 def test_a_removed_member_still_signed_in_can_open_a_new_invitation(world):
     agent_client = world.client_for(world.agent)
-    world.client_for(world.admin).post(reverse("member_remove", args=[world.agent.pk]))
+    world.client_for(world.admin).post(reverse("member_remove", args=[world.agent.pk]), {"confirmed": "yes"})
     assert agent_client.get(reverse("home")).status_code == 404  # no longer a member
     world.client_for(world.admin).post(reverse("member_add"), {"email": world.agent.email, "role": "member"})
     page = agent_client.get(link_in(mail.outbox[0]))

@@ -86,14 +86,14 @@ def test_a_disabled_organization_answers_404_to_its_members(world, system_admin)
 
 def test_account_can_be_disabled_and_enabled_by_org_admins(world):
     client = world.client_for(world.supervisor)
-    client.post(reverse("account_set_active", args=[world.store.pk]), {"active": "0"})
+    client.post(reverse("account_set_active", args=[world.store.pk]), {"active": "0", "confirmed": "yes"})
     world.store.refresh_from_db()
     assert world.store.is_active is False
     client.post(reverse("account_set_active", args=[world.store.pk]), {"active": "1"})
     world.store.refresh_from_db()
     assert world.store.is_active is True
     assert world.client_for(world.account_admin).post(
-        reverse("account_set_active", args=[world.store.pk]), {"active": "0"}
+        reverse("account_set_active", args=[world.store.pk]), {"active": "0", "confirmed": "yes"}
     ).status_code == 403
 
 

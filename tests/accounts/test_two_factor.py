@@ -185,15 +185,22 @@ def test_turning_off_needs_the_password_and_a_code(world):
     device, codes = two_factor_on(world.agent)
     client = world.client_for(world.agent)
     bad_password = client.post(
-        "/two-factor/", {"action": "disable", "disable-password": "nope", "disable-code": totp_code(device, ahead=1)}
+        "/two-factor/", {"action": "disable", "disable-password": "nope", "disable-code": totp_code(device, ahead=1), "confirmed": "yes"}
     )
     assert bad_password.status_code == 422 and "password is not right" in bad_password.content.decode()
-    bad_code = client.post("/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": "zzzzzzzz"})
+    bad_code = client.post(
+        "/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": "zzzzzzzz", "confirmed": "yes"}
+    )
     assert bad_code.status_code == 422 and "code is not right" in bad_code.content.decode()
     assert TOTPDevice.objects.filter(user=world.agent, confirmed=True).exists()
 
     time.sleep(1.1)  # the wrong recovery code slowed the next try by a second
-    ok = client.post("/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": codes[0]})
+    asked = client.post("/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": codes[0]})
+    assert asked.status_code == 200 and "Turn off two-factor sign-in?" in asked.content.decode()
+    assert asked["Cache-Control"] == "no-store" and TOTPDevice.objects.filter(user=world.agent).exists()
+    ok = client.post(
+        "/two-factor/", {"action": "disable", "disable-password": PASSWORD, "disable-code": codes[0], "confirmed": "yes"}
+    )
     assert ok.status_code == 302
     assert not TOTPDevice.objects.filter(user=world.agent).exists()
     assert not StaticDevice.objects.filter(user=world.agent).exists()
@@ -284,7 +291,10 @@ def test_a_system_administrator_requires_it_on_the_public_site(world, system_adm
     response = client.post(f"/organizations/{world.org.pk}/two-factor/", {"require_two_factor_for_admins": "on"})
     assert response.status_code == 302
     assert Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
-    client.post(f"/organizations/{world.org.pk}/two-factor/", {})
+    asked = client.post(f"/organizations/{world.org.pk}/two-factor/", {})
+    assert asked.status_code == 200 and "Stop requiring two-factor sign-in" in asked.content.decode()
+    assert Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
+    client.post(f"/organizations/{world.org.pk}/two-factor/", {"confirmed": "yes"})
     assert not Organization.objects.get(pk=world.org.pk).require_two_factor_for_admins
     # Members of an organization cannot reach the public site's pages.
     member = Client(HTTP_HOST="localhost")

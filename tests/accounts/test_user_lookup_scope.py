@@ -36,8 +36,8 @@ def test_revoking_a_user_of_another_organization_is_a_404_that_names_nobody(worl
     client = world.client_for(world.by_role(role))
 
     # The probe: POST /accounts/<id>/users/<user id>/revoke/ on the organization's host.
-    response = client.post(f"/accounts/{world.store.pk}/users/{rival.pk}/revoke/", follow=True)
-    missing = client.post(f"/accounts/{world.store.pk}/users/{missing_user_id()}/revoke/", follow=True)
+    response = client.post(f"/accounts/{world.store.pk}/users/{rival.pk}/revoke/", {"confirmed": "yes"}, follow=True)
+    missing = client.post(f"/accounts/{world.store.pk}/users/{missing_user_id()}/revoke/", {"confirmed": "yes"}, follow=True)
 
     assert response.status_code == missing.status_code == 404
     assert RIVAL_EMAIL not in response.content.decode()
@@ -47,7 +47,7 @@ def test_revoking_a_user_of_another_organization_is_a_404_that_names_nobody(worl
 
 def test_revoking_a_member_still_works_and_names_them(world):
     client = world.client_for(world.account_admin)
-    response = client.post(f"/accounts/{world.store.pk}/users/{world.viewer.pk}/revoke/", follow=True)
+    response = client.post(f"/accounts/{world.store.pk}/users/{world.viewer.pk}/revoke/", {"confirmed": "yes"}, follow=True)
     assert response.status_code == 200
     assert f"{world.viewer.email} no longer has access" in response.content.decode()
     assert world.viewer not in dict(account_users(account=world.store))
@@ -55,7 +55,7 @@ def test_revoking_a_member_still_works_and_names_them(world):
 
 def test_removing_a_user_of_another_organization_is_a_404_and_changes_nothing(world, rival):
     client = world.client_for(world.admin)
-    response = client.post(reverse("member_remove", args=[rival.pk]))
+    response = client.post(reverse("member_remove", args=[rival.pk]), {"confirmed": "yes"})
     assert response.status_code == 404
     assert RIVAL_EMAIL not in response.content.decode()
     assert Membership.objects.filter(user=rival).count() == 1
@@ -63,7 +63,7 @@ def test_removing_a_user_of_another_organization_is_a_404_and_changes_nothing(wo
 
 def test_a_removed_member_loses_their_account_roles_and_leaves_the_users_tab(world):
     client = world.client_for(world.admin)
-    assert client.post(reverse("member_remove", args=[world.agent.pk]), follow=True).status_code == 200
+    assert client.post(reverse("member_remove", args=[world.agent.pk]), {"confirmed": "yes"}, follow=True).status_code == 200
     in_tenant(world.org)
     assert world.agent not in dict(account_users(account=world.store))
     page = client.get(reverse("account_settings", args=[world.store.pk, "users"]))

@@ -40,7 +40,7 @@ def test_org_admins_need_no_account_role(world):
 
 def test_revoking_removes_access_at_once(world):
     client = world.client_for(world.account_admin)
-    client.post(reverse("revoke_role", args=[world.store.pk, world.viewer.pk]))
+    client.post(reverse("revoke_role", args=[world.store.pk, world.viewer.pk]), {"confirmed": "yes"})
     world.viewer.__dict__.pop("_account_caps_cache", None)
     viewer = world.client_for(world.viewer)
     assert viewer.get(reverse("account_overview", args=[world.store.pk])).status_code == 404

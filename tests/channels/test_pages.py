@@ -63,7 +63,7 @@ def test_test_connection_reports_success_and_failure(world, sandbox):
     channel = sandbox_channel(world.store, sandbox)
     client = world.client_for(world.admin)
     page = client.post(reverse("channel_test", args=[world.store.pk, channel.pk]), follow=True).content.decode()
-    assert "Connected: 3 product(s)" in page
+    assert "Connected: 3 products" in page
     manual = ChannelFactory(account=world.store, connector_type="manual")
     page = client.post(reverse("channel_test", args=[world.store.pk, manual.pk]), follow=True).content.decode()
     assert "no connection configured" in page

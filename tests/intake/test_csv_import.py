@@ -97,9 +97,9 @@ def test_a_mixed_file_creates_the_good_orders_and_keeps_the_bad_ones_with_their_
 @pytest.mark.parametrize(
     "header, message",
     [
-        (HEADER.replace(",sku,", ",item,"), "missing column(s) sku; unknown column(s) item"),
-        (HEADER.replace("carrier_code,service_code", "carrier_code"), "missing column(s) service_code"),
-        (HEADER + ",sku", "repeated column(s) sku"),
+        (HEADER.replace(",sku,", ",item,"), "missing column sku; unknown column item"),
+        (HEADER.replace("carrier_code,service_code", "carrier_code"), "missing column service_code"),
+        (HEADER + ",sku", "repeated column sku"),
         ("", "The file is empty"),
     ],
 )
@@ -137,7 +137,7 @@ def upload(client, account, content: bytes | str, name="orders.csv"):
 @pytest.mark.parametrize(
     "text, message",
     [
-        (HEADER.replace(",sku,", ",item,") + "\n" + row("CSV-1"), "missing column(s) sku; unknown column(s) item"),
+        (HEADER.replace(",sku,", ",item,") + "\n" + row("CSV-1"), "missing column sku; unknown column item"),
         ("", "The file is empty"),
         (HEADER + "\n", "The file has a header but no rows."),
         (csv_text(*[row(f"M-{i}") for i in range(3)]), "at most 2 rows a file"),
@@ -257,7 +257,7 @@ def test_the_upload_goes_to_a_page_with_the_progress_then_the_summary(world, sku
 
     csv_import_run(import_id=started.pk)
     html = unescape(client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode())
-    assert "1 order(s) created, 1 rejected, 1 already imported." in html and 'hx-trigger' not in html
+    assert "1 order created, 1 rejected, 1 already imported." in html and 'hx-trigger' not in html
     order = Order.objects.get(external_id="UP-1")
     assert reverse("order_detail", args=[world.store.pk, order.number]) in html
     failure = IntakeFailure.objects.get(external_id="UP-BAD")
@@ -272,7 +272,7 @@ def test_a_wrong_upload_is_refused_with_the_reason(world, skus, monkeypatch):
 
     refused = upload(client, world.store, HEADER.replace("quantity", "qty") + "\n" + row("UP-2") + "\n")
     assert refused.status_code == 400
-    assert "Nothing was imported: the header has missing column(s) quantity; unknown column(s) qty." in unescape(
+    assert "Nothing was imported: the header has missing column quantity; unknown column qty." in unescape(
         refused.content.decode())
     not_text = upload(client, world.store, b"\xff\xfe\x00bad")
     assert not_text.status_code == 400 and "not UTF-8" in not_text.content.decode()

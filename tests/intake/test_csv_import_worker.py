@@ -60,7 +60,7 @@ def test_an_uploaded_file_is_imported_by_the_worker(committed_org):
     assert Order.objects.filter(account=world.store, external_id__startswith="W-").count() == 60
     failure = IntakeFailure.objects.get(account=world.store, external_id="W-BAD")
     html = unescape(fragment)
-    assert "60 order(s) created, 1 rejected, 0 already imported." in html and "hx-trigger" not in html
+    assert "60 orders created, 1 rejected, 0 already imported." in html and "hx-trigger" not in html
     assert reverse("intake_failure", args=[world.store.pk, failure.pk]) in html
     page = client.get(response["Location"]).content.decode()
     assert "Import of big.csv" in page and str(world.agent) in page

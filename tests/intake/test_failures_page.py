@@ -211,7 +211,7 @@ def test_a_replay_that_still_fails_says_why_and_discard_takes_it_off_the_list(wo
 
     again = client.post(action_url(world, kept, "replay"), follow=True).content.decode()
     assert "API-9 was rejected again: Line 1: SKU “NOBODY” is not a product" in again
-    client.post(action_url(world, kept, "discard"))
+    client.post(action_url(world, kept, "discard"), {"confirmed": "yes"})
 
     kept.refresh_from_db()
     assert (kept.status, kept.resolved_by, kept.attempts) == (IntakeFailure.Status.DISCARDED, world.account_admin, 2)

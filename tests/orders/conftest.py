@@ -51,3 +51,26 @@ def shop(world) -> Shop:
         notes="Leave at the door",
     )
     return Shop(account, warehouse, other, variants, ground, express, ny, ca, order)
+
+
+@dataclass
+class Desk:
+    """World's store with one SKU (10 in MAIN, 4 in EAST) and an allocated order of 3 in MAIN."""
+
+    account: object
+    main: object
+    east: object
+    variant: object
+    order: object
+
+
+@pytest.fixture
+def desk(world) -> Desk:
+    account = world.store
+    main = account.default_warehouse
+    east = WarehouseFactory(account=account, name="East", code="EAST")
+    variant = VariantFactory(product=ProductFactory(account=account, name="Lamp"), sku="LAMP-1", name="Lamp")
+    stock(variant, main, 10)
+    stock(variant, east, 4)
+    order = make_order(account, [(variant, 3)], warehouse=main, customer_name="Ada Lovelace")
+    return Desk(account, main, east, variant, order)
