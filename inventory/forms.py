@@ -20,4 +20,4 @@ class AdjustForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file (sku,warehouse,on_hand)")
+    file = forms.FileField(label="CSV file (sku,warehouse,on_hand[,reorder_point])")

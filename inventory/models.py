@@ -14,6 +14,9 @@ class StockLevel(models.Model):
     warehouse = models.ForeignKey("accounts.Warehouse", on_delete=models.CASCADE, related_name="stock_levels")
     on_hand = models.IntegerField(default=0)
     allocated = models.IntegerField(default=0)
+    reorder_point = models.PositiveIntegerField(
+        default=0, help_text="Low stock when available is at or below this (0: only when out of stock)"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -57,11 +60,19 @@ class StockMovement(models.Model):
     allocated_delta = models.IntegerField(default=0)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=255, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        help_text="The sales or purchase order the change was for (allocation, release, shipment, receipt)",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["variant", "warehouse", "id"], name="movement_level")]
+        indexes = [
+            models.Index(fields=["variant", "warehouse", "id"], name="movement_level"),
+            models.Index(fields=["variant", "id"], name="movement_variant"),  # a SKU's ledger, newest first
+            models.Index(fields=["order"], condition=Q(order__isnull=False), name="movement_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.variant_id}@{self.warehouse_id} {self.on_hand_delta:+}/{self.allocated_delta:+}"

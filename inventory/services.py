@@ -35,11 +35,21 @@ def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
-def _totals(quantities: Iterable[tuple[int, int]]) -> Counter:
+def _totals(quantities: Iterable[tuple]) -> Counter:
     totals: Counter = Counter()
-    for variant_id, quantity in quantities:
+    for variant_id, quantity, *_ in quantities:
         totals[variant_id] += quantity
     return totals
+
+
+def _per_order(quantities: Iterable[tuple], order) -> Counter:
+    """(variant id, order id) -> quantity: a (variant id, quantity, order id) triple names its own order, a pair
+    takes `order`'s (or none), so one ledger entry per variant and order."""
+    default = getattr(order, "pk", order)
+    parts: Counter = Counter()
+    for variant_id, quantity, *rest in quantities:
+        parts[(variant_id, rest[0] if rest else default)] += quantity
+    return parts
 
 
 def _apply(*, account, warehouse, totals: Counter, sign: int) -> None:
@@ -80,22 +90,25 @@ def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int])
     transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pairs))
 
 
-def _record(*, account, warehouse, kind: str, rows: list[tuple[int, int, int]], by, reason: str) -> None:
-    """Ledger entries for (variant id, on hand delta, allocated delta) rows, then the outbox."""
+def _record(*, account, warehouse, kind: str, rows: list[tuple], by, reason: str, order=None) -> None:
+    """Ledger entries for (variant id, on hand delta, allocated delta[, order id]) rows, then the outbox."""
+    default = getattr(order, "pk", order)
     StockMovement.objects.bulk_create(
         StockMovement(
             account=account, warehouse=warehouse, variant_id=variant_id, kind=kind, on_hand_delta=on_hand,
-            allocated_delta=allocated, actor=_actor(by), reason=reason[:255],
+            allocated_delta=allocated, actor=_actor(by), reason=reason[:255], order_id=rest[0] if rest else default,
         )
-        for variant_id, on_hand, allocated in rows
+        for variant_id, on_hand, allocated, *rest in rows
     )
     inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows])
 
 
 def stock_allocate(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple], by=None, reason: str = "", order=None
 ) -> None:
-    """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage."""
+    """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage. The ledger
+    entries name `order`, or each (variant id, quantity, order id) triple its own."""
+    quantities = list(quantities)
     totals = _totals(quantities)
     if not totals:
         return
@@ -118,12 +131,13 @@ def stock_allocate(
         _apply(account=account, warehouse=warehouse, totals=totals, sign=1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.ALLOCATION,
-            rows=[(v, 0, q) for v, q in totals.items()], by=by, reason=reason or "Order allocation",
+            rows=[(v, 0, q, o) for (v, o), q in _per_order(quantities, order).items()], by=by,
+            reason=reason or "Order allocation",
         )
 
 
 def stock_release(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Give back what an order had allocated (e.g. when it is cancelled)."""
     totals = _totals(quantities)
@@ -140,7 +154,7 @@ def stock_release(
         _apply(account=account, warehouse=warehouse, totals=totals, sign=-1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.RELEASE,
-            rows=[(v, 0, -q) for v, q in totals.items()], by=by, reason=reason or "Release on cancel",
+            rows=[(v, 0, -q) for v, q in totals.items()], by=by, reason=reason or "Release on cancel", order=order,
         )
 
 
@@ -212,7 +226,7 @@ def _move(*, account, warehouse, totals: Counter, on_hand_sign: int, allocated_s
 
 
 def stock_ship(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Goods leave `warehouse`: on hand and allocated drop together, one SHIPMENT entry per variant.
 
@@ -239,12 +253,12 @@ def stock_ship(
         _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=-1, allocated_sign=-1)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.SHIPMENT,
-            rows=[(v, -q, -q) for v, q in totals.items()], by=by, reason=reason or "Shipment",
+            rows=[(v, -q, -q) for v, q in totals.items()], by=by, reason=reason or "Shipment", order=order,
         )
 
 
 def stock_receive(
-    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = ""
+    *, account, warehouse, quantities: Iterable[tuple[int, int]], by=None, reason: str = "", order=None
 ) -> None:
     """Goods arrive in `warehouse`: on hand rises, one RECEIPT entry per variant; missing levels are created
     at zero (which needs no ledger entry)."""
@@ -259,7 +273,7 @@ def stock_receive(
         _move(account=account, warehouse=warehouse, totals=totals, on_hand_sign=1, allocated_sign=0)
         _record(
             account=account, warehouse=warehouse, kind=StockMovement.Kind.RECEIPT,
-            rows=[(v, q, 0) for v, q in totals.items()], by=by, reason=reason or "Receipt",
+            rows=[(v, q, 0) for v, q in totals.items()], by=by, reason=reason or "Receipt", order=order,
         )
 
 
@@ -274,11 +288,13 @@ class ImportResult:
 
 
 CSV_COLUMNS = ("sku", "warehouse", "on_hand")
+REORDER_POINT_MAX = 2**31 - 1
 
 
 def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> ImportResult:
-    """Set on hand from CSV rows `sku,warehouse,on_hand` (warehouse = its code). Every bad row is reported by
-    its line number and nothing is imported if any row is bad."""
+    """Set on hand from CSV rows `sku,warehouse,on_hand` (warehouse = its code), and the reorder point from an
+    optional `reorder_point` column (blank leaves it). Every bad row is reported by its line number and
+    nothing is imported if any row is bad."""
     from accounts.models import Warehouse
     from orders.models import Variant
 
@@ -311,6 +327,14 @@ def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> I
         except ValueError:
             problems.append(f"on_hand {record['on_hand']!r} is not a whole number")
             quantity = None
+        reorder_point = None
+        if record.get("reorder_point"):
+            try:
+                reorder_point = int(record["reorder_point"])
+                if not 0 <= reorder_point <= REORDER_POINT_MAX:
+                    problems.append(f"reorder_point must be between 0 and {REORDER_POINT_MAX:,}")
+            except ValueError:
+                problems.append(f"reorder_point {record['reorder_point']!r} is not a whole number")
         if variant and warehouse:
             key = (variant.pk, warehouse.pk)
             if key in seen:
@@ -319,21 +343,24 @@ def stock_import_csv(*, account, text: str, by, reason: str = "CSV import") -> I
         if problems:
             errors.append(f"Line {line}: {'; '.join(problems)}.")
         else:
-            changes.append((line, variant, warehouse, quantity))
+            changes.append((line, variant, warehouse, quantity, reorder_point))
     if not rows:
         errors.append("The file has no rows.")
     if errors:
         return ImportResult(errors=errors)
     try:
         with transaction.atomic():
-            for line, variant, warehouse, quantity in changes:
+            for line, variant, warehouse, quantity, reorder_point in changes:
                 try:
-                    stock_adjust(
+                    level = stock_adjust(
                         account=account, warehouse=warehouse, variant=variant, set_on_hand=quantity,
                         kind=StockMovement.Kind.IMPORT, by=by, reason=reason,
                     )
                 except DomainError as exc:
                     errors.append(f"Line {line}: {exc.message}")
+                    continue
+                if reorder_point is not None and reorder_point != level.reorder_point:
+                    StockLevel.objects.filter(pk=level.pk).update(reorder_point=reorder_point)
             if errors:
                 raise _Rollback
     except _Rollback:

@@ -1,22 +1,36 @@
-"""Inventory pages: levels by SKU and warehouse, the ledger of one SKU, manual adjustment, CSV import and the
+"""Inventory pages: levels by SKU and warehouse (or by SKU with a column per warehouse) with CSV export, the
+ledger of one SKU with running balances, manual adjustment, CSV import and the
 failed channel pushes (dead letters) with Retry. Viewing needs the account; changing stock needs WORK_ORDERS."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import account_view
+from inventory.filters import StockFilterForm
 from inventory.forms import AdjustForm, ImportForm
+from inventory.models import StockMovement
 from inventory.push import inventory_push_retry
 from inventory.selectors import (
+    LEVEL_PAGE_SIZE,
     inventory_dead_letters,
-    stock_levels,
-    stock_movements,
+    parse_cursor,
+    stock_ledger_export,
+    stock_ledger_page,
+    stock_level_page,
+    stock_levels_export,
+    stock_sku_page,
     variant_get_for_account,
+    warehouses_active,
 )
 from inventory.services import stock_adjust, stock_import_csv
+from oms.csvexport import csv_response
 from oms.exceptions import DomainError
 from oms.text import count_of
 
@@ -24,27 +38,111 @@ from oms.text import count_of
 
 @account_view()
 def inventory_levels(request, account, caps):
-    query = request.GET.get("q", "").strip()
+    """Levels by SKU and warehouse, or one row per SKU with a column per warehouse, in keyset pages."""
+    warehouses = warehouses_active(account=account)
+    form = StockFilterForm(request.GET or None, warehouses=warehouses)
+    filters = form.filters()
+    by_sku = form.by_sku()
+    after, before = parse_cursor(request.GET.get("after")), parse_cursor(request.GET.get("before"))
+    if by_sku:
+        columns = [w for w in warehouses if w.pk == filters.warehouse_id] or warehouses
+        page = stock_sku_page(account=account, warehouses=columns, filters=filters, after=after, before=before)
+    else:
+        columns = []
+        page = stock_level_page(account=account, filters=filters, after=after, before=before)
+    query = form.querystring()
     context = {
         "account": account,
-        "levels": stock_levels(account=account, query=query)[:500],
-        "q": query,
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "by_sku": by_sku,
+        "columns": columns,
+        "colspan": 2 + 2 * len(columns),
+        "page_size": LEVEL_PAGE_SIZE,
+        "newer_url": _page_url(request.path, query, "before", page.newer),
+        "older_url": _page_url(request.path, query, "after", page.older),
+        "export_url": reverse("inventory_levels_export", args=[account.pk]) + (f"?{query}" if query else ""),
         "can_change": roles.WORK_ORDERS in caps,
-        "dead_letters": inventory_dead_letters(account=account),
-        "adjust_form": AdjustForm(account=account),
-        "import_form": ImportForm(),
     }
-    if request.htmx and request.htmx.target == "level-rows":
-        return render(request, "inventory/partials/_level_rows.html", context)
-    return render(request, "inventory/levels.html", context)
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "inventory/partials/_level_results.html", context)
+    else:
+        context["dead_letters"] = inventory_dead_letters(account=account)
+        response = render(request, "inventory/levels.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@account_view()
+def inventory_levels_export(request, account, caps):
+    """Every level matching the page's filters as CSV, streamed."""
+    form = StockFilterForm(request.GET or None, warehouses=warehouses_active(account=account))
+    rows = stock_levels_export(account=account, filters=form.filters())
+    return csv_response(
+        filename=f"inventory-{account.code}.csv",
+        header=["sku", "name", "warehouse", "on_hand", "allocated", "available", "reorder_point"],
+        rows=rows,
+    )
+
+
+def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
+    """The same list and filters, one page back ('before') or on ('after')."""
+    if cursor is None:
+        return None
+    return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor}") if part)
+
+
+def _ledger_warehouse(request, warehouses) -> int | None:
+    chosen = parse_cursor(request.GET.get("warehouse"))
+    return chosen if chosen in {w.pk for w in warehouses} else None
 
 
 @account_view()
 def inventory_ledger(request, account, caps, sku: str):
+    """The SKU's ledger, newest first, with the balance after each entry, in keyset pages."""
     variant = variant_get_for_account(account=account, sku=sku)
+    warehouses = warehouses_active(account=account)
+    warehouse_id = _ledger_warehouse(request, warehouses)
+    page = stock_ledger_page(
+        account=account, variant=variant, warehouse_id=warehouse_id,
+        after=parse_cursor(request.GET.get("after")), before=parse_cursor(request.GET.get("before")),
+    )
+    query = urlencode({"warehouse": warehouse_id}) if warehouse_id else ""
+    export_url = reverse("inventory_ledger_export", args=[account.pk, variant.sku])
     return render(
         request, "inventory/ledger.html",
-        {"account": account, "variant": variant, "movements": stock_movements(account=account, variant=variant)},
+        {
+            "account": account, "variant": variant, "page": page, "warehouses": warehouses,
+            "warehouse_id": warehouse_id,
+            "newer_url": _page_url(request.path, query, "before", page.newer),
+            "older_url": _page_url(request.path, query, "after", page.older),
+            "export_url": export_url + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@account_view()
+def inventory_ledger_export(request, account, caps, sku: str):
+    """Every ledger entry of the SKU (in the chosen warehouse) as CSV with its running balance, streamed;
+    times in the account's timezone with their offset."""
+    variant = variant_get_for_account(account=account, sku=sku)
+    warehouse_id = _ledger_warehouse(request, warehouses_active(account=account))
+    zone = account.zone
+    kinds = dict(StockMovement.Kind.choices)
+
+    def rows():
+        for pk, created, code, kind, on_hand, allocated, on_hand_after, allocated_after, number, email, reason in (
+            stock_ledger_export(account=account, variant=variant, warehouse_id=warehouse_id)
+        ):
+            yield [pk, created.astimezone(zone).isoformat(timespec="seconds"), code, kinds.get(kind, kind),
+                   on_hand, allocated, on_hand_after, allocated_after, number, email or "system", reason]
+
+    return csv_response(
+        filename=f"ledger-{account.code}-{variant.pk}.csv",
+        header=["entry", f"when ({account.zone})", "warehouse", "what", "on_hand_change", "allocated_change",
+                "on_hand_after", "allocated_after", "order", "who", "why"],
+        rows=rows(),
     )
 
 

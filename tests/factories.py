@@ -146,6 +146,25 @@ def stock(variant, warehouse, on_hand: int):
                         by=None, reason="Test set-up")
 
 
+def stock_grid(account, *, skus: int, warehouses: list, on_hand=lambda i, w: i % 7, prefix: str = "G"):
+    """`skus` variants (`<prefix>-0000`, ...) of one product, each with a level in every warehouse (opening
+    entries through the ledger), made in bulk: a few queries however many."""
+    from inventory.models import StockLevel
+    from inventory.services import stock_levels_create
+    from orders.models import Product, Variant
+
+    product = Product.objects.create(account=account, name=f"{prefix} product")
+    variants = Variant.objects.bulk_create(
+        Variant(account=account, product=product, sku=f"{prefix}-{i:04d}", name=f"Widget {i}") for i in range(skus)
+    )
+    levels = [
+        StockLevel(account=account, variant=v, warehouse=w, on_hand=on_hand(i, w))
+        for i, v in enumerate(variants) for w in warehouses
+    ]
+    stock_levels_create(account=account, levels=levels, reason="Test set-up")
+    return variants
+
+
 def make_order(account, items, *, warehouse=None, codes=(), by=None, **fields):
     """An order written by the one creation service: `items` is [(variant, quantity), ...]."""
     draft = order_draft(account, items, warehouse=warehouse, discount_codes=list(codes), **fields)

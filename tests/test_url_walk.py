@@ -35,7 +35,7 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 QUERY_NAMES = [
     "q", "source", "page", "cursor", "after", "before", "account", "channel", "status", "kind", "with_users",
     "master_product_source", "created_from", "created_to", "limit", "sku", "warehouse", "next", "number", "apply",
-    "sort", "columns", "lines", "export",
+    "sort", "columns", "lines", "export", "stock", "view",
 ]
 # Names posted to views that draw no page to read field names from (POST-only actions).
 FORM_NAMES = ["account", "active", "next", "scope", "ids", "shown", "back", "form", "source", "name", "with_users",
@@ -85,6 +85,8 @@ class Walk:
                 response = self.client.get(path, headers={**self.headers, **headers})
             else:
                 response = self.client.post(path, data or {}, headers={**self.headers, **headers})
+            if response.streaming:  # a download: read it all, so an error while streaming shows here
+                response.body_read = b"".join(response.streaming_content).decode(errors="replace")
         finally:
             connection.set_tenant(self.tenant)
         self.sent += 1
@@ -163,7 +165,7 @@ def _form_posts(response, fallback) -> list[tuple[str, dict]]:
     more post holds a NUL character in every field."""
     inputs = _Inputs()
     if response.status_code == 200:
-        inputs.feed(response.content.decode(errors="replace"))
+        inputs.feed(response.body_read if response.streaming else response.content.decode(errors="replace"))
         for form in _forms_of(response):
             for name, field in form.fields.items():
                 key = form.add_prefix(name)

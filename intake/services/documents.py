@@ -548,8 +548,12 @@ def shipment_submit(
         reason = f"Shipment {shipment.pk} of {order.number}"
         try:
             if order.status == Order.Status.OPEN:
-                stock_allocate(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
-            stock_ship(account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason)
+                stock_allocate(
+                    account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason, order=order
+                )
+            stock_ship(
+                account=account, warehouse=order.warehouse, quantities=quantities, by=by, reason=reason, order=order
+            )
         except StockShortage as shortage:
             message = _shortage_message(shortage, judged.order_lines, order.warehouse)
             raise _Rejected([*checked.problems, Problem("insufficient_stock", "lines", message)])
@@ -634,7 +638,7 @@ def receipt_submit(
         po, pairs = judged.order, judged.pairs
         stock_receive(
             account=account, warehouse=receipt.warehouse, quantities=[(ol.variant_id, q) for ol, q in pairs], by=by,
-            reason=f"Receipt {receipt.pk} of {po.number}",
+            reason=f"Receipt {receipt.pk} of {po.number}", order=po,
         )
         events = [
             OrderEvent(

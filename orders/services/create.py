@@ -198,7 +198,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
             )
             if order.status in HOLDS_STOCK and not order.is_simulation and draft.warehouse is not None:
                 allocations.setdefault(draft.warehouse.pk, (draft.warehouse, []))[1].extend(
-                    (p.variant.pk, p.quantity) for p in draft.priced.lines
+                    (p.variant.pk, p.quantity, order.pk) for p in draft.priced.lines
                 )
         OrderLine.objects.bulk_create(lines)
         OrderEvent.objects.bulk_create(events)
@@ -232,6 +232,7 @@ def order_transition(
                 account=order.account,
                 warehouse=order.warehouse,
                 quantities=[(variant_id, left) for variant_id, left in unshipped if left > 0],
+                order=order,
             )
         before = order.status
         order.status = to

@@ -25,7 +25,7 @@ def test_levels_page_lists_and_searches_in_a_fixed_number_of_queries(world, stoc
     with django_assert_max_num_queries(20):
         page = client.get(url).content.decode()
     assert "TEE-RED" in page and "MUG-1" in page
-    rows = client.get(url, {"q": "tee"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="level-rows").content.decode()
+    rows = client.get(url, {"q": "tee"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inventory-results").content.decode()
     assert "TEE-RED" in rows and "MUG-1" not in rows and "<html" not in rows
 
 
@@ -123,3 +123,15 @@ def test_dead_letters_are_listed_with_their_error_and_retry_makes_them_pending_a
     assert response.status_code == 302
     dead.refresh_from_db()
     assert dead.status == "pending"
+
+
+def test_csv_import_sets_reorder_points_which_the_low_stock_filter_uses(world, stocked):
+    client = world.client_for(world.admin)
+    bad = _upload(client, world, "sku,warehouse,on_hand,reorder_point\nTEE-RED,MAIN,7,-1\nMUG-1,MAIN,3,many\n")
+    assert bad.status_code == 400 and "Line 2: reorder_point must be between 0" in bad.content.decode()
+    assert "Line 3: reorder_point &#x27;many&#x27; is not a whole number" in bad.content.decode()
+    response = _upload(client, world, "sku,warehouse,on_hand,reorder_point\nTEE-RED,MAIN,7,8\nMUG-1,MAIN,3,\n")
+    assert response.status_code == 302
+    assert dict(StockLevel.objects.values_list("variant__sku", "reorder_point")) == {"TEE-RED": 8, "MUG-1": 0}
+    low = client.get(reverse("inventory_levels", args=[world.store.pk]), {"stock": "low"}).content.decode()
+    assert "TEE-RED" in low and "MUG-1" not in low  # 7 available at or below 8; 3 above 0
