@@ -9,6 +9,7 @@ import csv
 from collections.abc import Iterator
 
 from oms.codes import country_name
+from oms.csvexport import Echo, csv_safe
 from orders import selectors
 from orders.models import Order
 
@@ -43,26 +44,9 @@ LINE_COLUMNS = [
     ("Line total", lambda line: line.line_total),
 ]
 SHIPPED = {Order.Status.SHIPPED, Order.Status.CLOSED}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value) -> str:
-    """A cell's text; text that a spreadsheet would run as a formula is kept as text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_START) else value
-    return str(value)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_rows(*, account, filters, sort: str, columns: list[str], lines: bool) -> Iterator[str]:
     """The CSV, a line of text at a time: the header, then every matching order (or each of its lines)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     zone = account.zone
     chosen = [ORDER_COLUMNS[key] for key in columns]
     header = [title for title, _ in chosen] + ([title for title, _ in LINE_COLUMNS] if lines else [])
@@ -71,11 +55,11 @@ def csv_rows(*, account, filters, sort: str, columns: list[str], lines: bool) ->
         by_order = selectors.order_lines_for_export(account=account, order_ids=[o.pk for o in chunk]) if lines else {}
         out = []
         for order in chunk:
-            cells = [safe(value(order, zone)) for _, value in chosen]
+            cells = [csv_safe(value(order, zone)) for _, value in chosen]
             if not lines:
                 out.append(writer.writerow(cells))
                 continue
             for line in by_order.get(order.pk) or [None]:
-                extra = [safe(value(line)) if line is not None else "" for _, value in LINE_COLUMNS]
+                extra = [csv_safe(value(line)) if line is not None else "" for _, value in LINE_COLUMNS]
                 out.append(writer.writerow(cells + extra))
         yield "".join(out)
