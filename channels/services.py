@@ -23,7 +23,7 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     sent nowhere else, so a changed scheme, host or port needs the secret entered again."""
     if clear_secret:
         return ""
-    origin = url_origin(connection.base_url)
+    origin = url_origin(connection.secret_url)
     if secret:
         return secret_encrypt(secret, origin=origin)
     before = None
@@ -37,7 +37,7 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     except SecretUnreadable:
         bound = None
     if bound is None:  # unreadable, or stored before secrets were bound: the URL it was saved with
-        bound = url_origin(before.base_url) if before is not None else None
+        bound = url_origin(before.secret_url) if before is not None else None
     if bound != origin:
         raise DomainError(SECRET_NOT_FOR_THIS_URL, field="secret")
     return stored
