@@ -43,6 +43,15 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     return stored
 
 
+def _clean_amazon(connection: ChannelConnection) -> None:
+    """An Amazon channel needs its SP-API endpoint (base URL), the token endpoint, the seller and a marketplace."""
+    for field, label in (("base_url", "the Selling Partner API endpoint as base URL"),
+                         ("token_url", "the Login with Amazon token URL"), ("seller_id", "the seller id"),
+                         ("marketplace_ids", "at least one marketplace id")):
+        if not getattr(connection, field):
+            raise DomainError(f"An Amazon channel needs {label}.", field=field)
+
+
 def channel_save(
     *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
     by,
@@ -51,6 +60,8 @@ def channel_save(
     is kept only for the address it was entered for (`_clean_secret`)."""
     if any(w.account_id != account.pk for w in warehouses):
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
+    if channel.connector_type == Channel.Connector.AMAZON:
+        _clean_amazon(connection)
     with transaction.atomic():
         connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
         channel.account = account
