@@ -32,6 +32,8 @@ POST /_expire      every access token issued so far is expired (the client does 
 POST /_revoke      the refresh token is revoked: the token endpoint answers invalid_grant
 GET  /_calls       {operation: count} of the calls answered (429s included, as "<operation>:429")
 POST /_config      {"page_size": n, "seller_id": "...", "store_name": "..."}
+
+Run on its own (the demo), it lists every SKU it is sent and offers the documentation's example order.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class Store:
         self.page_size = 100
         self.seller_id = SELLER_ID
         self.store_name = "Sandbox Store"
+        self.any_sku = False  # every SKU is listed (the demo, whose catalogue the emulator does not know)
 
     def take(self, op: str) -> bool:
         """One request from the operation's bucket; False when it is empty (or a throttle was forced)."""
@@ -295,6 +298,8 @@ class Handler(BaseHTTPRequestHandler):
         except (KeyError, TypeError, ValueError):
             quantity = None
         sku = unquote(sku)
+        if store.any_sku:
+            store.listings.setdefault(sku, None)
         if quantity is None or quantity < 0 or sku not in store.listings:
             message = "quantity missing or negative" if sku in store.listings else f"SKU {sku} is not listed."
             return 400, {"sku": sku, "status": "INVALID", "submissionId": secrets.token_hex(16),
@@ -407,7 +412,7 @@ def main() -> None:
     args = parser.parse_args()
     server = make_server(args.port)
     store = server.RequestHandlerClass.store
-    store.listings = {"SBX-TEE-S": None, "SBX-TEE-M": None, "SBX-MUG": None}
+    store.any_sku = True
     store.orders = [example_order()]
     store.orders[0]["LastUpdateDate"] = _iso(datetime.now(UTC) - timedelta(minutes=5))
     print(f"Amazon SP-API emulator on http://127.0.0.1:{server.server_address[1]}/ (seller {SELLER_ID}, "
