@@ -3,6 +3,8 @@ imports each order once with its buyer and address (read with a restricted data 
 an expired access token is refreshed once and the request retried; a revoked refresh token asks for a reconnect
 and moves nothing."""
 
+import json
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,7 +16,9 @@ from channels.connectors import amazon as connector
 from channels.selectors import channel_state_of
 from intake.importing import orders_import
 from orders.models import Order
-from sandbox.amazon import example_order
+from channels.services import channel_save
+from oms.exceptions import DomainError
+from sandbox.amazon import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, example_order, make_server
 from tests.channels.amazon_helpers import amazon, amazon_channel  # noqa: F401  (fixture)
 from tests.intake.failure_helpers import mug
 
@@ -92,3 +96,26 @@ def test_a_revoked_refresh_token_asks_for_a_reconnect_and_imports_nothing(world,
     state = channel_state_of(seller)
     assert state.needs_reconnect and "reconnect" in state.error and state.orders_cursor == ""
     assert not Order.objects.filter(channel=seller).exists()
+
+
+def test_the_token_endpoint_and_the_api_on_different_origins_as_in_production(world, amazon):
+    """LWA (api.amazon.com) and the SP-API (sellingpartnerapi-*.amazon.com) are different origins: the
+    credentials are sealed for the token URL and do not follow it to another address unless entered again."""
+    lwa = make_server(0, store=amazon.server.RequestHandlerClass.store)  # the same seller, another port
+    threading.Thread(target=lwa.serve_forever, daemon=True).start()
+    try:
+        mug(world.store, sku="SBX-MUG")
+        channel = amazon_channel(world.store, amazon)
+        conn = channel.connection
+        conn.token_url = f"http://127.0.0.1:{lwa.server_address[1]}/auth/o2/token"
+        with pytest.raises(DomainError, match="another address"):
+            channel_save(account=world.store, channel=channel, warehouses=[], connection=conn, secret="",
+                         clear_secret=False, by=None)
+        secret = json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN})
+        channel_save(account=world.store, channel=channel, warehouses=[], connection=conn, secret=secret,
+                     clear_secret=False, by=None)
+        amazon.orders(_orders(2))
+        assert orders_import(channel=channel).created == 2
+    finally:
+        lwa.shutdown()
+        lwa.server_close()
