@@ -27,7 +27,8 @@ POST /_orders      {"orders": [order with "OrderItems"], "append": bool}: the or
 POST /_listings    {"skus": [...]}: the seller SKUs it lists (others are INVALID); GET /_listings: quantities
 GET  /_received    the patches received [{sku, quantity, marketplaceIds}] in order; DELETE clears them
 POST /_rates       {"getOrders": {"rate": 20, "burst": 2}, ...}: rate and burst per operation
-POST /_throttle    {"getOrders": 1}: the next n calls of that operation answer 429 whatever the bucket holds
+POST /_throttle    {"getOrders": 1}: the next n calls of that operation answer 429 whatever the bucket holds;
+                   {"getOrders": {"after": 1, "count": 1}}: the same once one more call has been answered
 POST /_expire      every access token issued so far is expired (the client does not know it yet)
 POST /_revoke      the refresh token is revoked: the token endpoint answers invalid_grant
 GET  /_calls       {operation: count} of the calls answered (429s included, as "<operation>:429")
@@ -109,7 +110,7 @@ class Store:
         self.refresh_revoked = False
         self.rates = {op: list(rb) for op, rb in DEFAULT_RATES.items()}
         self.buckets: dict[str, tuple[float, float]] = {}  # op -> (tokens, at)
-        self.forced: dict[str, int] = {}
+        self.forced: dict[str, tuple[int, int]] = {}  # op -> (calls answered first, calls throttled)
         self.calls: dict[str, int] = {}
         self.page_size = 100
         self.seller_id = SELLER_ID
@@ -122,8 +123,11 @@ class Store:
         now = time.monotonic()
         tokens, at = self.buckets.get(op, (float(burst), now))
         tokens = min(float(burst), tokens + (now - at) * rate)
-        if self.forced.get(op, 0) > 0:
-            self.forced[op] -= 1
+        skip, count = self.forced.get(op, (0, 0))
+        if count > 0 and skip > 0:
+            self.forced[op] = (skip - 1, count)
+        elif count > 0:
+            self.forced[op] = (0, count - 1)
             self.buckets[op] = (tokens, now)
             return False
         if tokens < 1:
@@ -380,9 +384,11 @@ class Handler(BaseHTTPRequestHandler):
                     store.buckets.pop(op, None)
                 return self._send(200, store.rates)
             if path == "/_throttle":
-                for op, count in body.items():
-                    store.forced[op] = int(count)
-                return self._send(200, store.forced)
+                for op, value in body.items():
+                    skip, count = (int(value.get("after", 0)), int(value.get("count", 1))) if isinstance(
+                        value, dict) else (0, int(value))
+                    store.forced[op] = (skip, count)
+                return self._send(200, {op: list(v) for op, v in store.forced.items()})
             if path == "/_expire":
                 store.access = {token: 0.0 for token in store.access}
                 return self._send(200, {"expired": len(store.access)})

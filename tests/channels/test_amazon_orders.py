@@ -36,7 +36,9 @@ def _orders(n: int) -> list[dict]:
 def test_a_paged_pull_survives_a_throttle_mid_way_and_imports_each_order_once(world, amazon, seller):
     amazon.orders(_orders(5))
     amazon.control("POST", "/_config", {"page_size": 2})
-    amazon.control("POST", "/_throttle", {"getOrders": 1, "getOrderItems": 1})
+    # The second page and the third order's items are answered 429 first.
+    amazon.control("POST", "/_throttle", {"getOrders": {"after": 1, "count": 1},
+                                          "getOrderItems": {"after": 2, "count": 1}})
 
     counts = orders_import(channel=seller)
 
