@@ -1,3 +1,6 @@
+import json
+import re
+
 from django import forms
 
 from accounts.models import Warehouse
@@ -30,8 +33,26 @@ class ChannelForm(forms.ModelForm):
         return self.cleaned_data["order_format"] or self.instance.order_format or "oms"
 
 
+AMAZON_SECRET_FIELDS = ("amazon_client_id", "amazon_client_secret", "amazon_refresh_token")
+GENERIC_FIELDS = ("auth_header", "secret", "products_path", "orders_path", "inventory_path")
+AMAZON_FIELDS = ("token_url", "seller_id", "marketplace_ids", *AMAZON_SECRET_FIELDS)
+
+
 class ConnectionForm(forms.ModelForm):
+    amazon_client_id = forms.CharField(label="Amazon: LWA client id", required=False, max_length=200)
+    amazon_client_secret = forms.CharField(
+        label="Amazon: LWA client secret", required=False, widget=forms.PasswordInput, max_length=500,
+    )
+    amazon_refresh_token = forms.CharField(
+        label="Amazon: refresh token", required=False, widget=forms.PasswordInput, max_length=2000,
+        help_text="The three are stored encrypted and sent only to the token URL's scheme, host and port. Leave "
+                  "them empty to keep the current ones.",
+    )
     base_url = forms.URLField(label="Base URL", required=False, assume_scheme="http")
+    token_url = forms.URLField(
+        label="Amazon: token URL", required=False, assume_scheme="https",
+        help_text="The Login with Amazon token endpoint, e.g. https://api.amazon.com/auth/o2/token",
+    )
     secret = forms.CharField(
         label="Auth header value (secret)", required=False, widget=forms.PasswordInput,
         help_text="Stored encrypted and sent only to the base URL's scheme, host and port. Leave empty to keep "
@@ -47,8 +68,46 @@ class ConnectionForm(forms.ModelForm):
 
     class Meta:
         model = ChannelConnection
-        fields = ["base_url", "auth_header", "products_path", "orders_path", "inventory_path", "timeout_seconds"]
-        labels = {"base_url": "Base URL"}
+        fields = [
+            "base_url", "auth_header", "products_path", "orders_path", "inventory_path", "timeout_seconds",
+            "token_url", "seller_id", "marketplace_ids",
+        ]
+        labels = {"base_url": "Base URL", "token_url": "Amazon: token URL", "seller_id": "Amazon: seller id",
+                  "marketplace_ids": "Amazon: marketplace ids"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="conn", **kwargs)
+        for name in AMAZON_FIELDS:
+            self.fields[name].widget.attrs["data-connectors"] = "amazon"
+        for name in GENERIC_FIELDS:
+            self.fields[name].widget.attrs["data-connectors"] = "sandbox http_json"
+
+    def clean_marketplace_ids(self) -> str:
+        ids = [m.strip().upper() for m in self.cleaned_data["marketplace_ids"].split(",") if m.strip()]
+        bad = [m for m in ids if not re.fullmatch(r"[A-Z0-9]{1,20}", m)]
+        if bad:
+            raise forms.ValidationError(f"Not a marketplace id: {bad[0][:40]}. Separate ids with commas.")
+        return ",".join(ids)
+
+    def clean_seller_id(self) -> str:
+        seller = self.cleaned_data["seller_id"].strip()
+        if seller and not re.fullmatch(r"[A-Za-z0-9]{1,40}", seller):
+            raise forms.ValidationError("A seller id is letters and digits (Seller Central: merchant token).")
+        return seller
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [name for name in AMAZON_SECRET_FIELDS if cleaned.get(name)]
+        if given and len(given) < len(AMAZON_SECRET_FIELDS):
+            self.add_error(None, "Enter the Amazon client id, client secret and refresh token together.")
+        return cleaned
+
+    def secret_value(self) -> str:
+        """The secret to store: Amazon's three credentials as one JSON value when entered, else the auth header's."""
+        if all(self.cleaned_data.get(name) for name in AMAZON_SECRET_FIELDS):
+            return json.dumps({
+                "client_id": self.cleaned_data["amazon_client_id"].strip(),
+                "client_secret": self.cleaned_data["amazon_client_secret"].strip(),
+                "refresh_token": self.cleaned_data["amazon_refresh_token"].strip(),
+            })
+        return self.cleaned_data["secret"]

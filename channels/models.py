@@ -90,9 +90,22 @@ class ChannelConnection(models.Model):
     orders_path = models.CharField(max_length=200, blank=True, default="/orders")
     inventory_path = models.CharField(max_length=200, blank=True, default="/inventory")
     timeout_seconds = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+    # Amazon: the Login with Amazon token endpoint (the secret is sealed for it), the seller and marketplaces.
+    token_url = models.URLField(
+        "Token URL", blank=True, help_text="Amazon: the Login with Amazon token endpoint, e.g. https://api.amazon.com/auth/o2/token"
+    )
+    seller_id = models.CharField("Seller id", max_length=40, blank=True, help_text="Amazon: the merchant token")
+    marketplace_ids = models.CharField(
+        "Marketplace ids", max_length=200, blank=True, help_text="Amazon: comma-separated, e.g. ATVPDKIKX0DER"
+    )
 
     def __str__(self) -> str:
         return f"Connection of channel {self.channel_id}"
+
+    @property
+    def secret_url(self) -> str:
+        """Where the secret is sent: the token endpoint when there is one (Amazon), else the base URL."""
+        return self.token_url or self.base_url
 
 
 class ChannelState(models.Model):

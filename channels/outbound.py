@@ -56,6 +56,35 @@ def url_origin(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+def outbound_exchange(
+    *, method: str, url: str, headers: dict[str, str], body: bytes | None = None, timeout: float,
+) -> tuple[int, dict[str, str], bytes]:
+    """Send one request with any method and body, with the address checks of `outbound_request`, and return
+    (status, headers with lower-case names, body) whatever the status: for protocols that read statuses and
+    rate-limit headers. Raises OutboundError only when no HTTP answer came, or on a redirect."""
+    origin = url_origin(url)
+    if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
+        raise OutboundError(f"{url} is not an http or https URL.")
+    try:
+        with _session() as session:
+            response = session.request(method, url, data=body, headers=headers, timeout=timeout)
+            content = response.content
+    except InvalidIPAddress as exc:
+        logger.warning("Channel request to %s refused: internal address %s", origin, exc)
+        raise OutboundError(
+            f"{origin} is an internal address (loopback, private, link-local or reserved); channel connections "
+            "may only call public addresses."
+        ) from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
+        raise OutboundError(f"{url} is not a valid URL.") from None
+    except (requests.RequestException, OSError, ValueError) as exc:
+        logger.warning("Channel request to %s failed: %r", url, exc)
+        raise OutboundError(f"cannot reach {origin}.") from None
+    if response.is_redirect:
+        raise OutboundError(f"HTTP {response.status_code} from {url} (redirects are not followed).")
+    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, content
+
+
 def _session() -> requests.Session:
     allow_private = settings.CHANNEL_ALLOW_PRIVATE_ADDRESSES
     session = Manager(Config(

@@ -22,3 +22,28 @@ def channel_state_of(channel: Channel) -> ChannelState:
     """The connector's state of `channel` (an unsaved blank one before its first run)."""
     state = ChannelState.objects.filter(channel=channel).first()
     return state or ChannelState(channel=channel)
+
+
+def amazon_connection_state(*, channel: Channel) -> dict:
+    """What the channel page shows of an Amazon channel: seller, marketplaces, the access token's expiry (None
+    when no token is cached or it cannot be read) and whether it must be reconnected."""
+    import json
+    from datetime import datetime
+
+    from channels.secrets import SecretUnreadable, secret_open
+
+    conn = getattr(channel, "connection", None)
+    state = channel_state_of(channel)
+    expires_at = None
+    try:
+        sealed = secret_open(state.tokens_encrypted)
+        if sealed is not None:
+            expires_at = datetime.fromisoformat(json.loads(sealed.value)["expires_at"])
+    except (SecretUnreadable, ValueError, KeyError, TypeError):
+        expires_at = None
+    return {
+        "seller_id": conn.seller_id if conn else "",
+        "marketplaces": [m for m in (conn.marketplace_ids.split(",") if conn else []) if m],
+        "token_expires_at": expires_at, "needs_reconnect": state.needs_reconnect, "error": state.error,
+        "connected_as": state.connected_as,
+    }

@@ -23,7 +23,7 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     sent nowhere else, so a changed scheme, host or port needs the secret entered again."""
     if clear_secret:
         return ""
-    origin = url_origin(connection.base_url)
+    origin = url_origin(connection.secret_url)
     if secret:
         return secret_encrypt(secret, origin=origin)
     before = None
@@ -37,13 +37,22 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     except SecretUnreadable:
         bound = None
     if bound is None:  # unreadable, or stored before secrets were bound: the URL it was saved with
-        bound = url_origin(before.base_url) if before is not None else None
+        bound = url_origin(before.secret_url) if before is not None else None
     if bound != origin:
         raise DomainError(SECRET_NOT_FOR_THIS_URL, field="secret")
     return stored
 
 
 WEBHOOK_ORIGIN = "webhook"  # a webhook secret is never sent anywhere: it only checks what the channel sends
+
+
+def _clean_amazon(connection: ChannelConnection) -> None:
+    """An Amazon channel needs its SP-API endpoint (base URL), the token endpoint, the seller and a marketplace."""
+    for field, label in (("base_url", "the Selling Partner API endpoint as base URL"),
+                         ("token_url", "the Login with Amazon token URL"), ("seller_id", "the seller id"),
+                         ("marketplace_ids", "at least one marketplace id")):
+        if not getattr(connection, field):
+            raise DomainError(f"An Amazon channel needs {label}.", field=field)
 
 
 def channel_save(
@@ -55,6 +64,8 @@ def channel_save(
     when one is given, removed with `clear_webhook_secret`, else kept."""
     if any(w.account_id != account.pk for w in warehouses):
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
+    if channel.connector_type == Channel.Connector.AMAZON:
+        _clean_amazon(connection)
     with transaction.atomic():
         connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
         if clear_webhook_secret:

@@ -10,7 +10,7 @@ from accounts.access import account_view
 from channels.connectors import ConnectorError, connector_test
 from channels.forms import ChannelForm, ConnectionForm
 from channels.models import Channel, ChannelConnection
-from channels.selectors import channels_for_account
+from channels.selectors import amazon_connection_state, channels_for_account
 from channels.services import (
     channel_get_for_account,
     channel_save,
@@ -41,7 +41,7 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
         try:
             channel = channel_save(
                 account=account, channel=form.save(commit=False), warehouses=list(form.cleaned_data["warehouses"]),
-                connection=conn_form.save(commit=False), secret=conn_form.cleaned_data["secret"],
+                connection=conn_form.save(commit=False), secret=conn_form.secret_value(),
                 clear_secret=conn_form.cleaned_data["clear_secret"], by=request.user,
                 webhook_secret=conn_form.cleaned_data["webhook_secret"],
                 clear_webhook_secret=conn_form.cleaned_data["clear_webhook_secret"],
@@ -63,7 +63,11 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
              webhook_state_for_channel(channel=channel) if channel.pk and channel.kind == Channel.Kind.SALES else None
          ),
          "webhook_url": request.build_absolute_uri(reverse("webhook_orders", args=[channel.webhook_token])),
-         "push": push_state_for_channel(channel=channel) if channel.pk else None},
+         "push": push_state_for_channel(channel=channel) if channel.pk else None,
+         "amazon": (
+             amazon_connection_state(channel=channel)
+             if channel.pk and channel.connector_type == Channel.Connector.AMAZON else None
+         )},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -1,5 +1,6 @@
 """The first build steps: accounts, channels, account settings, the catalogue, recurring jobs and users."""
 
+import json
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -16,6 +17,7 @@ from accounts.demo.spec import (
     DEMO_USERS,
     RECURRING_JOBS,
     AccountSpec,
+    amazon_emulator_url,
     sandbox_url,
 )
 from accounts.demo.world import DemoWorld
@@ -23,6 +25,8 @@ from accounts.models import RecurringJob
 from accounts.tenancy.models import Membership, User
 from accounts.tenancy.services import member_add, password_validate
 from channels.models import Channel, ChannelConnection
+from channels.outbound import url_origin
+from channels.secrets import secret_encrypt
 from orders.models import Product, Variant
 
 
@@ -34,6 +38,20 @@ def step_accounts(world: DemoWorld) -> None:
             services.warehouse_create(account=account, by=None, name=name, code=code, city=city, country=country)
             for name, code, city, country in spec.warehouses
         ]
+
+
+def _amazon_connection(channel: Channel) -> ChannelConnection:
+    """The demo's Amazon channel talks to the local SP-API emulator with its demo credentials."""
+    from sandbox import amazon as emulator
+
+    token_url = amazon_emulator_url() + "/auth/o2/token"
+    credentials = json.dumps({"client_id": emulator.CLIENT_ID, "client_secret": emulator.CLIENT_SECRET,
+                              "refresh_token": emulator.REFRESH_TOKEN})
+    return ChannelConnection(
+        channel=channel, base_url=amazon_emulator_url(), token_url=token_url, seller_id=emulator.SELLER_ID,
+        marketplace_ids=emulator.MARKETPLACE_ID, auth_header="",
+        secret_encrypted=secret_encrypt(credentials, origin=url_origin(token_url)),
+    )
 
 
 def step_channels(world: DemoWorld) -> None:
@@ -58,7 +76,8 @@ def step_channels(world: DemoWorld) -> None:
     # generic HTTP/JSON protocol too), so stock changes in the demo really reach a channel.
     ChannelConnection.objects.bulk_create(
         [
-            ChannelConnection(channel=channel, base_url=sandbox_url())
+            _amazon_connection(channel) if channel.connector_type == Channel.Connector.AMAZON
+            else ChannelConnection(channel=channel, base_url=sandbox_url())
             for channel in channels
             if channel.connector_type != Channel.Connector.MANUAL
         ]

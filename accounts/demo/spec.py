@@ -125,6 +125,8 @@ CHANNELS = [
     ChannelSpec("NORTHWIND", _S, "Trailhead Marketplace", _C.HTTP_JSON, order_import=True, inventory=True,
                 pii_retention_days=30, order_format="shopify"),
     ChannelSpec("NORTHWIND", _F, "ShipRight 3PL", _C.HTTP_JSON, inventory=True, shipments=True),
+    ChannelSpec("NORTHWIND", _S, "Northwind on Amazon", _C.AMAZON, order_import=True, inventory=True,
+                order_format="amazon"),
     ChannelSpec("LUMEN", _S, "Lumen Online Shop", _C.SANDBOX, product_import=True, order_import=True, inventory=True,
                 pii_retention_days=180, order_format="sandbox"),
     ChannelSpec("LUMEN", _S, "Berlin Showroom", _C.MANUAL),
@@ -190,3 +192,8 @@ DEMO_USERS = [
 def sandbox_url() -> str:
     """Where the demo's channels find the sandbox marketplace (`make sandbox`, started by `make run`)."""
     return f"http://127.0.0.1:{settings.SANDBOX_PORT}"
+
+
+def amazon_emulator_url() -> str:
+    """Where the demo's Amazon channel finds the local SP-API emulator (`make amazon`, started by `make run`)."""
+    return f"http://127.0.0.1:{settings.AMAZON_EMULATOR_PORT}"

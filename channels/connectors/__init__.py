@@ -1,6 +1,7 @@
 """Talking to channels: one module per protocol, chosen by the channel's connector type.
 
 - `http_json`: the generic HTTP/JSON connector (and the sandbox marketplace, which speaks it).
+- `amazon`: Amazon's Selling Partner API.
 
 Each module offers `test(channel) -> str`, `products(channel) -> list[dict]`, `order_pages(channel, *, since)`
 (an iterator of `OrderPage`) and `push_inventory(channel, items)` with items `[{"sku", "quantity"}]`. Callers
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import ModuleType
 
-from channels.connectors import http_json
+from channels.connectors import amazon, http_json
 from channels.connectors.base import REFUSED_STATUSES, ConnectorError, OrderPage
 from channels.models import Channel
 
@@ -25,6 +26,7 @@ __all__ = [
 _MODULES: dict[str, ModuleType] = {
     Channel.Connector.SANDBOX: http_json,
     Channel.Connector.HTTP_JSON: http_json,
+    Channel.Connector.AMAZON: amazon,
 }
 
 

@@ -121,4 +121,18 @@ document.addEventListener("click", (event) => {
   row.remove();
   const focus = (next && next.querySelector("input")) || document.getElementById("add-line");
   if (focus) focus.focus();
+
+// The channel form shows the connection fields of the chosen connector type only (inputs marked
+// data-connectors="amazon shopify ..."); without JavaScript every field shows, labelled with its connector.
+document.addEventListener("DOMContentLoaded", () => {
+  const type = document.getElementById("id_connector_type");
+  if (!type) return;
+  const show = () => {
+    document.querySelectorAll("[data-connectors]").forEach((input) => {
+      const field = input.closest(".field");
+      if (field) field.hidden = !input.dataset.connectors.split(" ").includes(type.value);
+    });
+  };
+  type.addEventListener("change", show);
+  show();
 });
