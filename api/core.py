@@ -48,7 +48,8 @@ from oms.exceptions import DomainError
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """
-The Order Management System's API for one account: sales orders (create, list, get, cancel, clone),
+The Order Management System's API for one account: sales orders (create one or up to 100 at once, list, get,
+cancel, clone),
 purchase orders, shipments and receipts, inventory levels and adjustments.
 
 **Authentication.** Send the account's API key in the `X-Api-Key` header (or `Authorization: Bearer <key>`),
@@ -298,10 +299,12 @@ def _unexpected(request, exc):
 
 # Routers ----------------------------------------------------------------------------------------------------
 
+from api.bulk import router as bulk_router  # noqa: E402
 from api.documents import router as documents_router  # noqa: E402
 from api.inventory import router as inventory_router  # noqa: E402
 from api.orders import router as orders_router  # noqa: E402
 
+api.add_router("/", bulk_router)  # before orders: /orders/bulk is not an order number
 api.add_router("/", orders_router)
 api.add_router("/", inventory_router)
 api.add_router("/", documents_router)

@@ -3,6 +3,9 @@
     .venv/bin/python bench/intake.py                         # 8 clients for 30 s
     .venv/bin/python bench/intake.py --clients 16 --seconds 60 --threads 16
     .venv/bin/python bench/intake.py --floor                 # the cheapest authenticated request instead
+    .venv/bin/python bench/intake.py --bulk                  # POST /orders/bulk, 100 orders of 5 lines each
+    .venv/bin/python bench/intake.py --webhooks              # signed webhook deliveries acknowledged
+    .venv/bin/python bench/intake.py --drain                 # the webhook inbox drained into orders by the worker
 
 Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/oms_bench_intake; created and
 migrated if missing). Makes organization `bench-intake` with account BENCH-INTAKE: warehouse MAIN (its default),
@@ -17,6 +20,12 @@ allocate; orders that arrive together are written in one transaction (api/group_
 prints sustained orders per second, latency percentiles and any other answers. `--floor` sends instead the
 cheapest authenticated request (POST /orders with `[]`: organization by host, key, rate limit, a JSON 422 from
 the schema check; nothing read or written: a refused JSON object would be kept on the Intake page), the most API requests of any kind one process can answer.
+
+`--bulk`, `--webhooks` and `--drain` first measure the floor for `--floor-seconds` in the same run and print
+each figure beside it. `--bulk`: clients post POST /orders/bulk with 100 orders of 5 lines (orders/s counts
+the created orders). `--webhooks`: clients post Shopify-style signed deliveries (5 lines each, a unique webhook
+id) to the bench channel's /hooks/<token>/orders while the worker drains them. `--drain`: `--inbox` deliveries
+are put in the inbox in one statement and the worker's drain is timed until the inbox is empty.
 
 Then it counts the queries that write a batch of 1 and of 16 orders in a new, empty account and in the bench
 account (which by then holds every order the run made): they must be equal. Targets from the issue: at least
@@ -44,12 +53,15 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oms_be
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
 os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["REDIS_URL"])
+os.environ.setdefault("CHANNEL_SECRET_KEYS", "bench-channel-secrets")  # the web process must open what prepare() seals
 
 import common
 
 ORG_SLUG = "bench-intake"
 SKUS = 200
 LINES = 5
+BULK = 100  # orders per bulk request
+HOOK_SECRET = "bench-hook-secret"
 
 
 def prepare():
@@ -57,6 +69,8 @@ def prepare():
 
     from accounts.models import Account, Warehouse
     from accounts.services import account_create, account_rotate_api_key, warehouse_create
+    from channels.models import Channel, ChannelConnection
+    from channels.secrets import secret_encrypt
     from inventory.models import StockLevel
     from inventory.services import stock_levels_create
     from orders.models import Product, ShippingMethod, Variant
@@ -86,6 +100,15 @@ def prepare():
         levels=[StockLevel(account=account, variant=v, warehouse=warehouse, on_hand=100_000_000) for v in missing],
     )
     key = account_rotate_api_key(account=account, by=None)
+    channel = Channel.objects.filter(account=account, name="Bench shop").first()
+    if channel is None:
+        channel = Channel.objects.create(account=account, kind=Channel.Kind.SALES, name="Bench shop",
+                                         order_format="shopify", supports_order_import=True)
+        channel.warehouses.set([warehouse])
+    ChannelConnection.objects.update_or_create(
+        channel=channel, defaults={"webhook_secret_encrypted": secret_encrypt(HOOK_SECRET, origin="webhook")}
+    )
+    account.bench_channel = channel
     host = org.domains.get(is_primary=True).domain
     # Fresh planner statistics, as autovacuum keeps them in production (it is off on some machines: without
     # it the planner goes on believing the tables are empty and scans instead of using their indexes).
@@ -137,26 +160,55 @@ def order_body(n: int, rng: random.Random) -> dict:
     }
 
 
+def shopify_body(n: int, rng: random.Random) -> dict:
+    """A Shopify-style order of LINES lines, as a webhook delivers it."""
+    address = {"name": "Grace Hopper", "address1": "1 Harbor Way", "city": "Arlington", "province_code": "VA",
+               "zip": "22201", "country_code": "US"}
+    return {
+        "id": 10**12 + os.getpid() * 10**6 + n, "email": f"grace{n % 1000}@example.com",
+        "created_at": "2026-11-23T10:00:00Z", "currency": "USD",
+        "customer": {"first_name": "Grace", "last_name": "Hopper"},
+        "line_items": [{"sku": f"B-{s:04d}", "quantity": rng.randint(1, 3), "price": "10.00", "title": "Bench"}
+                       for s in rng.sample(range(SKUS), LINES)],
+        "shipping_address": address,
+        "shipping_lines": [{"code": "GROUND", "carrier_identifier": "UPS", "title": "Ground", "price": "5.00"}],
+    }
+
+
+def hook_headers(body: bytes, n: int) -> dict:
+    from intake.services import webhook_signature
+
+    return {"Content-Type": "application/json", "X-Shopify-Hmac-Sha256": webhook_signature(HOOK_SECRET, body),
+            "X-Shopify-Webhook-Id": f"bench-{os.getpid()}-{n}", "X-Shopify-Topic": "orders/create"}
+
+
+def request_for(mode: str, n: int, rng: random.Random, key: str, token: str) -> tuple[str, bytes, dict, int, int]:
+    """(path, body, headers, expected status, orders it stands for) of request `n` in `mode`."""
+    api = {"X-Api-Key": key, "Content-Type": "application/json"}
+    if mode == "floor":  # the cheapest authenticated request: key, rate limit, a body the schema refuses (422);
+        # a JSON list, since a refused object is kept on the Intake page (a write)
+        return "/api/v1/orders", b"[]", api, 422, 0
+    if mode == "bulk":
+        orders = [order_body(n * BULK + i, rng) for i in range(BULK)]
+        return ("/api/v1/orders/bulk", json.dumps({"orders": orders}).encode(),
+                {**api, "Idempotency-Key": f"b-{os.getpid()}-{n}"}, 200, BULK)
+    if mode == "webhooks":
+        body = json.dumps(shopify_body(n, rng)).encode()
+        return f"/hooks/{token}/orders", body, hook_headers(body, n), 200, 1
+    return "/api/v1/orders", json.dumps(order_body(n, rng)).encode(), {**api, "Idempotency-Key": f"k-{os.getpid()}-{n}"}, 201, 1
+
+
 def client(port: int, host: str, key: str, stop: threading.Event, counter, results: list, errors: dict, lock,
-           floor: bool = False) -> None:
+           mode: str = "orders", token: str = "") -> None:
     rng = random.Random()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    expected = 422 if floor else 201
     while not stop.is_set():
         with lock:
             n = next(counter)
+        path, body, headers, expected, orders = request_for(mode, n, rng, key, token)
         started = time.perf_counter()
         try:
-            if floor:  # the cheapest authenticated request: key, rate limit, a body the schema refuses (422);
-                # a JSON list, since a refused object is kept on the Intake page (a write)
-                conn.request("POST", "/api/v1/orders", body="[]", headers={
-                    "Host": host, "X-Api-Key": key, "Content-Type": "application/json",
-                })
-            else:
-                conn.request("POST", "/api/v1/orders", body=json.dumps(order_body(n, rng)), headers={
-                    "Host": host, "X-Api-Key": key, "Content-Type": "application/json",
-                    "Idempotency-Key": f"k-{os.getpid()}-{n}",
-                })
+            conn.request("POST", path, body=body, headers={"Host": host, **headers})
             response = conn.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -166,9 +218,11 @@ def client(port: int, host: str, key: str, stop: threading.Event, counter, resul
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
             continue
         elapsed = time.perf_counter() - started
+        if mode == "bulk" and response.status == expected:
+            orders = json.loads(data)["created"]
         with lock:
             if response.status == expected:
-                results.append((time.perf_counter(), elapsed))
+                results.append((time.perf_counter(), elapsed, orders))
             else:
                 label = f"{response.status} {data[:120]!r}"
                 errors[label] = errors.get(label, 0) + 1
@@ -216,17 +270,107 @@ def queries_per_batch(org, account, sizes=(1, 16)) -> list[tuple[int, int, int]]
     return rows
 
 
+TARGETS = {  # mode -> (what a result is, target line)
+    "orders": ("orders created", ">= 200 orders/s, p95 < 100 ms"),
+    "floor": ("authenticated 422s (--floor)", "none: the most one process answers"),
+    "bulk": (f"orders created through /orders/bulk ({BULK} of {LINES} lines a request)", ">= 1,000 orders/s"),
+    "webhooks": (f"webhook deliveries acknowledged ({LINES} lines each)", ">= 500/s, p95 < 20 ms"),
+}
+
+
+def load(mode: str, *, port: int, host: str, key: str, token: str, clients: int, seconds: float, warmup: float,
+         logdir: Path) -> dict:
+    """`clients` threads sending `mode` requests for warmup + seconds; the figures of the last `seconds`."""
+    import itertools
+
+    stop, lock = threading.Event(), threading.Lock()
+    counter = itertools.count()
+    results: list = []
+    errors: dict = {}
+    threads = [
+        threading.Thread(target=client, args=(port, host, key, stop, counter, results, errors, lock, mode, token),
+                         daemon=True)
+        for _ in range(clients)
+    ]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(warmup + seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(35)
+    window = [(e, o) for t, e, o in results if t >= began + warmup]
+    latencies = [e for e, _ in window]
+    if not latencies:
+        sys.exit(f"{mode}: no expected answer; answers: {errors}\nweb log:\n{(logdir / 'web.log').read_text()[-3000:]}")
+    return {"answers": len(window) / seconds, "orders": sum(o for _, o in window) / seconds,
+            "p50": common.median_ms(latencies), "p95": common.p95_ms(latencies), "max": max(latencies) * 1000,
+            "errors": errors}
+
+
+def report(mode: str, figures: dict, floor: dict | None) -> None:
+    what, target = TARGETS[mode]
+    rate = figures["answers"] if mode in ("floor", "webhooks") else figures["orders"]
+    beside = f"   [floor: {floor['answers']:,.0f}/s, p50 {floor['p50']:.1f} ms, p95 {floor['p95']:.1f} ms]" if floor else ""
+    print(f"{what}: {rate:,.0f}/s; latency p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, "
+          f"max {figures['max']:.0f} ms (target {target}){beside}")
+    if mode == "bulk":
+        print(f"  bulk requests answered: {figures['answers']:,.1f}/s")
+    if figures["errors"]:
+        print(f"  other answers: {figures['errors']}")
+
+
+def drain(org, account, count: int, timeout: float = 600) -> tuple[float, int]:
+    """Put `count` deliveries in the inbox (one statement), queue the drain, time the worker until it is empty:
+    (seconds, orders created)."""
+    from django.db import connection
+
+    from intake.models import WebhookDelivery
+    from intake.services import webhook_drain_trigger
+    from orders.models import Order
+
+    connection.set_tenant(org)
+    channel = account.bench_channel
+    WebhookDelivery.objects.filter(channel=channel, processed_at__isnull=True).delete()  # an earlier run's leftovers
+    rng = random.Random()
+    base = Order.objects.filter(channel=channel).count()
+    stamp = time.time_ns()
+    WebhookDelivery.objects.bulk_create([
+        WebhookDelivery(account=account, channel=channel, webhook_id=f"drain-{stamp}-{n}", topic="orders/create",
+                        body=json.dumps({**shopify_body(n, rng), "id": stamp + n}))
+        for n in range(count)
+    ], batch_size=1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE intake_webhookdelivery")
+    started = time.perf_counter()
+    webhook_drain_trigger()
+    deadline = started + timeout
+    while WebhookDelivery.objects.filter(channel=channel, processed_at__isnull=True).exists():
+        if time.perf_counter() > deadline:
+            sys.exit("drain: the inbox was not empty in time (see the worker log)")
+        time.sleep(0.02)
+    return time.perf_counter() - started, Order.objects.filter(channel=channel).count() - base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads in the one web process")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--floor", action="store_true",
-                        help="instead of orders, the cheapest authenticated request (a 422): the most one process serves")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--floor", action="store_true",
+                       help="instead of orders, the cheapest authenticated request (a 422): the most one process serves")
+    modes.add_argument("--bulk", action="store_true", help=f"POST /orders/bulk, {BULK} orders of {LINES} lines each")
+    modes.add_argument("--webhooks", action="store_true", help="signed webhook deliveries acknowledged")
+    modes.add_argument("--drain", action="store_true", help="the webhook inbox drained into orders by the worker")
+    parser.add_argument("--inbox", type=int, default=3000, help="--drain: deliveries put in the inbox")
+    parser.add_argument("--floor-seconds", type=float, default=10.0,
+                        help="--bulk, --webhooks, --drain: seconds of floor measured first, printed beside")
     parser.add_argument("--web-processes", type=int, default=1,
                         help="gunicorn processes (the issue's target is for one; more shows how it scales)")
     args = parser.parse_args()
+    mode = next((m for m in ("floor", "bulk", "webhooks", "drain") if getattr(args, m)), "orders")
 
     common.setup("oms_bench_intake")
     org, account, key, host = prepare()
@@ -239,39 +383,24 @@ def main() -> None:
     port = free_port()
     logdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     processes = start(logdir, port, args.threads, host, args.web_processes)
+    web = "one web process" if args.web_processes == 1 else f"{args.web_processes} web processes"
+    common_args = {"port": port, "host": host, "key": key, "token": account.bench_channel.webhook_token,
+                   "logdir": logdir}
     try:
-        stop, lock = threading.Event(), threading.Lock()
-        import itertools
-
-        counter = itertools.count()
-        results: list = []
-        errors: dict = {}
-        workers = [
-            threading.Thread(target=client, args=(port, host, key, stop, counter, results, errors, lock, args.floor),
-                             daemon=True)
-            for _ in range(args.clients)
-        ]
-        began = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        time.sleep(args.warmup + args.seconds)
-        stop.set()
-        for worker in workers:
-            worker.join(35)
-        window = [(t, e) for t, e in results if t >= began + args.warmup]
-        latencies = [e for _, e in window]
-        if not latencies:
-            sys.exit(f"no expected answer; answers: {errors}\nweb log:\n{(logdir / 'web.log').read_text()[-3000:]}")
-        rate = len(window) / args.seconds
-        web = "one web process" if args.web_processes == 1 else f"{args.web_processes} web processes"
-        what = "authenticated 422s (--floor)" if args.floor else f"orders of {LINES} lines"
-        print(f"clients {args.clients}, {web} ({args.threads} threads each), one worker, {what}")
-        print(f"{'answers' if args.floor else 'orders created'} in {args.seconds:.0f} s after warm-up: "
-              f"{len(window):,} -> {rate:,.0f}/s (target >= 200 orders/s)")
-        print(f"latency: p50 {common.median_ms(latencies):.1f} ms, p95 {common.p95_ms(latencies):.1f} ms "
-              f"(target < 100), max {max(latencies) * 1000:.0f} ms")
-        if errors:
-            print(f"other answers: {errors}")
+        print(f"clients {args.clients}, {web} ({args.threads} threads each), one worker")
+        floor = None
+        if mode in ("bulk", "webhooks", "drain"):
+            load("floor", clients=args.clients, seconds=1.0, warmup=2.0, **common_args)  # the server's first requests
+            floor = load("floor", clients=args.clients, seconds=args.floor_seconds, warmup=1.0, **common_args)
+            report("floor", floor, None)
+        if mode == "drain":
+            seconds, created = drain(org, account, args.inbox)
+            beside = f"   [floor: {floor['answers']:,.0f}/s]" if floor else ""
+            print(f"inbox of {args.inbox:,} deliveries ({LINES} lines each) drained by one worker in {seconds:.1f} s: "
+                  f"{created / seconds:,.0f} orders/s, {created:,} orders created (target >= 300 orders/s){beside}")
+        else:
+            figures = load(mode, clients=args.clients, seconds=args.seconds, warmup=args.warmup, **common_args)
+            report(mode, figures, floor)
     finally:
         for process in processes:
             process.terminate()
@@ -283,9 +412,10 @@ def main() -> None:
     connection.set_tenant(org)
     after = Order.objects.filter(account=account).count()
     print(f"orders in the account: {before:,} before, {after:,} after")
-    for size, small, large in queries_per_batch(org, account):
-        print(f"queries to write a batch of {size} order(s): {small} in an empty account, "
-              f"{large} in BENCH-INTAKE ({after:,} orders)")
+    if mode in ("orders", "floor"):
+        for size, small, large in queries_per_batch(org, account):
+            print(f"queries to write a batch of {size} order(s): {small} in an empty account, "
+                  f"{large} in BENCH-INTAKE ({after:,} orders)")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,12 @@ class ConnectionForm(forms.ModelForm):
                   "the current one; a base URL with another scheme, host or port needs it entered again.",
     )
     clear_secret = forms.BooleanField(label="Remove the stored secret", required=False)
+    webhook_secret = forms.CharField(
+        label="Webhook signing secret", required=False, widget=forms.PasswordInput, max_length=500,
+        help_text="The secret the channel signs its webhooks with (Shopify: the app's client secret). Stored "
+                  "encrypted; leave empty to keep the current one.",
+    )
+    clear_webhook_secret = forms.BooleanField(label="Remove the webhook signing secret", required=False)
 
     class Meta:
         model = ChannelConnection

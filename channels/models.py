@@ -1,8 +1,15 @@
+import secrets
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.choices import ValidationLevel
+
+
+def webhook_token_new() -> str:
+    """The unguessable part of a channel's webhook address."""
+    return secrets.token_urlsafe(24)
 
 
 class Channel(models.Model):
@@ -48,6 +55,10 @@ class Channel(models.Model):
         "accounts.Warehouse", blank=True, related_name="channels", help_text="Warehouses whose stock it may sell"
     )
     is_active = models.BooleanField(default=True)
+    webhook_token = models.CharField(
+        max_length=64, unique=True, default=webhook_token_new, editable=False,
+        help_text="Names the channel in its webhook address (/hooks/<token>/orders)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +82,9 @@ class ChannelConnection(models.Model):
     auth_header = models.CharField(max_length=80, blank=True, default="Authorization")
     secret_encrypted = models.TextField(
         blank=True, help_text="Fernet token of the auth header's value and of the origin it may be sent to"
+    )
+    webhook_secret_encrypted = models.TextField(
+        blank=True, help_text="Fernet token of the secret the channel signs its webhooks with"
     )
     products_path = models.CharField(max_length=200, blank=True, default="/products")
     orders_path = models.CharField(max_length=200, blank=True, default="/orders")

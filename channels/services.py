@@ -43,16 +43,24 @@ def _clean_secret(*, connection: ChannelConnection, secret: str | None, clear_se
     return stored
 
 
+WEBHOOK_ORIGIN = "webhook"  # a webhook secret is never sent anywhere: it only checks what the channel sends
+
+
 def channel_save(
     *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
-    by,
+    by, webhook_secret: str | None = None, clear_webhook_secret: bool = False,
 ) -> Channel:
     """Save a channel (new or edited) and its connection. Warehouses must be the account's own; a stored secret
-    is kept only for the address it was entered for (`_clean_secret`)."""
+    is kept only for the address it was entered for (`_clean_secret`). The webhook signing secret is replaced
+    when one is given, removed with `clear_webhook_secret`, else kept."""
     if any(w.account_id != account.pk for w in warehouses):
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
     with transaction.atomic():
         connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
+        if clear_webhook_secret:
+            connection.webhook_secret_encrypted = ""
+        elif webhook_secret:
+            connection.webhook_secret_encrypted = secret_encrypt(webhook_secret, origin=WEBHOOK_ORIGIN)
         channel.account = account
         channel.save()
         channel.warehouses.set(warehouses)

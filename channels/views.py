@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -15,6 +16,7 @@ from channels.services import (
     channel_save,
     products_import_from_master,
 )
+from intake.selectors import webhook_state_for_channel
 from inventory.selectors import channels_with_push_state, push_state_for_channel
 from oms.exceptions import DomainError
 
@@ -41,6 +43,8 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
                 account=account, channel=form.save(commit=False), warehouses=list(form.cleaned_data["warehouses"]),
                 connection=conn_form.save(commit=False), secret=conn_form.cleaned_data["secret"],
                 clear_secret=conn_form.cleaned_data["clear_secret"], by=request.user,
+                webhook_secret=conn_form.cleaned_data["webhook_secret"],
+                clear_webhook_secret=conn_form.cleaned_data["clear_webhook_secret"],
             )
         except DomainError as exc:
             if exc.field in conn_form.fields:
@@ -54,6 +58,11 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
         request, "channels/edit.html",
         {"account": account, "channel": channel, "form": form, "conn_form": conn_form,
          "has_secret": bool(connection.secret_encrypted),
+         "has_webhook_secret": bool(connection.webhook_secret_encrypted),
+         "webhook": (
+             webhook_state_for_channel(channel=channel) if channel.pk and channel.kind == Channel.Kind.SALES else None
+         ),
+         "webhook_url": request.build_absolute_uri(reverse("webhook_orders", args=[channel.webhook_token])),
          "push": push_state_for_channel(channel=channel) if channel.pk else None},
         status=400 if request.method == "POST" else 200,
     )

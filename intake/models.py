@@ -161,3 +161,38 @@ class CsvImport(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)
+
+
+class WebhookDelivery(models.Model):
+    """One verified webhook delivery of a channel, kept as received (the inbox), then drained into intake.
+
+    Written by one INSERT ... ON CONFLICT (channel, webhook id) DO NOTHING, so a redelivery adds nothing; drained
+    by workers in batches (intake/services/webhooks.py), each row marked in the same transaction as its order."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Order created"
+        DUPLICATE = "duplicate", "Already imported"
+        REJECTED = "rejected", "Rejected (see failures)"
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    webhook_id = models.CharField(max_length=255, help_text="The channel's id of the delivery")
+    topic = models.CharField(max_length=100, blank=True)
+    body = models.TextField(help_text="The body as received")
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    failure = models.ForeignKey(IntakeFailure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "webhook_id"], name="webhook_delivery_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], name="webhook_delivery_pending", condition=models.Q(processed_at__isnull=True)),
+            models.Index(fields=["channel", "-received_at"], name="webhook_delivery_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Webhook {self.webhook_id} ({self.get_outcome_display() or 'waiting'})"

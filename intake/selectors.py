@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from channels.models import Channel
 from intake.adapters import normalize
-from intake.models import IntakeFailure, Source, SourceStats
+from intake.models import IntakeFailure, Source, SourceStats, WebhookDelivery
 from intake.normalized import PayloadUnreadable
 from intake.services import RETRY_ATTEMPTS
 from orders.models import ShippingMethod, Variant
@@ -47,6 +47,8 @@ class SourceHealth:
     rejected_24h: int = 0
     retrying: int = 0
     dead: int = 0
+    webhook_last_at: dt.datetime | None = None  # a channel's last webhook delivery
+    webhook_waiting: int = 0  # its deliveries not drained yet
 
     @property
     def received_24h(self) -> int:
@@ -66,13 +68,27 @@ class SourceHealth:
         return self.source, self.channel.pk if self.channel else None
 
 
+def _with_webhook_inbox(channels: QuerySet[Channel]) -> QuerySet[Channel]:
+    """Each channel with its last webhook delivery (`webhook_last_at`) and the deliveries not drained yet
+    (`webhook_waiting`), as subqueries on the inbox's indexes."""
+    deliveries = WebhookDelivery.objects.filter(channel=OuterRef("pk")).order_by()
+    return channels.annotate(
+        webhook_last_at=Subquery(deliveries.order_by("-received_at").values("received_at")[:1]),
+        webhook_waiting=Subquery(
+            deliveries.filter(processed_at__isnull=True).values("channel").annotate(n=Count("id")).values("n")
+        ),
+    )
+
+
 def sales_channels(*, account) -> list[Channel]:
-    return list(Channel.objects.filter(account=account, kind=Channel.Kind.SALES).order_by("name", "pk"))
+    """The account's sales channels, with their webhook inboxes (`_with_webhook_inbox`)."""
+    return list(_with_webhook_inbox(Channel.objects.filter(account=account, kind=Channel.Kind.SALES)).order_by("name", "pk"))
 
 
 def intake_health(*, account, channels: list[Channel] | None = None, now: dt.datetime | None = None) -> list[SourceHealth]:
-    """One row per source: every sales channel, then the API, CSV import and manual form. Three queries (two
-    when `channels` is given): stats grouped by source, failures grouped by source and status."""
+    """One row per source: every sales channel (with its webhook inbox), then the API, CSV import and manual
+    form. Three queries (two when `channels` from `sales_channels` is given): stats grouped by source, failures
+    grouped by source and status."""
     now = now or timezone.now()
     since = (now - dt.timedelta(hours=24)).replace(minute=0, second=0, microsecond=0)
     channels = sales_channels(account=account) if channels is None else channels
@@ -112,7 +128,24 @@ def intake_health(*, account, channels: list[Channel] | None = None, now: dt.dat
         row = row_for(item["source"], item["channel_id"])
         if row is not None:
             setattr(row, item["status"], getattr(row, item["status"]) + item["n"])
+    for row in rows:
+        if row.channel is not None:
+            row.webhook_last_at = getattr(row.channel, "webhook_last_at", None)
+            row.webhook_waiting = getattr(row.channel, "webhook_waiting", None) or 0
     return rows
+
+
+@dataclass
+class WebhookState:
+    last_at: dt.datetime | None
+    waiting: int
+
+
+def webhook_state_for_channel(*, channel: Channel) -> WebhookState:
+    """The channel's last webhook delivery and its inbox backlog (one query)."""
+    found = _with_webhook_inbox(Channel.objects.filter(pk=channel.pk)).values_list("webhook_last_at", "webhook_waiting")
+    last, waiting = found.first() or (None, 0)
+    return WebhookState(last_at=last, waiting=waiting or 0)
 
 
 # Failures ----------------------------------------------------------------------------------------------------

@@ -33,3 +33,23 @@ def csv_import_task(import_id: int) -> None:
     from intake.csv_import import csv_import_run
 
     csv_import_run(import_id=import_id)
+
+
+@app.task(
+    acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, retry_backoff_max=60,
+    max_retries=5,
+)
+def webhook_inbox_drain_task() -> int:
+    """Runs in the organization's schema. Drains its webhook inbox; safe to run twice, also at once (each batch
+    is claimed with SKIP LOCKED and marked done with its orders)."""
+    from intake.services import webhook_inbox_drain_all
+
+    return webhook_inbox_drain_all()
+
+
+@app.task(acks_late=True)
+def webhook_inbox_sweep_all_task() -> dict[str, int]:
+    """The beat sweeper, in the public schema: queue a drain where deliveries wait (a lost trigger)."""
+    from intake.services import webhook_sweep_enqueue_all
+
+    return webhook_sweep_enqueue_all()

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from intake import views
+from intake.webhooks import webhook_orders
 
 urlpatterns = [
+    path("hooks/<str:hook_token>/orders", webhook_orders, name="webhook_orders"),  # served by WebhookMiddleware
     path("accounts/<id:account_id>/intake/", views.intake_page, name="intake_page"),
     path("accounts/<id:account_id>/intake/replay/", views.replay_many, name="intake_replay_many"),
     path("accounts/<id:account_id>/intake/import-csv/", views.csv_import, name="intake_csv_import"),

@@ -254,6 +254,7 @@ def valid_values(world) -> dict[str, list[str]]:
         "push_id": [str(push.pk)],
         "sku": [variant.sku],
         "channel_id": [str(channel.pk)],
+        "hook_token": [channel.webhook_token],
         "import_id": [str(csv.pk)],
         "failure_id": [str(kept.pk)],
         "organization_id": [str(world.org.pk)],

@@ -13,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import DataError, IntegrityError, connection, transaction
+import logging
+
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from intake.adapters import normalize
 from intake.models import IntakeFailure, Source
@@ -28,6 +30,8 @@ from oms.exceptions import DomainError
 from orders.models import Customer, Order
 from orders.pricing import promotions_on
 from orders.services.create import OrderDraft, orders_insert
+
+logger = logging.getLogger(__name__)
 
 ORDER_SOURCE = {
     Source.CHANNEL: Order.Source.SALES_CHANNEL,
@@ -338,6 +342,43 @@ def intake_submit_batch(
     )
     for index, order in zip(drafts, created):
         results[index] = IntakeResult(order=order, problems=checks[index].problems)
+    return results
+
+
+def intake_submit_many(
+    *, account, payloads: list, source: str = Source.API, channel=None, by=None, keep_faults: bool = False
+) -> list[IntakeResult]:
+    """Many payloads of one account and door, each answered as it would be alone: the plain ones written together
+    (`intake_submit_batch`, a fixed number of queries), the rest (rejected, duplicate, or all of them when they
+    cannot be written together) through `intake_submit` one by one. Must run inside the caller's transaction.
+
+    With `keep_faults`, a payload that breaks intake (a bug or an outage, not a bad payload) is kept as a failure to
+    retry instead of raising (the webhook inbox: one such payload must not block the others)."""
+    results: list[IntakeResult | None] = [None] * len(payloads)
+    try:
+        with transaction.atomic():
+            results = intake_submit_batch(account=account, payloads=payloads, source=source, channel=channel, by=by)
+    except (DomainError, DatabaseError) as refused:  # e.g. stock short for one of them: each is taken alone
+        logger.info("%d orders not written together (%s); each is taken alone", len(payloads), refused)
+    except Exception:
+        if not keep_faults:
+            raise
+        logger.exception("%d orders not written together; each is taken alone", len(payloads))
+    for index, payload in enumerate(payloads):
+        if results[index] is not None:
+            continue
+        try:
+            with transaction.atomic():
+                results[index] = intake_submit(account=account, payload=payload, source=source, channel=channel, by=by)
+        except Exception as error:
+            if not keep_faults:
+                raise
+            logger.exception("Intake of one of %d orders failed; kept to retry", len(payloads))
+            results[index] = IntakeResult(failure=failure_record(
+                account=account, source=source, channel=channel, payload=payload_storable(payload),
+                payload_format=channel.order_format if channel is not None else "oms", retry=True,
+                problems=[Problem("server_error", "", f"Could not be processed ({type(error).__name__}).")],
+            ))
     return results
 
 

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "oms.middleware.RefuseNulMiddleware",  # before anything reads the path, query or form into a query
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "intake.webhooks.WebhookMiddleware",  # /hooks/: answered here, without sessions, CSRF or users
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,6 +221,7 @@ PII_REDACT_SECONDS = env_int("PII_REDACT_SECONDS", 3600)  # personal data past i
 INVENTORY_SWEEP_SECONDS = env_int("INVENTORY_SWEEP_SECONDS", 10)  # re-queue undelivered stock pushes
 INVENTORY_SYNC_SECONDS = env_int("INVENTORY_SYNC_SECONDS", 900)  # full snapshot for accounts without real time
 INTAKE_RETRY_SECONDS = env_int("INTAKE_RETRY_SECONDS", 60)  # retry rejected channel payloads now due
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 30)  # drain webhook inboxes whose trigger was lost
 
 
 def _tick(task: str, seconds: int) -> dict:
@@ -233,7 +235,13 @@ CELERY_BEAT_SCHEDULE = {
     "inventory-push-sweep": _tick("inventory.tasks.inventory_push_sweep_all_task", INVENTORY_SWEEP_SECONDS),
     "inventory-sync": _tick("inventory.tasks.inventory_sync_all_task", INVENTORY_SYNC_SECONDS),
     "intake-retry-due": _tick("intake.tasks.intake_retry_due_all_task", INTAKE_RETRY_SECONDS),
+    "webhook-inbox-sweep": _tick("intake.tasks.webhook_inbox_sweep_all_task", WEBHOOK_SWEEP_SECONDS),
 }
+
+# Channel webhooks (/hooks/<token>/orders, intake/webhooks.py): the largest body taken (larger: 413), and the
+# deliveries a worker drains from the inbox per transaction.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1_048_576)
+WEBHOOK_DRAIN_BATCH = env_int("WEBHOOK_DRAIN_BATCH", 100)
 
 # Recurring jobs: how long a run holds its job's lease, when a queued run that never started is queued again,
 # and the delay before the first retry of a failed run (then 4 and 16 times it).
