@@ -138,10 +138,10 @@ def products_import_from_master(*, account, by=None) -> dict[str, int]:
     return {"created": created, "updated": updated}
 
 
-def channel_state_save(*, channel: Channel, **fields) -> ChannelState:
-    """Set the given fields of the channel's connector state (created on first use), in one statement."""
-    state, _ = ChannelState.objects.update_or_create(channel=channel, defaults=fields)
-    return state
+def channel_state_save(*, channel: Channel, **fields) -> None:
+    """Set the given fields of the channel's connector state (created on first use); one UPDATE once it exists."""
+    if not ChannelState.objects.filter(channel=channel).update(**fields):
+        ChannelState.objects.update_or_create(channel=channel, defaults=fields)
 
 
 def channel_maps_import(*, channel: Channel, by=None) -> dict[str, int]:
