@@ -31,11 +31,15 @@ class ChannelForm(forms.ModelForm):
 
 
 class ConnectionForm(forms.ModelForm):
-    base_url = forms.URLField(label="Base URL", required=False, assume_scheme="http")
+    base_url = forms.URLField(
+        label="Base URL", required=False, assume_scheme="http",
+        help_text="Shopify: the shop's address, https://your-shop.myshopify.com.",
+    )
     secret = forms.CharField(
         label="Auth header value (secret)", required=False, widget=forms.PasswordInput,
-        help_text="Stored encrypted and sent only to the base URL's scheme, host and port. Leave empty to keep "
-                  "the current one; a base URL with another scheme, host or port needs it entered again.",
+        help_text="Shopify: the Admin API access token (shpat_...). Stored encrypted and sent only to the base "
+                  "URL's scheme, host and port. Leave empty to keep the current one; a base URL with another "
+                  "scheme, host or port needs it entered again.",
     )
     clear_secret = forms.BooleanField(label="Remove the stored secret", required=False)
     webhook_secret = forms.CharField(
