@@ -219,7 +219,7 @@ def test_seed_demo_loads_the_demo_once(db):
     assert Domain.objects.get(tenant=org).domain == f"demo.{settings.ORGANIZATION_DOMAIN}"
     state = demo_state(org)
     assert [code for code, _ in state["accounts"]] == ["KITE", "LUMEN", "NORTHWIND"]
-    assert state["warehouses"] == 7 and state["channels"] == 8 and state["jobs"] == 4
+    assert state["warehouses"] == 7 and state["channels"] == 9 and state["jobs"] == 4
     assert state["products"][0] == 200 and state["variants"] > 200
     assert state["orders"] == 2003  # 2,000 generated, 3 through intake (3 more rejected, kept as failures)
     assert (state["members"], state["users"]) == (5, 6)
@@ -232,7 +232,10 @@ def test_seed_demo_loads_the_demo_once(db):
         assert Channel.objects.filter(supports_product_import=True).exists()
         assert Channel.objects.filter(pii_retention_days__isnull=False).exists()
         connected = Channel.objects.exclude(connector_type=Channel.Connector.MANUAL)
-        assert connected.exists() and all(c.connection.base_url == demo.sandbox_url() for c in connected)
+        assert connected.exists() and all(
+            c.connection.base_url == (demo.shopify_emulator_url() if c.connector_type == "shopify" else demo.sandbox_url())
+            for c in connected
+        )
         assert IntakeFailure.objects.count() == 3
     assert "Loaded the demo" in out
     assert "demo-pass-123" in out and f"http://demo.{settings.ORGANIZATION_DOMAIN}:8000/" in out
