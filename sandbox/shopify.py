@@ -4,13 +4,14 @@ OMS uses, as Shopify documents it.
 POST /admin/api/<version>/graphql.json   {"query", "variables"} with header X-Shopify-Access-Token
     shop { name currencyCode }
     orders(first, after, query: "updated_at:>='...'", sortKey: UPDATED_AT)  pageInfo { hasNextPage endCursor }, nodes
+      (lineItems(first: n) gives each order's first n lines and their pageInfo); order(id) { lineItems(...) }
     locations(first, after)             nodes { id name isActive }
     productVariants(first, after, query) nodes { id sku title price product { title } inventoryItem { id } }
     inventorySetQuantities(input: {name: "available", reason, ignoreCompareQuantity, quantities: [...]})
   Every answer carries extensions.cost (requestedQueryCost, actualQueryCost, throttleStatus {maximumAvailable,
   currentlyAvailable, restoreRate}); a request costing more than is available is answered
   {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]} (HTTP 200, nothing done); an
-  unknown or revoked token gets HTTP 401. The operation is recognised by its top-level field; an answer holds
+  unknown or revoked token gets HTTP 401; a query costing over 1000 points is refused (MAX_COST_EXCEEDED). The operation is recognised by its top-level field; an answer holds
   every field of its objects whatever the selection (clients read what they asked for).
 
 Test control (no token needed):
@@ -37,8 +38,9 @@ from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "shpat_sandbox_token"
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
-OPERATIONS = ["inventorySetQuantities", "orders", "locations", "productVariants", "shop"]
+OPERATIONS = ["inventorySetQuantities", "orders", "order", "locations", "productVariants", "shop"]
 MAX_FIRST = 250
+MAX_COST = 1000  # Shopify refuses a single query that would cost more
 
 
 def _gid(kind: str, number) -> str:
@@ -168,13 +170,25 @@ def _page(items: list, variables: dict) -> dict:
 UPDATED_FILTER = re.compile(r"updated_at:(>=|>)'?([0-9T:.\-+Z]+)'?")
 
 
-def _orders(store: Store, variables: dict) -> dict:
+def _orders(store: Store, query: str, variables: dict) -> dict:
     orders = sorted(store.orders, key=lambda o: (o["updatedAt"], int(o["legacyResourceId"])))
     match = UPDATED_FILTER.search(variables.get("query") or "")
     if match:
         op, since = match.groups()
         orders = [o for o in orders if (o["updatedAt"] >= since if op == ">=" else o["updatedAt"] > since)]
-    return _page(orders, variables)
+    found = _page(orders, variables)
+    lines = re.search(r"lineItems\(first:\s*(\d+)\)", query)
+    if lines:  # each order's first lines, with the cursor to the rest
+        found["nodes"] = [{**o, "lineItems": _page(o["lineItems"]["nodes"], {"first": int(lines.group(1))})}
+                          for o in found["nodes"]]
+    return found
+
+
+def _order_lines(store: Store, variables: dict) -> dict | None:
+    order = next((o for o in store.orders if o["id"] == variables.get("id")), None)
+    if order is None:
+        return None
+    return {"id": order["id"], "lineItems": _page(order["lineItems"]["nodes"], variables)}
 
 
 def _variants(store: Store, variables: dict) -> dict:
@@ -227,9 +241,13 @@ def _operation(query: str) -> str | None:
     return None
 
 
-def _cost(operation: str, variables: dict) -> int:
+def _cost(operation: str, query: str, variables: dict) -> int:
+    """Shopify's estimate, simplified: a connection costs 2 plus `first` times the cost of its node."""
     first = int(variables.get("first") or 1)
-    return {"shop": 1, "orders": 2 + first * 2, "locations": 2 + first, "productVariants": 2 + first,
+    if operation == "orders":
+        nested = sum(int(n) for n in re.findall(r"\w+\(first:\s*(\d+)\)", query))
+        return 2 + first * (3 + nested)
+    return {"shop": 1, "order": 3 + first, "locations": 2 + first, "productVariants": 2 + first,
             "inventorySetQuantities": 10}[operation]
 
 
@@ -316,7 +334,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"errors": [{"message": "This emulator does not know that field.",
                                                 "extensions": {"code": "undefinedField"}}]})
         with store.lock:
-            cost = _cost(operation, variables)
+            cost = _cost(operation, body["query"], variables)
+            if cost > MAX_COST:
+                return self._json(200, {"errors": [{
+                    "message": f"Query cost is {cost}, which exceeds the single query max cost limit ({MAX_COST}).",
+                    "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": MAX_COST},
+                }]})
             allowed, status = store.spend(cost)
             store.requests.append({"operation": operation, "variables": variables, "throttled": not allowed})
             extensions = {"cost": {"requestedQueryCost": cost, "actualQueryCost": cost if allowed else None,
@@ -330,7 +353,9 @@ class Handler(BaseHTTPRequestHandler):
                 if operation == "shop":
                     data = {"shop": store.shop}
                 elif operation == "orders":
-                    data = {"orders": _orders(store, variables)}
+                    data = {"orders": _orders(store, body["query"], variables)}
+                elif operation == "order":
+                    data = {"order": _order_lines(store, variables)}
                 elif operation == "locations":
                     data = {"locations": _page(store.locations, variables)}
                 elif operation == "productVariants":
