@@ -27,6 +27,7 @@ from channels.outbound import OutboundError, outbound_call
 API_VERSION = "2025-07"
 ORDERS_PAGE = 10  # with up to 50 lines each, a query costs about 700 of the 1000 points a query may cost
 LINES_PAGE = 50
+HANDED_ON = 50  # orders handed to intake at a time (it writes them in one batch)
 LIST_PAGE = 250
 SET_BATCH = 250  # inventorySetQuantities takes at most 250 quantities
 ATTEMPTS = 6
@@ -212,21 +213,24 @@ def sku_ids(channel: Channel) -> dict[str, str]:
 
 def order_pages(channel: Channel, *, since: str) -> Iterator[OrderPage]:
     """Orders updated since the cursor (inclusive: an order seen twice is a duplicate intake skips), oldest
-    update first; each page's checkpoint is the last updatedAt it holds. An order with more lines than one page
-    holds has the rest read before it is handed on."""
+    update first, handed on HANDED_ON at a time (several GraphQL pages); each page's checkpoint is the last
+    updatedAt it holds. An order with more lines than one page holds has the rest read before it is handed on."""
     query = f"updated_at:>='{since}'" if since else ""
-    after, cost = None, 0.0
+    after, cost, nodes = None, 0.0, []
     while True:
         data = _graphql(channel, ORDERS_QUERY, {"first": ORDERS_PAGE, "after": after, "query": query}, cost=cost)
         cost = _BUCKETS[(connection.schema_name, channel.pk)].last_cost
         orders = data.get("orders") or {}
-        nodes = orders.get("nodes") or []
-        for node in nodes:
+        for node in orders.get("nodes") or []:
             _all_lines(channel, node)
-        checkpoint = max((n.get("updatedAt") or "" for n in nodes), default="")
-        yield OrderPage(payloads=[order_as_rest(n) for n in nodes], checkpoint=checkpoint)
+            nodes.append(node)
         info = orders.get("pageInfo") or {}
-        if not info.get("hasNextPage") or not info.get("endCursor"):
+        last = not info.get("hasNextPage") or not info.get("endCursor")
+        if len(nodes) >= HANDED_ON or last:
+            checkpoint = max((n.get("updatedAt") or "" for n in nodes), default="")
+            yield OrderPage(payloads=[order_as_rest(n) for n in nodes], checkpoint=checkpoint)
+            nodes = []
+        if last:
             return
         after = info["endCursor"]
 
