@@ -147,6 +147,7 @@ def _graphql(channel: Channel, query: str, variables: dict | None = None, *, cos
             bucket.update(spent["throttleStatus"])
         bucket.last_cost = float(spent.get("requestedQueryCost") or 0)
         errors = body.get("errors") or []
+        errors = [errors] if not isinstance(errors, list) else errors
         if any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors if isinstance(e, dict)):
             problem = "Shopify kept answering THROTTLED"
             cost = max(cost, float(spent.get("requestedQueryCost") or 0))
