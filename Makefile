@@ -20,7 +20,7 @@ MANAGE := $(PY) manage.py
 # Expanded inside each recipe line, so it sees a file written earlier in the same make run.
 LOAD_ENV := set -a; if [ -f ./.services.env ]; then . ./.services.env; fi; set +a;
 
-.PHONY: help venv services browser migrate demo run test check-deploy sandbox amazon
+.PHONY: help venv services browser migrate demo run test check-deploy sandbox amazon shopify
 
 help:
 	@echo "make run           set everything up, migrate, seed the demo and start web, worker and beat"
@@ -31,7 +31,8 @@ help:
 	@echo "make migrate       migrate the public schema, then every organization's schema"
 	@echo "make demo          create the demo organization and its logins (idempotent)"
 	@echo "make sandbox       start the sandbox marketplace on 127.0.0.1:$${SANDBOX_PORT:-8765}"
-	@echo "make amazon        start the Amazon SP-API emulator on 127.0.0.1:$${AMAZON_EMULATOR_PORT:-8766}"
+	@echo "make amazon        start the Amazon SP-API emulator on 127.0.0.1:$${AMAZON_EMULATOR_PORT:-8767}"
+	@echo "make shopify       start the Shopify emulator on 127.0.0.1:$${SHOPIFY_EMULATOR_PORT:-8766}"
 	@echo "make check-deploy  manage.py check --deploy with production settings; fails on any warning"
 
 # A virtualenv that was moved keeps its old paths in its scripts: recreate it, never move it.
@@ -74,7 +75,7 @@ run: venv services migrate demo
 	@echo
 	@echo "  Public site:          http://localhost:8000/"
 	@echo "  Demo organization:    http://demo.localhost:8000/"
-	@echo "  (web, worker, beat, the sandbox marketplace and the Amazon emulator start now; Ctrl-C stops all)"
+	@echo "  (web, worker, beat, the sandbox marketplace and the Shopify and Amazon emulators start now; Ctrl-C stops all)"
 	@echo
 	@$(LOAD_ENV) export PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; exec honcho start -f Procfile
 
@@ -92,4 +93,7 @@ sandbox: venv
 
 # The Amazon Selling Partner API emulator (sandbox/amazon.py): the demo's Amazon channel talks to it.
 amazon: venv
-	$(PY) -m sandbox.amazon --port $${AMAZON_EMULATOR_PORT:-8766}
+	$(PY) -m sandbox.amazon --port $${AMAZON_EMULATOR_PORT:-8767}
+# The Shopify emulator (sandbox/shopify.py): the Admin GraphQL API subset the Shopify connector speaks.
+shopify: venv
+	$(PY) -m sandbox.shopify --port $${SHOPIFY_EMULATOR_PORT:-8766}

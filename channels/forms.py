@@ -48,15 +48,20 @@ class ConnectionForm(forms.ModelForm):
         help_text="The three are stored encrypted and sent only to the token URL's scheme, host and port. Leave "
                   "them empty to keep the current ones.",
     )
-    base_url = forms.URLField(label="Base URL", required=False, assume_scheme="http")
+    base_url = forms.URLField(
+        label="Base URL", required=False, assume_scheme="http",
+        help_text="Shopify: the shop's address, https://your-shop.myshopify.com. Amazon: the Selling Partner API "
+                  "endpoint, e.g. https://sellingpartnerapi-na.amazon.com.",
+    )
     token_url = forms.URLField(
         label="Amazon: token URL", required=False, assume_scheme="https",
         help_text="The Login with Amazon token endpoint, e.g. https://api.amazon.com/auth/o2/token",
     )
     secret = forms.CharField(
         label="Auth header value (secret)", required=False, widget=forms.PasswordInput,
-        help_text="Stored encrypted and sent only to the base URL's scheme, host and port. Leave empty to keep "
-                  "the current one; a base URL with another scheme, host or port needs it entered again.",
+        help_text="Shopify: the Admin API access token (shpat_...). Stored encrypted and sent only to the base "
+                  "URL's scheme, host and port. Leave empty to keep the current one; a base URL with another "
+                  "scheme, host or port needs it entered again.",
     )
     clear_secret = forms.BooleanField(label="Remove the stored secret", required=False)
     webhook_secret = forms.CharField(

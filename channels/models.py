@@ -122,6 +122,9 @@ class ChannelState(models.Model):
     error = models.CharField(max_length=500, blank=True)
     error_at = models.DateTimeField(null=True, blank=True)
     needs_reconnect = models.BooleanField(default=False)
+    locations = models.JSONField(
+        default=list, blank=True, help_text="The channel's locations as last imported: [{id, name}]"
+    )
 
     def __str__(self) -> str:
         return f"State of channel {self.channel_id}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
@@ -98,11 +99,22 @@ def _session() -> requests.Session:
     return session
 
 
-def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout: float):
-    """Send one JSON request (POST with `payload`, else GET) and return the decoded JSON answer.
+@dataclass
+class OutboundAnswer:
+    """A channel's answer, whatever its status: the status, the headers (names lower case) and the decoded JSON
+    body (None when the body is empty or not JSON)."""
 
-    Raises OutboundError: an internal address (unless allowed), no connection, an HTTP error or redirect,
-    or an answer that is not JSON."""
+    status: int
+    headers: dict[str, str]
+    body: object
+    raw: bytes = b""
+
+
+def outbound_call(*, url: str, headers: dict[str, str], payload=None, timeout: float) -> OutboundAnswer:
+    """Send one JSON request (POST with `payload`, else GET) with the same address checks as `outbound_request`
+    and return the answer whatever its status, for protocols that read statuses and headers (rate limits).
+
+    Raises OutboundError only when no HTTP answer came (an internal address, no connection) or on a redirect."""
     origin = url_origin(url)
     if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
         raise OutboundError(f"{url} is not an http or https URL.")
@@ -128,9 +140,25 @@ def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout
         raise OutboundError(f"cannot reach {origin}.") from None
     if response.is_redirect:
         raise OutboundError(f"HTTP {response.status_code} from {url} (redirects are not followed).")
-    if response.status_code >= 300:
-        raise OutboundError(f"HTTP {response.status_code} from {url}", status=response.status_code)
     try:
-        return json.loads(body or b"null")
+        decoded = json.loads(body) if body else None
+    except ValueError:
+        decoded = None
+    return OutboundAnswer(
+        status=response.status_code, headers={k.lower(): v for k, v in response.headers.items()}, body=decoded,
+        raw=body,
+    )
+
+
+def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout: float):
+    """Send one JSON request (POST with `payload`, else GET) and return the decoded JSON answer.
+
+    Raises OutboundError: an internal address (unless allowed), no connection, an HTTP error or redirect,
+    or an answer that is not JSON."""
+    answer = outbound_call(url=url, headers=headers, payload=payload, timeout=timeout)
+    if answer.status >= 300:
+        raise OutboundError(f"HTTP {answer.status} from {url}", status=answer.status)
+    try:
+        return json.loads(answer.raw or b"null")
     except ValueError:
         raise OutboundError(f"{url} did not answer JSON") from None

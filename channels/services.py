@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from channels.models import Channel, ChannelConnection, ChannelState
+from channels.models import Channel, ChannelConnection, ChannelLocationMap, ChannelSkuMap, ChannelState
 from channels.outbound import url_origin
 from channels.secrets import SecretUnreadable, secret_encrypt, secret_open
 from oms.exceptions import DomainError
@@ -55,6 +55,22 @@ def _clean_amazon(connection: ChannelConnection) -> None:
             raise DomainError(f"An Amazon channel needs {label}.", field=field)
 
 
+# What a protocol fixes on its channels: Shopify's token header and its order JSON.
+PROTOCOL_FIXED = {
+    Channel.Connector.SHOPIFY: {"auth_header": "X-Shopify-Access-Token", "order_format": "shopify"},
+}
+
+
+def _clean_protocol(*, channel: Channel, connection: ChannelConnection) -> None:
+    fixed = PROTOCOL_FIXED.get(channel.connector_type)
+    if not fixed:
+        return
+    if not connection.base_url:
+        raise DomainError("Enter the shop's address, e.g. https://your-shop.myshopify.com.", field="base_url")
+    connection.auth_header = fixed["auth_header"]
+    channel.order_format = fixed["order_format"]
+
+
 def channel_save(
     *, account, channel: Channel, warehouses, connection: ChannelConnection, secret: str | None, clear_secret: bool,
     by, webhook_secret: str | None = None, clear_webhook_secret: bool = False,
@@ -66,6 +82,7 @@ def channel_save(
         raise DomainError("A mapped warehouse belongs to another account.", field="warehouses")
     if channel.connector_type == Channel.Connector.AMAZON:
         _clean_amazon(connection)
+    _clean_protocol(channel=channel, connection=connection)
     with transaction.atomic():
         connection.secret_encrypted = _clean_secret(connection=connection, secret=secret, clear_secret=clear_secret)
         if clear_webhook_secret:
@@ -145,7 +162,74 @@ def products_import_from_master(*, account, by=None) -> dict[str, int]:
     return {"created": created, "updated": updated}
 
 
-def channel_state_save(*, channel: Channel, **fields) -> ChannelState:
-    """Set the given fields of the channel's connector state (created on first use), in one statement."""
-    state, _ = ChannelState.objects.update_or_create(channel=channel, defaults=fields)
-    return state
+def channel_state_save(*, channel: Channel, **fields) -> None:
+    """Set the given fields of the channel's connector state (created on first use); one UPDATE once it exists."""
+    if not ChannelState.objects.filter(channel=channel).update(**fields):
+        ChannelState.objects.update_or_create(channel=channel, defaults=fields)
+
+
+def channel_maps_import(*, channel: Channel, by=None) -> dict[str, int]:
+    """Read the channel's locations and SKUs and map them: a channel warehouse to the location of the same name
+    or code (an existing map is kept), each account SKU the channel lists to its id there (a SKU gone from the
+    channel loses its map). Raises ConnectorError when the channel cannot be reached; writes nothing then."""
+    from channels.connectors import connector_locations, connector_sku_ids
+    from orders.models import Variant
+
+    remote_locations = connector_locations(channel)
+    remote_skus = {sku: item for sku, item in connector_sku_ids(channel).items() if item}
+    with transaction.atomic():
+        state, _ = ChannelState.objects.select_for_update().get_or_create(channel=channel)
+        state.locations = remote_locations
+        state.save(update_fields=["locations"])
+        names = {str(loc["name"]).strip().lower(): loc["id"] for loc in remote_locations}
+        known = {loc["id"]: loc["name"] for loc in remote_locations}
+        maps = {m.warehouse_id: m for m in ChannelLocationMap.objects.select_for_update().filter(channel=channel)}
+        taken = {m.remote_id for m in maps.values()}
+        new_maps = []
+        for warehouse in channel.warehouses.all():
+            if warehouse.pk in maps:
+                continue
+            remote = names.get(warehouse.name.strip().lower()) or names.get(warehouse.code.strip().lower())
+            if remote and remote not in taken:
+                taken.add(remote)
+                new_maps.append(ChannelLocationMap(account_id=channel.account_id, channel=channel,
+                                                   warehouse=warehouse, remote_id=remote, remote_name=known[remote]))
+        ChannelLocationMap.objects.bulk_create(new_maps)
+        for m in maps.values():  # the names may have changed in the channel
+            if m.remote_id in known and m.remote_name != known[m.remote_id]:
+                m.remote_name = known[m.remote_id]
+                m.save(update_fields=["remote_name"])
+        variants = dict(Variant.objects.filter(account_id=channel.account_id, sku__in=list(remote_skus))
+                        .values_list("sku", "id"))
+        ChannelSkuMap.objects.filter(channel=channel).exclude(variant_id__in=list(variants.values())).delete()
+        ChannelSkuMap.objects.filter(channel=channel, variant_id__in=list(variants.values())).delete()
+        ChannelSkuMap.objects.bulk_create([
+            ChannelSkuMap(account_id=channel.account_id, channel=channel, variant_id=variant_id,
+                          remote_id=remote_skus[sku], remote_sku=sku)
+            for sku, variant_id in variants.items()
+        ])
+    return {"locations": len(remote_locations), "locations_mapped": len(maps) + len(new_maps),
+            "skus_mapped": len(variants)}
+
+
+def channel_location_maps_set(*, channel: Channel, mapping: dict[int, str], by=None) -> int:
+    """Map each of the channel's warehouses to one of its imported locations ("" leaves it unmapped); a location
+    stocks one warehouse at most. Replaces the channel's location maps in one transaction; returns how many."""
+    state = ChannelState.objects.filter(channel=channel).first()
+    known = {loc["id"]: loc["name"] for loc in (state.locations if state else [])}
+    warehouses = {w.pk: w for w in channel.warehouses.all()}
+    chosen = {int(w): r for w, r in mapping.items() if r}
+    if any(w not in warehouses for w in chosen):
+        raise DomainError("A warehouse is not one of this channel's warehouses.")
+    if any(r not in known for r in chosen.values()):
+        raise DomainError("A location is not one of the channel's locations: import them again.")
+    if len(set(chosen.values())) != len(chosen):
+        raise DomainError("Each location can stock one warehouse only.")
+    with transaction.atomic():
+        ChannelLocationMap.objects.filter(channel=channel).delete()
+        ChannelLocationMap.objects.bulk_create([
+            ChannelLocationMap(account_id=channel.account_id, channel=channel, warehouse=warehouses[w], remote_id=r,
+                               remote_name=known[r])
+            for w, r in chosen.items()
+        ])
+    return len(chosen)

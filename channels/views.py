@@ -10,9 +10,11 @@ from accounts.access import account_view
 from channels.connectors import ConnectorError, connector_test
 from channels.forms import ChannelForm, ConnectionForm
 from channels.models import Channel, ChannelConnection
-from channels.selectors import amazon_connection_state, channels_for_account
+from channels.selectors import amazon_connection_state, channel_mappings, channels_for_account
 from channels.services import (
     channel_get_for_account,
+    channel_location_maps_set,
+    channel_maps_import,
     channel_save,
     products_import_from_master,
 )
@@ -67,9 +69,52 @@ def channel_edit(request, account, caps, channel_id: int | None = None):
          "amazon": (
              amazon_connection_state(channel=channel)
              if channel.pk and channel.connector_type == Channel.Connector.AMAZON else None
-         )},
+         ),
+         "ops": _operations(channel)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+MAPPED_CONNECTORS = {Channel.Connector.SHOPIFY}  # connectors with location and SKU maps
+
+
+def _operations(channel: Channel) -> dict | None:
+    """The channel page's operations section: the connector's state and the maps (channels with a connector)."""
+    if not channel.pk or channel.connector_type == Channel.Connector.MANUAL:
+        return None
+    return {**channel_mappings(channel=channel), "maps": channel.connector_type in MAPPED_CONNECTORS}
+
+
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
+@require_POST
+def channel_maps_refresh(request, account, caps, channel_id: int):
+    """Import the channel's locations and SKUs and map what matches."""
+    channel = channel_get_for_account(account=account, channel_id=channel_id)
+    try:
+        result = channel_maps_import(channel=channel, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{channel.name}: {result['locations']} location(s) read, "
+                                  f"{result['locations_mapped']} mapped to a warehouse; {result['skus_mapped']} SKU(s) mapped.")
+    return redirect(reverse("channel_edit", args=[account.pk, channel.pk]) + "#operations")
+
+
+@account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")
+@require_POST
+def channel_locations(request, account, caps, channel_id: int):
+    """Save the warehouse -> location map from the operations section's form (fields `location-<warehouse id>`)."""
+    channel = channel_get_for_account(account=account, channel_id=channel_id)
+    mapping = {}
+    for warehouse in channel.warehouses.all():
+        mapping[warehouse.pk] = request.POST.get(f"location-{warehouse.pk}", "").strip()
+    try:
+        count = channel_location_maps_set(channel=channel, mapping=mapping, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{channel.name}: {count} warehouse(s) mapped to a location.")
+    return redirect(reverse("channel_edit", args=[account.pk, channel.pk]) + "#operations")
 
 
 @account_view(roles.ADMINISTER, denied="Your role cannot manage channels.")

@@ -35,6 +35,7 @@ from accounts.demo.spec import (  # noqa: F401  (the names the seed_demo command
     DEMO_USERS,
     DemoUser,
     sandbox_url,
+    shopify_emulator_url,
 )
 from accounts.demo.world import DemoResult, DemoWorld, NoProgress
 from accounts.models import Account, RecurringJob, Warehouse

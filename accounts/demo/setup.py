@@ -19,6 +19,7 @@ from accounts.demo.spec import (
     AccountSpec,
     amazon_emulator_url,
     sandbox_url,
+    shopify_emulator_url,
 )
 from accounts.demo.world import DemoWorld
 from accounts.models import RecurringJob
@@ -54,6 +55,16 @@ def _amazon_connection(channel: Channel) -> ChannelConnection:
     )
 
 
+def _shopify_connection(channel: Channel) -> ChannelConnection:
+    from channels.outbound import url_origin
+    from channels.secrets import secret_encrypt
+    from sandbox.shopify import TOKEN
+
+    url = shopify_emulator_url()
+    return ChannelConnection(channel=channel, base_url=url, auth_header="X-Shopify-Access-Token",
+                             secret_encrypted=secret_encrypt(TOKEN, origin=url_origin(url)))
+
+
 def step_channels(world: DemoWorld) -> None:
     channels = Channel.objects.bulk_create(
         [
@@ -73,10 +84,12 @@ def step_channels(world: DemoWorld) -> None:
     )
     world.channels = {(spec.account, spec.name): channel for spec, channel in zip(CHANNELS, channels, strict=True)}
     # Every connected channel talks to the sandbox marketplace that `make run` starts (Procfile; it speaks the
-    # generic HTTP/JSON protocol too), so stock changes in the demo really reach a channel.
+    # generic HTTP/JSON protocol too), so stock changes in the demo really reach a channel; the Shopify one talks
+    # to the Shopify emulator with its token.
     ChannelConnection.objects.bulk_create(
         [
             _amazon_connection(channel) if channel.connector_type == Channel.Connector.AMAZON
+            else _shopify_connection(channel) if channel.connector_type == Channel.Connector.SHOPIFY
             else ChannelConnection(channel=channel, base_url=sandbox_url())
             for channel in channels
             if channel.connector_type != Channel.Connector.MANUAL

@@ -134,6 +134,7 @@ CHANNELS = [
     ChannelSpec("KITE", _S, "Kite Kids Store", _C.SANDBOX, product_import=True, order_import=True, inventory=True,
                 order_format="sandbox"),
     ChannelSpec("KITE", _F, "Sakura Fulfillment", _C.HTTP_JSON, inventory=True, shipments=True),
+    ChannelSpec("KITE", _S, "Kite on Shopify", _C.SHOPIFY, order_import=True, inventory=True, order_format="shopify"),
 ]
 # Account settings set through account_update once channels exist.
 ACCOUNT_SETTINGS = {
@@ -187,6 +188,11 @@ DEMO_USERS = [
     DemoUser(demo_email("viewer"), "Vic Viewer", account_role=AccountRole.VIEWER),
 ]
 
+
+
+def shopify_emulator_url() -> str:
+    """Where the demo's Shopify channel finds the local Shopify emulator (`make shopify`, started by `make run`)."""
+    return f"http://127.0.0.1:{settings.SHOPIFY_EMULATOR_PORT}"
 
 
 def sandbox_url() -> str:

@@ -2,6 +2,7 @@
 
 - `http_json`: the generic HTTP/JSON connector (and the sandbox marketplace, which speaks it).
 - `amazon`: Amazon's Selling Partner API.
+- `shopify`: Shopify's Admin GraphQL API; it also offers `locations(channel)` and `sku_ids(channel)` for the maps.
 
 Each module offers `test(channel) -> str`, `products(channel) -> list[dict]`, `order_pages(channel, *, since)`
 (an iterator of `OrderPage`) and `push_inventory(channel, items)` with items `[{"sku", "quantity"}]`. Callers
@@ -14,19 +15,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import ModuleType
 
-from channels.connectors import amazon, http_json
+from channels.connectors import amazon, http_json, shopify
 from channels.connectors.base import REFUSED_STATUSES, ConnectorError, OrderPage
 from channels.models import Channel
 
 __all__ = [
     "REFUSED_STATUSES", "ConnectorError", "OrderPage", "connector_configured", "connector_order_pages",
-    "connector_orders", "connector_products", "connector_push_inventory", "connector_test",
+    "connector_locations", "connector_orders", "connector_products", "connector_sku_ids", "connector_push_inventory", "connector_test",
 ]
 
 _MODULES: dict[str, ModuleType] = {
     Channel.Connector.SANDBOX: http_json,
     Channel.Connector.HTTP_JSON: http_json,
     Channel.Connector.AMAZON: amazon,
+    Channel.Connector.SHOPIFY: shopify,
 }
 
 
@@ -65,3 +67,17 @@ def connector_orders(channel: Channel) -> list[dict]:
 def connector_push_inventory(channel: Channel, items: list[dict]) -> None:
     """Send [{"sku", "quantity"}, ...] to the channel."""
     _module(channel).push_inventory(channel, items)
+
+
+def connector_locations(channel: Channel) -> list[dict]:
+    """The channel's stock locations [{"id", "name"}]; [] for a protocol without locations."""
+    module = _module(channel)
+    return module.locations(channel) if hasattr(module, "locations") else []
+
+
+def connector_sku_ids(channel: Channel) -> dict[str, str]:
+    """{SKU: the channel's id for it} (Shopify: its inventory item); ConnectorError if the protocol has none."""
+    module = _module(channel)
+    if not hasattr(module, "sku_ids"):
+        raise ConnectorError(f"{channel.name}: its connector does not list the channel's SKUs.")
+    return module.sku_ids(channel)

@@ -214,7 +214,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The sandbox marketplace (sandbox/, `make sandbox`): the port it listens on, where the demo's channels point.
 SANDBOX_PORT = env_int("SANDBOX_PORT", 8765)
 # The local Amazon SP-API emulator (sandbox/amazon.py, `make amazon`): where the demo's Amazon channel points.
-AMAZON_EMULATOR_PORT = env_int("AMAZON_EMULATOR_PORT", 8766)
+AMAZON_EMULATOR_PORT = env_int("AMAZON_EMULATOR_PORT", 8767)
+# The local Shopify emulator (sandbox/shopify.py, `make shopify`): the port it listens on, where the demo's
+# Shopify channel points.
+SHOPIFY_EMULATOR_PORT = env_int("SHOPIFY_EMULATOR_PORT", 8766)
 
 # Beat ticks, in seconds. Each runs in the public schema and fans out into every organization; its message
 # expires after one interval, so a stopped worker does not find a pile of stale ticks.

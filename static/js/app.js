@@ -4,6 +4,21 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
   document.querySelectorAll(".js-hide").forEach((el) => { el.hidden = true; });
+  // The channel form: fields a protocol fixes itself are hidden while that connector is chosen.
+  const connector = document.getElementById("id_connector_type");
+  if (connector) {
+    const fixed = { shopify: ["auth_header", "products_path", "orders_path", "inventory_path", "order_format"] };
+    const all = new Set(Object.values(fixed).flat());
+    const show = () => {
+      const hidden = fixed[connector.value] || [];
+      all.forEach((name) => {
+        const field = document.getElementById(`field-${name}`);
+        if (field) field.hidden = hidden.includes(name);
+      });
+    };
+    connector.addEventListener("change", show);
+    show();
+  }
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.copy);

@@ -232,7 +232,10 @@ def test_seed_demo_loads_the_demo_once(db):
         assert Channel.objects.filter(supports_product_import=True).exists()
         assert Channel.objects.filter(pii_retention_days__isnull=False).exists()
         connected = Channel.objects.exclude(connector_type__in=[Channel.Connector.MANUAL, Channel.Connector.AMAZON])
-        assert connected.exists() and all(c.connection.base_url == demo.sandbox_url() for c in connected)
+        assert connected.exists() and all(
+            c.connection.base_url == (demo.shopify_emulator_url() if c.connector_type == "shopify" else demo.sandbox_url())
+            for c in connected
+        )
         amazon = Channel.objects.get(connector_type=Channel.Connector.AMAZON)
         assert amazon.connection.base_url == f"http://127.0.0.1:{settings.AMAZON_EMULATOR_PORT}"
         assert IntakeFailure.objects.count() == 3

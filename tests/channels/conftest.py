@@ -134,3 +134,15 @@ def sandbox_channel(account, sandbox, *, warehouses=(), **fields):
         connection=ChannelConnection(base_url=sandbox.url, timeout_seconds=2), secret="sandbox-token",
         clear_secret=False, by=None,
     )
+
+
+@pytest.fixture
+def shopify():
+    """The Shopify emulator on a free loopback port, in a thread; stopped at the end."""
+    from tests.channels.shopify_helpers import ShopifyEmulator
+
+    shop = ShopifyEmulator()
+    try:
+        yield shop
+    finally:
+        shop.stop()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0005_connector_state'),
+        ('channels', '0006_channel_state_locations'),
     ]
 
     operations = [
