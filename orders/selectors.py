@@ -424,17 +424,17 @@ def order_page(
     )
 
 
-def _count(branches: list) -> int:
-    """How many orders the branches match, exactly up to COUNT_EXACT_UP_TO; one more means "more than that".
+def _count(branches: list, up_to: int = COUNT_EXACT_UP_TO) -> int:
+    """How many orders the branches match, exactly up to `up_to`; one more means "more than that".
     One query that stops after COUNT_EXACT_UP_TO + 1 rows, so it costs the same at a million orders as at ten
     thousand (a full count(*) of a million reads an index of a million entries; see bench/clone_order.py).
     A SKU is counted on its lines' index, whatever the sort."""
     ids = []
     for branch in branches:
         if isinstance(branch, _SkuBranch):
-            ids += [branch.newest_ids(sku, size=COUNT_EXACT_UP_TO + 1) for sku in branch.skus]
+            ids += [branch.newest_ids(sku, size=up_to + 1) for sku in branch.skus]
         else:
-            ids.append(branch.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1])
+            ids.append(branch.order_by().values("pk")[: up_to + 1])
     if len(ids) == 1:
         return ids[0].count()
     # Each branch stops at the limit too; an order matching two branches is counted once. When a branch reaches
@@ -443,7 +443,7 @@ def _count(branches: list) -> int:
     sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(DISTINCT pk) FROM ({sql}) AS matching(pk)", [p for _, ps in parts for p in ps])
-        return min(cursor.fetchone()[0], COUNT_EXACT_UP_TO + 1)
+        return min(cursor.fetchone()[0], up_to + 1)
 
 
 def orders_for_export(
@@ -643,7 +643,7 @@ def bulk_bar_options(*, account: Account, filters: OrderFilters, filtered: bool)
 
     matching = None
     if filtered:
-        matching = len(order_ids_matching(account=account, filters=filters, limit=BULK_COUNT_CAP + 1))
+        matching = _count(_branches(account=account, filters=filters), up_to=BULK_COUNT_CAP)
     return {
         "warehouses": list(warehouses_for_account(account=account).filter(is_active=True).order_by("name")),
         "workers": account_order_workers(account=account),
