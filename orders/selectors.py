@@ -55,12 +55,13 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
 #
 # A search term is tried as an order number (exact: the unique (account, number) index), as part of the
 # customer's name or email (icontains: the trigram indexes on UPPER(...), orders 0003) and as a SKU (exact:
-# the (account, sku) index of the lines). The SKU branch cannot share a bitmap OR with the others, so each
-# branch takes its own newest 51 and the union of the two is ordered again: every branch can use its best index.
-# A page is one query; a search adds one (the SKU look-up).
+# the lines' (account, sku, order_created_at DESC, order DESC) index). The SKU branch cannot share a bitmap OR
+# with the others, so each branch takes its own newest 51 and the union is ordered again: every branch can use
+# its best index. A page is one query, with or without a search term.
 #
-# A SKU on more than SKU_IDS_MAX lines reads its order ids inside the query instead (`_search_branches`): its
-# cost grows with the SKU's lines (50,000 lines: see bench/clone_order.py), never with the account's orders.
+# Newest first, the SKU branch walks its lines' index in order (`_SkuBranch`), so a page costs the same for a
+# SKU on 50,000 old orders as for a rare one (see bench/clone_order.py). Other sorts look the SKU's order ids
+# up first (one more query); past SKU_IDS_MAX lines they are read inside the page's query instead.
 
 PAGE_SIZE = 50
 COUNT_EXACT_UP_TO = 1_000  # the list counts its matches exactly up to this many, else says "more than"
