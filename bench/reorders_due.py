@@ -85,6 +85,7 @@ def fill(account, *, orders: int, customers: int) -> None:
     line_sql, line_params = common.insert_sql(OrderLine, {
         "account_id": ("%s", [account.pk]),
         "order_id": ("o.id", []),
+        "order_created_at": ("o.created_at", []),
         "position": ("1", []),
         "variant_id": ("(%s::bigint[])[1 + mod(o.customer_id, 200)]", [[pk for pk, _ in variants]]),
         "sku": ("(%s::text[])[1 + mod(o.customer_id, 200)]", [[sku for _, sku in variants]]),

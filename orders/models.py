@@ -379,6 +379,9 @@ class OrderLine(models.Model):
     price_override_reason = models.CharField(max_length=200, blank=True)
     # What a channel charged for the line: {"unit_price", "discounts": [...], "taxes": [...], "taxes_included"}.
     charged = models.JSONField(default=dict, blank=True)
+    # A copy of the order's created_at (which never changes), so the list finds the newest orders holding a
+    # SKU in the (account, sku, order_created_at, order) index without looking every such order up.
+    order_created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["position"]
@@ -386,7 +389,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="order_line_price_not_negative"),
         ]
-        indexes = [models.Index(fields=["account", "sku"], name="order_line_account_sku")]
+        indexes = [
+            models.Index(fields=["account", "sku", "-order_created_at", "-order"], name="order_line_account_sku_newest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"

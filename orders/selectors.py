@@ -55,12 +55,13 @@ def order_get_for_user(*, user, account, number: str, capability: str = roles.VI
 #
 # A search term is tried as an order number (exact: the unique (account, number) index), as part of the
 # customer's name or email (icontains: the trigram indexes on UPPER(...), orders 0003) and as a SKU (exact:
-# the (account, sku) index of the lines). The SKU branch cannot share a bitmap OR with the others, so each
-# branch takes its own newest 51 and the union of the two is ordered again: every branch can use its best index.
-# A page is one query; a search adds one (the SKU look-up).
+# the lines' (account, sku, order_created_at DESC, order DESC) index). The SKU branch cannot share a bitmap OR
+# with the others, so each branch takes its own newest 51 and the union is ordered again: every branch can use
+# its best index. A page is one query, with or without a search term.
 #
-# A SKU on more than SKU_IDS_MAX lines reads its order ids inside the query instead (`_search_branches`): its
-# cost grows with the SKU's lines (50,000 lines: see bench/clone_order.py), never with the account's orders.
+# Newest first, the SKU branch walks its lines' index in order (`_SkuBranch`), so a page costs the same for a
+# SKU on 50,000 old orders as for a rare one (see bench/clone_order.py). Other sorts look the SKU's order ids
+# up first (one more query); past SKU_IDS_MAX lines they are read inside the page's query instead.
 
 PAGE_SIZE = 50
 COUNT_EXACT_UP_TO = 1_000  # the list counts its matches exactly up to this many, else says "more than"
@@ -226,56 +227,114 @@ def _pk_in(ids: list[int]) -> Func:
     )
 
 
-def _search_branches(*, account: Account, base: QuerySet[Order], q: str) -> list[QuerySet[Order]]:
-    """The search as querysets whose union is the result, after one query that looks the term up as a SKU."""
-    by_text = base.filter(
-        Q(number__in=sorted(_number_candidates(q))) | Q(customer_name__icontains=q) | Q(customer_email__icontains=q)
-    )
+@dataclass
+class _SkuBranch:
+    """The orders holding the search term as a SKU, read per page. Newest first (the default sort), the next
+    `size` order ids come from the lines' (account, sku, order_created_at DESC, order DESC) index in order, each
+    line joined to its order for the other filters: one index walk that stops at the page, however many lines
+    the SKU has, with no query of its own. Other sorts look the SKU's order ids up first (`plain`)."""
+
+    account: Account
+    base: QuerySet[Order]
+    lookups: dict  # the filters on the order's fields, as `base` applies them
+    skus: list[str]
+    _plain: list | None = None
+
+    def newest_ids(self, sku: str, *, after=None, before=None, size: int) -> QuerySet:
+        """Ids of the next `size` orders holding `sku`, newest first (oldest first going back), one per order."""
+        lines = OrderLine.objects.filter(
+            account=self.account, sku=sku, **{f"order__{k}": v for k, v in self.lookups.items()}
+        )
+        cursor = after if after is not None else before
+        reverse = after is None and before is not None
+        if cursor is not None:
+            op = "gt" if reverse else "lt"
+            lines = lines.filter(**{f"order_created_at__{op}e": cursor.created_at}).filter(
+                Q(**{f"order_created_at__{op}": cursor.created_at})
+                | Q(order_created_at=cursor.created_at, **{f"order_id__{op}": cursor.id})
+            )
+        keys = ("order_created_at", "order_id") if reverse else ("-order_created_at", "-order_id")
+        return lines.order_by(*keys).distinct("order_created_at", "order_id").values("order_id")[:size]
+
+    def querysets(self, *, sort: str, after, before, size: int) -> list[QuerySet[Order]]:
+        if sort == DEFAULT_SORT:
+            return [
+                self.base.filter(pk__in=self.newest_ids(sku, after=after, before=before, size=size))
+                for sku in self.skus
+            ]
+        return self.plain()
+
+    def plain(self) -> list[QuerySet[Order]]:
+        """The branch as an ordinary queryset (none when no line holds the SKU), after one query."""
+        if self._plain is None:
+            self._plain = _sku_orders(account=self.account, base=self.base, skus=self.skus)
+        return self._plain
+
+
+def _sku_orders(*, account: Account, base: QuerySet[Order], skus: list[str]) -> list[QuerySet[Order]]:
     # The orders holding a SKU are looked up through the (account, sku) index of the lines first and then
     # fetched by id. Left to itself the planner walks the newest orders probing each one's lines, which reads
     # every order when the SKU is rare or unknown (its estimate is the average SKU's).
-    skus = sorted({q, q.upper()})
     order_ids = list(
         OrderLine.objects.filter(account=account, sku__in=skus).values_list("order_id", flat=True)[: SKU_IDS_MAX + 1]
     )
     if not order_ids:
-        return [by_text]
+        return []
     if len(order_ids) <= SKU_IDS_MAX:
-        return [by_text, base.filter(_pk_in(sorted(set(order_ids))))]
+        return [base.filter(_pk_in(sorted(set(order_ids))))]
     # A SKU on very many lines: its order ids are read once inside the query (an InitPlan, through the (account,
     # sku) index) and the orders fetched by primary key, so the cost follows the SKU's lines wherever its orders
-    # lie. (Walking the newest orders and probing each one's lines, as this did before, read nearly every order
-    # for a best-seller that no longer sells; the planner picks that walk for a plain IN or EXISTS.)
+    # lie. (Walking the newest orders and probing each one's lines read nearly every order for a best-seller
+    # that no longer sells; the planner picks that walk for a plain IN or EXISTS.)
     in_lines = RawSQL(
         '"orders_order"."id" = ANY(ARRAY(SELECT "order_id" FROM "orders_orderline" '
         'WHERE "account_id" = %s AND "sku" = ANY(%s)))',
         [account.pk, skus],
         output_field=BooleanField(),
     )
-    return [by_text, base.filter(in_lines)]
+    return [base.filter(in_lines)]
+
+
+def _search_branches(*, account: Account, base: QuerySet[Order], lookups: dict, q: str) -> list:
+    """The search as branches whose union is the result: the number, name and email, and the SKU."""
+    by_text = base.filter(
+        Q(number__in=sorted(_number_candidates(q))) | Q(customer_name__icontains=q) | Q(customer_email__icontains=q)
+    )
+    return [by_text, _SkuBranch(account=account, base=base, lookups=lookups, skus=sorted({q, q.upper()}))]
+
+
+def _querysets(branches: list, *, sort: str, after=None, before=None, size: int = 0) -> list[QuerySet[Order]]:
+    out = []
+    for branch in branches:
+        out += branch.querysets(sort=sort, after=after, before=before, size=size) if isinstance(branch, _SkuBranch) else [branch]
+    return out
+
+
+def _filter_lookups(*, account: Account, filters: OrderFilters) -> dict:
+    """The filters (not the search term) as lookups on the order's fields."""
+    lookups: dict = {}
+    if filters.simulations == "only":
+        lookups["is_simulation"] = True
+    elif filters.simulations != "include":
+        lookups["is_simulation"] = False
+    if filters.status:
+        lookups["status"] = filters.status
+    if filters.source:
+        lookups["source"] = filters.source
+    if filters.kind:
+        lookups["kind"] = filters.kind
+    zone = account.zone
+    if filters.created_from:
+        lookups["created_at__gte"] = dt.datetime.combine(filters.created_from, dt.time.min, tzinfo=zone)
+    if filters.created_to:
+        lookups["created_at__lt"] = dt.datetime.combine(filters.created_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return lookups
 
 
 def orders_filtered(*, account: Account, filters: OrderFilters) -> QuerySet[Order]:
     """The account's orders matching the filters (not the search term), unordered. Simulations only when
     asked for: they are kept for the record, not counted, listed or exported with the real orders."""
-    orders = Order.objects.filter(account=account)
-    if filters.simulations == "only":
-        orders = orders.filter(is_simulation=True)
-    elif filters.simulations != "include":
-        orders = orders.filter(is_simulation=False)
-    if filters.status:
-        orders = orders.filter(status=filters.status)
-    if filters.source:
-        orders = orders.filter(source=filters.source)
-    if filters.kind:
-        orders = orders.filter(kind=filters.kind)
-    zone = account.zone
-    if filters.created_from:
-        orders = orders.filter(created_at__gte=dt.datetime.combine(filters.created_from, dt.time.min, tzinfo=zone))
-    if filters.created_to:
-        end = dt.datetime.combine(filters.created_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        orders = orders.filter(created_at__lt=end)
-    return orders
+    return Order.objects.filter(account=account, **_filter_lookups(account=account, filters=filters))
 
 
 def _seek(orders: QuerySet[Order], *, sort: str, after: OrderCursor | None, before: OrderCursor | None) -> QuerySet[Order]:
@@ -294,15 +353,16 @@ def _seek(orders: QuerySet[Order], *, sort: str, after: OrderCursor | None, befo
     return orders.filter(reduce(operator.or_, branches)).order_by(*chosen.order_by(reverse=reverse))
 
 
-def _branches(*, account: Account, filters: OrderFilters) -> list[QuerySet[Order]]:
-    """Querysets whose union is what the filters and search match (one without a search term)."""
+def _branches(*, account: Account, filters: OrderFilters) -> list:
+    """Branches whose union is what the filters and search match (one queryset without a search term)."""
     if not filters.simulations and _is_simulation_number(filters.q):
         filters = replace(filters, simulations="include")
-    rows = orders_filtered(account=account, filters=filters)
+    lookups = _filter_lookups(account=account, filters=filters)
+    rows = Order.objects.filter(account=account, **lookups)
     q = filters.q.strip()
     if not q:
         return [rows]
-    return _search_branches(account=account, base=rows, q=q)
+    return _search_branches(account=account, base=rows, lookups=lookups, q=q)
 
 
 def _listed(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -312,7 +372,7 @@ def _listed(orders: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def _fetch(*, branches: list[QuerySet[Order]], sort: str, after, before, size: int) -> list[Order]:
+def _fetch(*, branches: list, sort: str, after, before, size: int) -> list[Order]:
     """Up to `size` orders next to the cursor, in seek order, in one query.
 
     With a search term each branch takes its own first `size` rows and the UNION of those (at most
@@ -320,7 +380,8 @@ def _fetch(*, branches: list[QuerySet[Order]], sort: str, after, before, size: i
     A SIM- number typed in full finds its simulation even while simulations are hidden.
     """
     branches = [
-        _seek(_listed(branch), sort=sort, after=after, before=before)[:size] for branch in branches
+        _seek(_listed(branch), sort=sort, after=after, before=before)[:size]
+        for branch in _querysets(branches, sort=sort, after=after, before=before, size=size)
     ]
     if len(branches) == 1:
         return list(branches[0])
@@ -364,19 +425,26 @@ def order_page(
     )
 
 
-def _count(branches: list[QuerySet[Order]]) -> int:
-    """How many orders the branches match, exactly up to COUNT_EXACT_UP_TO; one more means "more than that".
+def _count(branches: list, up_to: int = COUNT_EXACT_UP_TO) -> int:
+    """How many orders the branches match, exactly up to `up_to`; one more means "more than that".
     One query that stops after COUNT_EXACT_UP_TO + 1 rows, so it costs the same at a million orders as at ten
-    thousand (a full count(*) of a million reads an index of a million entries; see bench/clone_order.py)."""
-    ids = [branch.order_by().values("pk")[: COUNT_EXACT_UP_TO + 1] for branch in branches]
+    thousand (a full count(*) of a million reads an index of a million entries; see bench/clone_order.py).
+    A SKU is counted on its lines' index, whatever the sort."""
+    ids = []
+    for branch in branches:
+        if isinstance(branch, _SkuBranch):
+            ids += [branch.newest_ids(sku, size=up_to + 1) for sku in branch.skus]
+        else:
+            ids.append(branch.order_by().values("pk")[: up_to + 1])
     if len(ids) == 1:
         return ids[0].count()
     # Each branch stops at the limit too; an order matching two branches is counted once. When a branch reaches
     # the limit the answer is "more than" whatever the others hold.
-    sql, params = ids[0].union(*ids[1:], all=True).query.sql_with_params()
+    parts = [qs.query.sql_with_params() for qs in ids]
+    sql = " UNION ALL ".join(f"({part})" for part, _ in parts)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(DISTINCT pk) FROM ({sql}) AS matching", params)
-        return min(cursor.fetchone()[0], COUNT_EXACT_UP_TO + 1)
+        cursor.execute(f"SELECT count(DISTINCT pk) FROM ({sql}) AS matching(pk)", [p for _, ps in parts for p in ps])
+        return min(cursor.fetchone()[0], up_to + 1)
 
 
 def orders_for_export(
@@ -529,11 +597,13 @@ def order_ids_matching(*, account: Account, filters: OrderFilters, limit: int) -
     newest first, at most `limit`."""
     if not filters.simulations and _is_simulation_number(filters.q):
         filters = replace(filters, simulations="include")
-    base = orders_filtered(account=account, filters=filters)
+    lookups = _filter_lookups(account=account, filters=filters)
+    base = Order.objects.filter(account=account, **lookups)
     q = filters.q.strip()
     if not q:
         return list(base.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
-    branches = [b.values_list("id", flat=True) for b in _search_branches(account=account, base=base, q=q)]
+    by_text, sku = _search_branches(account=account, base=base, lookups=lookups, q=q)
+    branches = [b.values_list("id", flat=True) for b in [by_text, *sku.plain()]]
     ids = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
     return sorted(ids, reverse=True)[:limit]
 
@@ -574,7 +644,7 @@ def bulk_bar_options(*, account: Account, filters: OrderFilters, filtered: bool)
 
     matching = None
     if filtered:
-        matching = len(order_ids_matching(account=account, filters=filters, limit=BULK_COUNT_CAP + 1))
+        matching = _count(_branches(account=account, filters=filters), up_to=BULK_COUNT_CAP)
     return {
         "warehouses": list(warehouses_for_account(account=account).filter(is_active=True).order_by("name")),
         "workers": account_order_workers(account=account),

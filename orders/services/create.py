@@ -177,6 +177,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
                     OrderLine(
                         account=account,
                         order=order,
+                        order_created_at=order.created_at,
                         position=position,
                         variant=priced.variant,
                         sku=priced.variant.sku,
