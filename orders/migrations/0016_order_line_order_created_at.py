@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0008_reorder_habits"),
-        ("orders", "0014_order_reference_indexes"),
+        ("orders", "0015_variant_sku_lookup_indexes"),
     ]
 
     operations = [
