@@ -216,6 +216,88 @@ def queries_per_batch(org, account, sizes=(1, 16)) -> list[tuple[int, int, int]]
     return rows
 
 
+PROFILE_PARTS = [  # (label, function names whose cumulative time is that part), outermost first
+    ("the API view (ninja: auth, parsing, the endpoint)", ["run"], "ninja/operation"),
+    ("organization by host (tenant middleware)", ["process_request"], "tenan"),
+    ("  of which the look-up cache's version (Redis GET)", ["lookups_version"], "lookups"),
+    ("API key lookup", ["account_for_key"], "api/auth"),
+    ("rate limit (Redis)", ["ratelimit_check"], "api/ratelimit"),
+    ("wrong-key limit check (Redis)", ["bad_key_check"], "api/ratelimit"),
+    ("body parsing (JSON)", ["parse_body"], "api/core"),
+    ("schema validation (pydantic)", ["_get_values"], "ninja/operation"),
+    ("the endpoint (intake for orders)", ["order_create"], "api/orders"),
+    ("JSON rendering", ["render"], "ninja/renderers"),
+    ("SQL (every query)", ["execute"], "psycopg/cursor"),
+]
+
+
+def profile(requests: int, host: str, key: str, *, floor: bool) -> None:
+    """Run `requests` requests through the WSGI application in this process under cProfile and print where one
+    request's time goes (cumulative time of the parts; parts nest, e.g. SQL is inside the others)."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    rng = random.Random(3)
+
+    statuses: list = []
+    last = [0]
+
+    def start_response(status, headers, exc_info=None):
+        last[0] = int(status.split()[0])
+
+    def run(n: int) -> None:
+        body = b"[]" if floor else json.dumps(order_body(n, rng)).encode()
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/orders", "QUERY_STRING": "", "SERVER_NAME": host,
+            "SERVER_PORT": "80", "HTTP_HOST": host, "HTTP_X_API_KEY": key, "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+            "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+        }
+        if not floor:
+            environ["HTTP_IDEMPOTENCY_KEY"] = f"p-{os.getpid()}-{n}-{time.time_ns()}"
+        response = app(environ, start_response)
+        b"".join(response)
+        response.close()
+        statuses.append(last[0])
+
+    for n in range(50):  # warm-up: imports, connections, caches
+        run(n)
+    statuses.clear()
+    began = time.perf_counter()
+    for n in range(requests):
+        run(10_000 + n)
+    plain = (time.perf_counter() - began) / requests
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(requests):
+        run(20_000 + n)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = sum(row[3] for key_, row in stats.stats.items() if key_[2] == "__call__" and "wsgi.py" in key_[0])
+    expected = 422 if floor else 201
+    print(f"{requests} {'floor (422)' if floor else 'order'} requests in process, answers {sorted(set(statuses))} "
+          f"(expected {expected}): {plain * 1000:.2f} ms each without the profiler, "
+          f"{total / requests * 1000:.2f} ms with it")
+    print("where one request's time goes (cumulative, under the profiler; parts nest):")
+    for label, names, where in PROFILE_PARTS:
+        spent = calls = 0
+        for (filename, _, name), row in stats.stats.items():
+            if name in names and where in filename:
+                spent += row[3]
+                calls += row[1]
+        if calls:
+            print(f"  {label:<54} {spent / requests * 1000:7.3f} ms  {100 * spent / total:5.1f} %  "
+                  f"({calls / requests:.1f} calls)")
+    if os.environ.get("BENCH_PROFILE_TOP"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(int(os.environ["BENCH_PROFILE_TOP"]))
+        print(out.getvalue())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -226,10 +308,17 @@ def main() -> None:
                         help="instead of orders, the cheapest authenticated request (a 422): the most one process serves")
     parser.add_argument("--web-processes", type=int, default=1,
                         help="gunicorn processes (the issue's target is for one; more shows how it scales)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="instead: profile N requests (--floor: the 422; else orders) in this process, no server")
     args = parser.parse_args()
 
+    if args.profile:
+        os.environ.update({"DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
+                           "ALLOWED_HOSTS": ".localhost", "SECURE_SSL_REDIRECT": "0"})
     common.setup("oms_bench_intake")
     org, account, key, host = prepare()
+    if args.profile:
+        return profile(args.profile, host, key, floor=args.floor)
     from django.db import connection
 
     from orders.models import Order

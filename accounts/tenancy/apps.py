@@ -7,3 +7,8 @@ class TenancyConfig(AppConfig):
     name = "accounts.tenancy"
     label = "tenancy"
     verbose_name = "Tenancy"
+
+    def ready(self):
+        from accounts.tenancy.lookups import connect_invalidation
+
+        connect_invalidation()
