@@ -3,6 +3,8 @@
     .venv/bin/python bench/intake.py                         # 8 clients for 30 s
     .venv/bin/python bench/intake.py --clients 16 --seconds 60 --threads 16
     .venv/bin/python bench/intake.py --floor                 # the cheapest authenticated request instead
+    .venv/bin/python bench/intake.py --web-processes 2 --workers 2   # and the cross-process checks
+    .venv/bin/python bench/intake.py --floor --profile 2000  # where one request's time goes (in process)
 
 Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/oms_bench_intake; created and
 migrated if missing). Makes organization `bench-intake` with account BENCH-INTAKE: warehouse MAIN (its default),
@@ -17,6 +19,13 @@ allocate; orders that arrive together are written in one transaction (api/group_
 prints sustained orders per second, latency percentiles and any other answers. `--floor` sends instead the
 cheapest authenticated request (POST /orders with `[]`: organization by host, key, rate limit, a JSON 422 from
 the schema check; nothing read or written: a refused JSON object would be kept on the Intake page), the most API requests of any kind one process can answer.
+
+After the run it checks the orders against the answers: every 201 is one order in the database, none lost,
+none doubled. With `--web-processes 2` (or more) it then sends 100 Idempotency-Keys four times each at the
+same moment on new connections (retries racing across processes; gunicorn's access log says which process
+answered which key): each key must give four 201s with one order. `--workers N` starts N Celery workers.
+`--profile N` starts no server: it runs N requests through the WSGI application in this process under cProfile
+and prints where one request's time goes.
 
 Then it counts the queries that write a batch of 1 and of 16 orders in a new, empty account and in the bench
 account (which by then holds every order the run made): they must be equal. Targets from the issue: at least
@@ -100,18 +109,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(logdir: Path, port: int, threads: int, host: str, web_processes: int = 1) -> list[subprocess.Popen]:
+def start(logdir: Path, port: int, threads: int, host: str, web_processes: int = 1,
+          workers: int = 1) -> list[subprocess.Popen]:
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": f".{host.split('.', 1)[1]},{host}", "SECURE_SSL_REDIRECT": "0", "PYTHONUNBUFFERED": "1",
     }
+    web = [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", str(web_processes), "-k", "gthread", "--threads",
+           str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if web_processes > 1:  # which process answered which Idempotency-Key: the cross-process check reads it
+        web += ["--access-logfile", str(logdir / "access.log"),
+                "--access-logformat", "%(p)s %({idempotency-key}i)s %(s)s"]
+    commands = [("web", web)] + [
+        (f"worker-{n}", [sys.executable, "-m", "celery", "-A", "oms", "worker", "-l", "warning", "-c", "1", "-n",
+                         f"bench-intake-{os.getpid()}-{n}@%h", "--without-gossip", "--without-mingle",
+                         "--without-heartbeat"])
+        for n in range(workers)
+    ]
     processes = []
-    for name, argv in (
-        ("web", [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", str(web_processes), "-k", "gthread", "--threads", str(threads),
-                 "-b", f"127.0.0.1:{port}", "--log-level", "warning"]),
-        ("worker", [sys.executable, "-m", "celery", "-A", "oms", "worker", "-l", "warning", "-c", "1", "-n",
-                    f"bench-intake-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]),
-    ):
+    for name, argv in commands:
         out = open(logdir / f"{name}.log", "wb")
         processes.append(subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                           start_new_session=True))
@@ -168,10 +184,79 @@ def client(port: int, host: str, key: str, stop: threading.Event, counter, resul
         elapsed = time.perf_counter() - started
         with lock:
             if response.status == expected:
-                results.append((time.perf_counter(), elapsed))
+                results.append((time.perf_counter(), elapsed, None if floor else f"bench-{os.getpid()}-{n}"))
             else:
                 label = f"{response.status} {data[:120]!r}"
                 errors[label] = errors.get(label, 0) + 1
+
+
+def post_together(port: int, host: str, key: str, body: str, idempotency_key: str, copies: int) -> list:
+    """`copies` identical requests sent at the same moment, each on its own new connection: [(status, body)]."""
+    barrier = threading.Barrier(copies)
+    answers: list = [None] * copies
+
+    def one(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.connect()
+            barrier.wait()
+            conn.request("POST", "/api/v1/orders", body=body, headers={
+                "Host": host, "X-Api-Key": key, "Content-Type": "application/json", "Idempotency-Key": idempotency_key,
+            })
+            response = conn.getresponse()
+            answers[i] = (response.status, json.loads(response.read() or b"null"))
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            answers[i] = (type(exc).__name__, None)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def idempotency_across_processes(port: int, host: str, key: str, logdir: Path, keys: int = 100, copies: int = 4):
+    """Each of `keys` Idempotency-Keys sent `copies` times at once (a client's retries racing on new connections,
+    which the kernel spreads over the web processes): every copy must get 201 and the same order, and the access
+    log says how many keys were answered by more than one process. Returns (keys, bad keys, keys seen by 2+
+    processes, the external ids)."""
+    rng = random.Random(11)
+    bad, external_ids = [], []
+    for n in range(keys):
+        body = order_body(2 * 10**9 + n, rng)
+        body["external_id"] = f"bench-idem-{os.getpid()}-{n}"
+        external_ids.append(body["external_id"])
+        answers = post_together(port, host, key, json.dumps(body), f"idem-{os.getpid()}-{n}", copies)
+        numbers = {(a[1] or {}).get("number") for a in answers}
+        if {a[0] for a in answers} != {201} or len(numbers) != 1:
+            bad.append((n, answers))
+    time.sleep(1.5)  # the access log is written after each answer
+    by_key: dict[str, set] = {}
+    log = logdir / "access.log"
+    for line in (log.read_text().splitlines() if log.exists() else []):
+        pid, idem, _ = (line.split(" ") + ["", ""])[:3]
+        if idem.startswith(f"idem-{os.getpid()}-"):
+            by_key.setdefault(idem, set()).add(pid)
+    spread = sum(1 for pids in by_key.values() if len(pids) > 1)
+    return keys, bad, spread, external_ids
+
+
+def orders_check(org, account, answered: set[str], prefix: str) -> tuple[int, int, int, int]:
+    """Of the orders this run made (external id starting with `prefix`): (in the database, answered 201 but
+    missing, in the database but never answered, external ids held by more than one order)."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from orders.models import Order
+
+    connection.set_tenant(org)
+    made = Order.objects.filter(account=account, external_id__startswith=prefix)
+    ids = set(made.values_list("external_id", flat=True))
+    doubled = made.values("external_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    return len(ids), len(answered - ids), len(ids - answered), doubled
 
 
 def queries_per_batch(org, account, sizes=(1, 16)) -> list[tuple[int, int, int]]:
@@ -308,6 +393,7 @@ def main() -> None:
                         help="instead of orders, the cheapest authenticated request (a 422): the most one process serves")
     parser.add_argument("--web-processes", type=int, default=1,
                         help="gunicorn processes (the issue's target is for one; more shows how it scales)")
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (one task at a time each)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead: profile N requests (--floor: the 422; else orders) in this process, no server")
     args = parser.parse_args()
@@ -327,7 +413,7 @@ def main() -> None:
     before = Order.objects.filter(account=account).count()
     port = free_port()
     logdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    processes = start(logdir, port, args.threads, host, args.web_processes)
+    processes = start(logdir, port, args.threads, host, args.web_processes, args.workers)
     try:
         stop, lock = threading.Event(), threading.Lock()
         import itertools
@@ -347,20 +433,36 @@ def main() -> None:
         stop.set()
         for worker in workers:
             worker.join(35)
-        window = [(t, e) for t, e in results if t >= began + args.warmup]
+        window = [(t, e) for t, e, _ in results if t >= began + args.warmup]
         latencies = [e for _, e in window]
         if not latencies:
             sys.exit(f"no expected answer; answers: {errors}\nweb log:\n{(logdir / 'web.log').read_text()[-3000:]}")
         rate = len(window) / args.seconds
         web = "one web process" if args.web_processes == 1 else f"{args.web_processes} web processes"
+        workers_label = "one worker" if args.workers == 1 else f"{args.workers} workers"
         what = "authenticated 422s (--floor)" if args.floor else f"orders of {LINES} lines"
-        print(f"clients {args.clients}, {web} ({args.threads} threads each), one worker, {what}")
+        print(f"clients {args.clients}, {web} ({args.threads} threads each), {workers_label}, {what}")
         print(f"{'answers' if args.floor else 'orders created'} in {args.seconds:.0f} s after warm-up: "
               f"{len(window):,} -> {rate:,.0f}/s (target >= 200 orders/s)")
         print(f"latency: p50 {common.median_ms(latencies):.1f} ms, p95 {common.p95_ms(latencies):.1f} ms "
               f"(target < 100), max {max(latencies) * 1000:.0f} ms")
         if errors:
             print(f"other answers: {errors}")
+        else:
+            print("other answers: none")
+        if not args.floor:
+            answered = {ext for t, _, ext in results}
+            made, lost, unanswered, doubled = orders_check(org, account, answered, f"bench-{os.getpid()}-")
+            print(f"orders: {len(answered):,} answered 201, {made:,} in the database; lost {lost}, "
+                  f"made but not answered {unanswered}, external ids doubled {doubled}")
+        if args.web_processes > 1 and not args.floor:
+            keys, bad, spread, external_ids = idempotency_across_processes(port, host, key, logdir)
+            _, lost, _, doubled = orders_check(org, account, set(external_ids), f"bench-idem-{os.getpid()}-")
+            print(f"idempotency across processes: {keys} keys sent 4 times at once, {spread} of them answered by "
+                  f"more than one process; keys with another answer than one 201 order: {len(bad)}; "
+                  f"lost {lost}, doubled {doubled}")
+            for n, answers in bad[:3]:
+                print(f"  key {n}: {[(status, str(body)[:80]) for status, body in answers]}")
     finally:
         for process in processes:
             process.terminate()
