@@ -1,7 +1,9 @@
 """A lighter request path for machine clients. The API (/api/, authenticated by an account's key) and webhooks
-(/hooks/, authenticated by a signature) use no session, messages, CSRF token, signed-in user or current
-account, so the middleware that provides those is wrapped in `pages_only`: it runs for pages and is passed by
-for those paths. Everything else (the NUL check, the organization by host, security headers, CSP) still runs."""
+(/hooks/, authenticated by a signature) use no session, messages, signed-in user, htmx or current account, so
+the middleware that provides those is wrapped in `pages_only`: it runs for pages and is passed by for those
+paths. Everything else (the NUL check, the organization by host, security headers, CSP) still runs. CSRF stays
+as it is (`check --deploy` looks for it by name): the API's views are exempt, so for them it only looks for a
+cookie they do not send."""
 
 from __future__ import annotations
 
@@ -47,7 +49,6 @@ def pages_only(dotted_path: str) -> type:
 
 # The page-only middleware, referred to from MIDDLEWARE by these names.
 SessionMiddleware = pages_only("django.contrib.sessions.middleware.SessionMiddleware")
-CsrfViewMiddleware = pages_only("django.middleware.csrf.CsrfViewMiddleware")
 AuthenticationMiddleware = pages_only("django.contrib.auth.middleware.AuthenticationMiddleware")
 OTPMiddleware = pages_only("django_otp.middleware.OTPMiddleware")
 MessageMiddleware = pages_only("django.contrib.messages.middleware.MessageMiddleware")

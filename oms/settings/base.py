@@ -67,7 +67,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# API and webhook requests (oms/light.py) pass by the session, CSRF, user, messages, htmx, member, account and
+# API and webhook requests (oms/light.py) pass by the session, user, messages, htmx, member, account and
 # two-factor middleware: they are authenticated by a key or a signature, never by a session.
 MIDDLEWARE = [
     "oms.middleware.RefuseNulMiddleware",  # before anything reads the path, query or form into a query
@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oms.light.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "oms.light.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # the API's views are exempt: it only looks for a cookie
     "oms.light.AuthenticationMiddleware",
     "oms.light.OTPMiddleware",
     "oms.light.MessageMiddleware",
