@@ -51,7 +51,8 @@ class ApiKey(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
-        bad_key_check(address=client_address(request))  # first of the auth callbacks: runs on every request
+        # First of the auth callbacks: runs on every request (with the count the tenant middleware read, if any).
+        bad_key_check(address=client_address(request), count=getattr(request, "bad_key_count", None))
         return account_for_key(key, version=getattr(request, "lookups_version", None))
 
 

@@ -43,20 +43,21 @@ def _client() -> redis.Redis:
     return client
 
 
-def lookups_version() -> bytes | None:
-    """The current version token (one Redis GET), or None when the caches are off or Redis cannot be reached."""
+def lookups_version(*, also: tuple[str, ...] = ()) -> tuple[bytes | None, list]:
+    """(the current version token, the values of the Redis keys `also`), in one round trip; (None, []) when the
+    caches are off or Redis cannot be reached."""
     if not settings.LOOKUP_CACHE:
-        return None
+        return None, []
     try:
         client = _client()
-        token = client.get(VERSION_KEY)
+        token, *values = client.mget([VERSION_KEY, *also])
         if token is None:  # first use, or Redis lost it: start a new version
             client.set(VERSION_KEY, secrets.token_hex(8), nx=True)
             token = client.get(VERSION_KEY)
-        return token
+        return token, values
     except redis.RedisError:
         logger.warning("look-up caches bypassed: Redis unavailable", exc_info=True)
-        return None
+        return None, []
 
 
 def _replace_token() -> None:

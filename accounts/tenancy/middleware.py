@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.tenancy.lockout import client_address
 from accounts.tenancy.lookups import lookups_version, organization_for_host
+from api.ratelimit import bad_key_name
 from accounts.tenancy.two_factor import two_factor_device, two_factor_required_for
 from oms.light import is_light
 
@@ -59,12 +61,18 @@ class TwoFactorRequiredMiddleware:
 class CachedTenantMiddleware(TenantMainMiddleware):
     """django-tenants' middleware (organization by host, then its schema) with the look-up cached in the process
     and checked against the version token (accounts/tenancy/lookups.py), which it leaves on the request for the
-    API key's look-up. When the connection is already on the organization's schema, the schema is not set
-    again. API and webhook requests to a deactivated organization stop here (404), as pages do for everyone but
-    system administrators (accounts/middleware.py)."""
+    API key's look-up; for the API, the client's wrong-key count is read in the same Redis round trip. When the
+    connection is already on the organization's schema, the schema is not set again. API and webhook requests
+    to a deactivated organization stop here (404), as pages do for everyone but system administrators
+    (accounts/middleware.py)."""
 
     def process_request(self, request):
-        version = request.lookups_version = lookups_version()
+        # An API request's wrong-key count (api/ratelimit.py) comes in the same Redis round trip as the version.
+        counter = bad_key_name(address=client_address(request)) if request.path_info.startswith("/api/") else None
+        version, values = lookups_version(also=(counter,) if counter else ())
+        request.lookups_version = version
+        if counter and values:
+            request.bad_key_count = int(values[0] or 0)
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
