@@ -114,19 +114,37 @@ def write_app(directory: Path, processes: int) -> None:
     )
 
 
-def migrate(directory: Path, executor: str, *extra: str) -> float:
+def migrate(directory: Path, executor: str, *extra: str) -> tuple[float, list[float]]:
+    """(seconds, the times at which each schema's migration started): migrate_schemas prints a line per schema."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench_migration_settings",
            "PYTHONPATH": os.pathsep.join([str(directory), str(common.ROOT)])}
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "manage.py", "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0",
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "1",
          "--noinput", *extra],
-        cwd=common.ROOT, env=env, capture_output=True, text=True,
+        cwd=common.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    starts, tail = [], []
+    for line in process.stdout:
+        if "Starting migration" in line:
+            starts.append(time.perf_counter() - started)
+        tail = (tail + [line])[-40:]
+    process.wait()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"migrate_schemas failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return elapsed
+    if process.returncode != 0:
+        sys.exit("migrate_schemas failed:\n" + "".join(tail))
+    return elapsed, starts
+
+
+def halves(starts: list[float], total: float) -> str:
+    """Mean seconds a schema in the first and in the second half of the run: equal when the cost is linear."""
+    if len(starts) < 4:
+        return ""
+    each = [b - a for a, b in zip(starts, starts[1:] + [total])]
+    half = len(each) // 2
+    first, second = each[:half], each[half:]
+    return f" [a schema: {sum(first) / len(first) * 1000:.0f} ms in the first half, " \
+           f"{sum(second) / len(second) * 1000:.0f} ms in the second]"
 
 
 def applied_in(schemas: int) -> int:
@@ -154,12 +172,14 @@ def main() -> None:
     print(f"{schemas:,} organization schemas; the migration: a column and an index on orders_order")
     for executor in args.executors.split(","):
         label = executor + (f" ({args.processes} processes)" if executor == "multiprocessing" else "")
-        forward = migrate(directory, executor)
+        forward, starts = migrate(directory, executor)
         columns = applied_in(schemas)
-        again = migrate(directory, executor)
-        back = migrate(directory, executor, "bench_migration", "zero")
+        spread = halves(starts, forward) if executor == "standard" else ""
         print(f"{label}: apply {forward:7.1f} s ({forward / schemas * 1000:5.0f} ms a schema; column now in "
-              f"{columns:,} schemas), nothing to apply {again:7.1f} s ({again / schemas * 1000:5.0f} ms a schema), "
+              f"{columns:,} schemas){spread}", flush=True)
+        again, _ = migrate(directory, executor)
+        back, _ = migrate(directory, executor, "bench_migration", "zero")
+        print(f"{label}: nothing to apply {again:7.1f} s ({again / schemas * 1000:5.0f} ms a schema), "
               f"unapply {back:7.1f} s", flush=True)
 
 
