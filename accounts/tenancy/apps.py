@@ -9,6 +9,7 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self):
+        from accounts.tenancy import migrate  # noqa: F401 (registers migrate_schemas --executor=oneplan)
         from accounts.tenancy.lookups import connect_invalidation
 
         connect_invalidation()
