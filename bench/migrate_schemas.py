@@ -176,7 +176,7 @@ def main() -> None:
         label = executor + (f" ({args.processes} processes)" if executor == "multiprocessing" else "")
         forward, starts = migrate(directory, executor)
         columns = applied_in(schemas)
-        spread = halves(starts, forward) if executor == "standard" else ""
+        spread = halves(starts, forward) if executor != "multiprocessing" else ""
         print(f"{label}: apply {forward:7.1f} s ({forward / schemas * 1000:5.0f} ms a schema; column now in "
               f"{columns:,} schemas){spread}", flush=True)
         again, _ = migrate(directory, executor)
