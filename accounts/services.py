@@ -17,6 +17,7 @@ from accounts.choices import MasterProductSource, unit_system
 from accounts.labels import fields_in_words
 from accounts.models import Account, ActivityLog, Notification, RecurringJob, Warehouse
 from accounts.selectors import account_has_catalog_or_orders, account_permission_objects, member_by_email
+from accounts.tenancy.lookups import lookups_changed
 from accounts.tenancy.models import Membership, User
 from channels.models import Channel
 from oms.exceptions import DomainError
@@ -243,6 +244,7 @@ def account_rotate_api_key(*, account: Account, by) -> str:
         api_key_prefix=prefix, api_key_hash=hashed, api_key_rotated_at=timezone.now()
     )
     account.api_key_prefix, account.api_key_hash = prefix, hashed
+    lookups_changed()  # the old key stops in every process's cache
     activity_log(account=account, by=by, action="api_key.rotated", summary=f"Rotated the API key (now {prefix}…)")
     return plain
 
@@ -252,6 +254,7 @@ def account_set_active(*, account: Account, active: bool, by) -> Account:
     if account.is_active != active:
         Account.objects.filter(pk=account.pk).update(is_active=active)
         account.is_active = active
+        lookups_changed()
         activity_log(account=account, by=by, action="account.enabled" if active else "account.disabled")
     return account
 

@@ -83,17 +83,27 @@ def _bad_key_name(address: str, window: int) -> str:
     return f"oms:api:badkey:{address}:{window}"  # per address across organizations: one client, one count
 
 
-def bad_key_check(*, address: str | None) -> None:
-    """Raise RateLimited when `address` sent too many wrong or missing keys this window (one Redis GET)."""
+def bad_key_name(*, address: str | None) -> str | None:
+    """The name of `address`'s wrong-key counter this window (None when the limit is off): the tenant middleware
+    reads it in the same round trip as the look-up version and hands the count to `bad_key_check`."""
+    if settings.API_BAD_KEY_LIMIT_PER_MINUTE <= 0 or not address:
+        return None
+    return _bad_key_name(address, _window()[1])
+
+
+def bad_key_check(*, address: str | None, count: int | None = None) -> None:
+    """Raise RateLimited when `address` sent too many wrong or missing keys this window (one Redis GET, none
+    when `count` was read already)."""
     limit = settings.API_BAD_KEY_LIMIT_PER_MINUTE
     if limit <= 0 or not address:
         return
     _, window, retry_after = _window()
-    try:
-        count = int(_client().get(_bad_key_name(address, window)) or 0)
-    except redis.RedisError:
-        logger.warning("API wrong-key limit not checked: Redis unavailable", exc_info=True)
-        return
+    if count is None:
+        try:
+            count = int(_client().get(_bad_key_name(address, window)) or 0)
+        except redis.RedisError:
+            logger.warning("API wrong-key limit not checked: Redis unavailable", exc_info=True)
+            return
     if count >= limit:
         raise RateLimited(
             limit=limit,

@@ -9,6 +9,7 @@ from accounts.models import Account, Warehouse
 from accounts.services import account_role_grant
 from accounts.tenancy.models import Membership, User
 from channels.models import Channel
+from intake.models import IntakeFailure
 from orders.models import Product, Variant
 
 PASSWORD = "correct-horse-battery"
@@ -96,6 +97,21 @@ class VariantFactory(factory.django.DjangoModelFactory):
     account = factory.SelfAttribute("product.account")
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     price = Decimal("19.99")
+
+
+class IntakeFailureFactory(factory.django.DjangoModelFactory):
+    """A rejected sales order kept on the Intake page (waiting for an operator unless `status` says otherwise)."""
+
+    class Meta:
+        model = IntakeFailure
+
+    source = "api"
+    payload = factory.LazyAttribute(lambda f: {"external_id": f.external_id, "lines": []})
+    external_id = factory.Sequence(lambda n: f"FAIL-{n:05d}")
+    reasons = factory.LazyFunction(lambda: [{"code": "unknown_sku", "field": "lines[0].sku", "message": "Unknown SKU."}])
+    status = "dead"
+    value = Decimal("10.00")
+    line_count = 1
 
 
 def grant(user, account, role: str):

@@ -7,3 +7,9 @@ class TenancyConfig(AppConfig):
     name = "accounts.tenancy"
     label = "tenancy"
     verbose_name = "Tenancy"
+
+    def ready(self):
+        from accounts.tenancy import migrate  # noqa: F401 (registers migrate_schemas --executor=oneplan)
+        from accounts.tenancy.lookups import connect_invalidation
+
+        connect_invalidation()

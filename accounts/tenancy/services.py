@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
+from accounts.tenancy.lookups import lookups_changed
 from accounts.tenancy.models import Domain, Membership, Organization, User
 from oms.exceptions import DomainError
 
@@ -96,6 +97,7 @@ def organization_update(*, organization: Organization, name: str, is_active: boo
         raise DomainError(f"An organization named “{name}” already exists.", field="name")
     Organization.objects.filter(pk=organization.pk).update(name=name, is_active=is_active)
     organization.name, organization.is_active = name, is_active
+    lookups_changed()  # a deactivated organization stops at once in every process
     return organization
 
 

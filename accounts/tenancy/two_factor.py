@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.models import UserObjectPermission
 
 from accounts import roles
+from accounts.tenancy.lookups import lookups_changed
 from accounts.selectors import org_role_for
 from accounts.tenancy.models import Organization, User
 from oms.exceptions import DomainError
@@ -182,6 +183,7 @@ def organization_require_two_factor(*, organization: Organization, required: boo
     """Require (or stop requiring) two-factor sign-in of the organization's administrators."""
     Organization.objects.filter(pk=organization.pk).update(require_two_factor_for_admins=required)
     organization.require_two_factor_for_admins = required
+    lookups_changed()
     logger.info(
         "organization %s: two-factor sign-in for administrators %s by user %s",
         organization.schema_name, "required" if required else "not required", by.pk,

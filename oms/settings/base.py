@@ -67,24 +67,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# API and webhook requests (oms/light.py) pass by the session, user, messages, htmx, member, account and
+# two-factor middleware: they are authenticated by a key or a signature, never by a session.
 MIDDLEWARE = [
     "oms.middleware.RefuseNulMiddleware",  # before anything reads the path, query or form into a query
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "accounts.tenancy.middleware.CachedTenantMiddleware",  # django-tenants' middleware with cached look-ups
     "django.middleware.security.SecurityMiddleware",
     "intake.webhooks.WebhookMiddleware",  # /hooks/: answered here, without sessions, CSRF or users
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "oms.light.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # the API's views are exempt: it only looks for a cookie
+    "oms.light.AuthenticationMiddleware",
+    "oms.light.OTPMiddleware",
+    "oms.light.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.OrganizationMemberMiddleware",
-    "accounts.middleware.CurrentAccountMiddleware",
-    "accounts.tenancy.middleware.TwoFactorRequiredMiddleware",
+    "oms.light.HtmxMiddleware",
+    "oms.light.OrganizationMemberMiddleware",
+    "oms.light.CurrentAccountMiddleware",
+    "oms.light.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message (429)
 ]
 
@@ -310,6 +312,10 @@ API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 30_000)
 # Requests with a wrong or missing API key per client address and minute; past it the address gets 429 (0: off).
 API_BAD_KEY_LIMIT_PER_MINUTE = env_int("API_BAD_KEY_LIMIT_PER_MINUTE", 30)
 API_RATE_LIMIT_REDIS_URL = env_str("API_RATE_LIMIT_REDIS_URL", REDIS_URL)
+# The organization-by-host and account-by-key look-ups cached in each process, checked on every request against a
+# version token in Redis that any change to an organization, domain or account replaces (accounts/tenancy/lookups.py).
+LOOKUP_CACHE = env_bool("LOOKUP_CACHE", True)
+LOOKUP_CACHE_REDIS_URL = env_str("LOOKUP_CACHE_REDIS_URL", REDIS_URL)
 
 # Channel connectors may call loopback, private, link-local or reserved addresses (a local sandbox); off in production.
 CHANNEL_ALLOW_PRIVATE_ADDRESSES = env_bool("CHANNEL_ALLOW_PRIVATE_ADDRESSES", False)

@@ -1,0 +1,134 @@
+"""The two look-ups every request makes, cached in each process: the organization by host and the account by API
+key hash.
+
+Every entry is checked against one version token in Redis, read once per request (one GET). Any change to an
+organization, a domain or an account (`lookups_changed`, called by the services that change them and, as a net,
+on every save and delete of those models) replaces the token at once and again after the commit, so every
+process drops its entries before its next request: a deactivated organization or a rotated key stops at once,
+in every process. The token is random, not a counter, so a Redis that restarted empty can never bring back an
+old version. Without Redis, or with LOOKUP_CACHE off, nothing is cached and every request reads the database.
+
+Only hits are cached (an unknown host or key always reads the database), and each request gets its own copy
+of the cached object, so no request's changes reach another's.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import secrets
+import threading
+
+import redis
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+VERSION_KEY = "oms:lookups:version"
+MAX_ENTRIES = 10_000  # per cache and process; past it the cache starts again empty
+
+_hosts: dict[str, tuple[bytes, object]] = {}
+_keys: dict[tuple[str, str], tuple[bytes, object]] = {}
+_clients: dict[str, redis.Redis] = {}
+_lock = threading.Lock()
+
+
+def _client() -> redis.Redis:
+    url = settings.LOOKUP_CACHE_REDIS_URL or settings.REDIS_URL
+    client = _clients.get(url)
+    if client is None:
+        with _lock:
+            client = _clients.get(url) or redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            _clients[url] = client
+    return client
+
+
+def lookups_version(*, also: tuple[str, ...] = ()) -> tuple[bytes | None, list]:
+    """(the current version token, the values of the Redis keys `also`), in one round trip; (None, []) when the
+    caches are off or Redis cannot be reached."""
+    if not settings.LOOKUP_CACHE:
+        return None, []
+    try:
+        client = _client()
+        token, *values = client.mget([VERSION_KEY, *also])
+        if token is None:  # first use, or Redis lost it: start a new version
+            client.set(VERSION_KEY, secrets.token_hex(8), nx=True)
+            token = client.get(VERSION_KEY)
+        return token, values
+    except redis.RedisError:
+        logger.warning("look-up caches bypassed: Redis unavailable", exc_info=True)
+        return None, []
+
+
+def _replace_token() -> None:
+    try:
+        _client().set(VERSION_KEY, secrets.token_hex(8))
+    except redis.RedisError:
+        # Nothing is served from a cache while Redis is away; when it is back its token is another (or new).
+        logger.warning("look-up caches not invalidated: Redis unavailable", exc_info=True)
+
+
+def lookups_changed() -> None:
+    """An organization, domain or account changed: every process's cached look-ups are stale. Replaced now (so
+    no request after this one in any process uses them) and after the commit (so an entry re-read from the
+    database between now and the commit, still holding the old row, is dropped too)."""
+    _hosts.clear()
+    _keys.clear()
+    _replace_token()
+    transaction.on_commit(_replace_token)
+
+
+def _get(cache: dict, key, version: bytes | None):
+    if version is None:
+        return None
+    entry = cache.get(key)
+    if entry is None or entry[0] != version:
+        return None
+    return copy.copy(entry[1])
+
+
+def _put(cache: dict, key, version: bytes | None, value) -> None:
+    if version is None or value is None:
+        return
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = (version, copy.copy(value))
+
+
+def organization_for_host(hostname: str, *, version: bytes | None, load):
+    """The organization `load(hostname)` returns (raising when there is none), from this process's cache when
+    it was read at `version`."""
+    cached = _get(_hosts, hostname, version)
+    if cached is not None:
+        return cached
+    organization = load(hostname)
+    _put(_hosts, hostname, version, organization)
+    return organization
+
+
+def account_for_key_hash(schema_name: str, key_hash: str, *, version: bytes | None, load):
+    """The account `load(key_hash)` returns (None when no account has that key), from this process's cache when
+    it was read at `version`."""
+    cached = _get(_keys, (schema_name, key_hash), version)
+    if cached is not None:
+        return cached
+    account = load(key_hash)
+    _put(_keys, (schema_name, key_hash), version, account)
+    return account
+
+
+def connect_invalidation() -> None:
+    """Any save or delete of an organization, domain or account replaces the token (the services that write
+    with UPDATE call `lookups_changed` themselves)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from accounts.models import Account
+    from accounts.tenancy.models import Domain, Organization
+
+    for model in (Organization, Domain, Account):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-delete")
+
+
+def _changed(sender, **kwargs) -> None:
+    lookups_changed()

@@ -1,0 +1,58 @@
+"""A lighter request path for machine clients. The API (/api/, authenticated by an account's key) and webhooks
+(/hooks/, authenticated by a signature) use no session, messages, signed-in user, htmx or current account, so
+the middleware that provides those is wrapped in `pages_only`: it runs for pages and is passed by for those
+paths. Everything else (the NUL check, the organization by host, security headers, CSP) still runs. CSRF stays
+as it is (`check --deploy` looks for it by name): the API's views are exempt, so for them it only looks for a
+cookie they do not send."""
+
+from __future__ import annotations
+
+from django.utils.module_loading import import_string
+
+LIGHT_PREFIXES = ("/api/", "/hooks/")
+
+
+def is_light(request) -> bool:
+    return request.path_info.startswith(LIGHT_PREFIXES)
+
+
+def pages_only(dotted_path: str) -> type:
+    """A middleware class that runs `dotted_path`'s middleware (and its process_view, process_exception and
+    process_template_response hooks) for pages only."""
+
+    class PagesOnly:
+        def __init__(self, get_response):
+            self.get_response = get_response
+            self.inner = import_string(dotted_path)(get_response)  # imported here: no import cycle at start-up
+            view_hook = getattr(self.inner, "process_view", None)
+            exception_hook = getattr(self.inner, "process_exception", None)
+            template_hook = getattr(self.inner, "process_template_response", None)
+            if view_hook is not None:
+                self.process_view = lambda request, *args: None if is_light(request) else view_hook(request, *args)
+            if exception_hook is not None:
+                self.process_exception = (
+                    lambda request, exception: None if is_light(request) else exception_hook(request, exception)
+                )
+            if template_hook is not None:
+                self.process_template_response = (
+                    lambda request, response: response if is_light(request) else template_hook(request, response)
+                )
+
+        def __call__(self, request):
+            if is_light(request):
+                return self.get_response(request)
+            return self.inner(request)
+
+    PagesOnly.__name__ = PagesOnly.__qualname__ = f"PagesOnly{dotted_path.rsplit('.', 1)[1]}"
+    return PagesOnly
+
+
+# The page-only middleware, referred to from MIDDLEWARE by these names.
+SessionMiddleware = pages_only("django.contrib.sessions.middleware.SessionMiddleware")
+AuthenticationMiddleware = pages_only("django.contrib.auth.middleware.AuthenticationMiddleware")
+OTPMiddleware = pages_only("django_otp.middleware.OTPMiddleware")
+MessageMiddleware = pages_only("django.contrib.messages.middleware.MessageMiddleware")
+HtmxMiddleware = pages_only("django_htmx.middleware.HtmxMiddleware")
+OrganizationMemberMiddleware = pages_only("accounts.middleware.OrganizationMemberMiddleware")
+CurrentAccountMiddleware = pages_only("accounts.middleware.CurrentAccountMiddleware")
+TwoFactorRequiredMiddleware = pages_only("accounts.tenancy.middleware.TwoFactorRequiredMiddleware")
