@@ -13,7 +13,7 @@ from functools import reduce
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 

@@ -73,14 +73,14 @@ def test_a_missing_required_column_is_refused_with_one_message_naming_it(shop):
     with pytest.raises(DomainError) as refused:
         orders_import_csv(account=shop.store, text=text)
 
-    assert refused.value.message.startswith("Nothing was imported: the header has missing column(s) quantity.")
+    assert refused.value.message.startswith("Nothing was imported: the header has missing column quantity.")
     assert not Order.objects.exists() and not IntakeFailure.objects.exists()
 
 
 def test_an_unknown_column_is_refused_rather_than_its_data_lost(shop):
     text = ",".join([*REQUIRED_COLUMNS, "order_dat"]) + "\n" + "MIN-3,MUG-1,1,Ada,1 St,Boston,02110,US,2026-01-01\n"
 
-    with pytest.raises(DomainError, match=r"unknown column\(s\) order_dat"):
+    with pytest.raises(DomainError, match=r"unknown column order_dat"):
         orders_import_csv(account=shop.store, text=text)
 
 

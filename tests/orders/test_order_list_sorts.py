@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Order
-from orders.selectors import COUNT_EXACT_UP_TO, SORTS, OrderCursor, OrderFilters, order_page
+from orders.selectors import COUNT_EXACT_UP_TO, SORTS, OrderCursor, order_page
 from tests.factories import ProductFactory, VariantFactory, make_orders, order_draft
 from tests.orders.test_order_list import link, list_url, numbers_in
 
