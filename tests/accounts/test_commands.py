@@ -219,7 +219,7 @@ def test_seed_demo_loads_the_demo_once(db):
     assert Domain.objects.get(tenant=org).domain == f"demo.{settings.ORGANIZATION_DOMAIN}"
     state = demo_state(org)
     assert [code for code, _ in state["accounts"]] == ["KITE", "LUMEN", "NORTHWIND"]
-    assert state["warehouses"] == 7 and state["channels"] == 9 and state["jobs"] == 4
+    assert state["warehouses"] == 7 and state["channels"] == 10 and state["jobs"] == 4
     assert state["products"][0] == 200 and state["variants"] > 200
     assert state["orders"] == 2003  # 2,000 generated, 3 through intake (3 more rejected, kept as failures)
     assert (state["members"], state["users"]) == (5, 6)
