@@ -6,6 +6,8 @@
     .venv/bin/python bench/intake.py --bulk                  # POST /orders/bulk, 100 orders of 5 lines each
     .venv/bin/python bench/intake.py --webhooks              # signed webhook deliveries acknowledged
     .venv/bin/python bench/intake.py --drain                 # the webhook inbox drained into orders by the worker
+    .venv/bin/python bench/intake.py --web-processes 2 --workers 2   # and the cross-process checks
+    .venv/bin/python bench/intake.py --floor --profile 2000  # where one request's time goes (in process)
 
 Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/oms_bench_intake; created and
 migrated if missing). Makes organization `bench-intake` with account BENCH-INTAKE: warehouse MAIN (its default),
@@ -26,6 +28,13 @@ each figure beside it. `--bulk`: clients post POST /orders/bulk with 100 orders 
 the created orders). `--webhooks`: clients post Shopify-style signed deliveries (5 lines each, a unique webhook
 id) to the bench channel's /hooks/<token>/orders while the worker drains them. `--drain`: `--inbox` deliveries
 are put in the inbox in one statement and the worker's drain is timed until the inbox is empty.
+
+After an orders run (no mode flag) it checks the orders against the answers: every 201 is one order in the
+database, none lost, none doubled. With `--web-processes 2` (or more) it then sends 100 Idempotency-Keys four
+times each at the same moment on new connections (retries racing across processes; gunicorn's access log says
+which process answered which key): each key must give four 201s with one order. `--workers N` starts N Celery
+workers. `--profile N` starts no server: it runs N requests (`--floor`: the 422; else orders) through the WSGI
+application in this process under cProfile and prints where one request's time goes.
 
 Then it counts the queries that write a batch of 1 and of 16 orders in a new, empty account and in the bench
 account (which by then holds every order the run made): they must be equal. Targets from the issue: at least
@@ -123,18 +132,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(logdir: Path, port: int, threads: int, host: str, web_processes: int = 1) -> list[subprocess.Popen]:
+def start(logdir: Path, port: int, threads: int, host: str, web_processes: int = 1,
+          workers: int = 1) -> list[subprocess.Popen]:
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": f".{host.split('.', 1)[1]},{host}", "SECURE_SSL_REDIRECT": "0", "PYTHONUNBUFFERED": "1",
     }
+    web = [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", str(web_processes), "-k", "gthread", "--threads",
+           str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if web_processes > 1:  # which process answered which Idempotency-Key: the cross-process check reads it
+        web += ["--access-logfile", str(logdir / "access.log"),
+                "--access-logformat", "%(p)s %({idempotency-key}i)s %(s)s"]
+    commands = [("web", web)] + [
+        (f"worker-{n}", [sys.executable, "-m", "celery", "-A", "oms", "worker", "-l", "warning", "-c", "1", "-n",
+                         f"bench-intake-{os.getpid()}-{n}@%h", "--without-gossip", "--without-mingle",
+                         "--without-heartbeat"])
+        for n in range(workers)
+    ]
     processes = []
-    for name, argv in (
-        ("web", [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", str(web_processes), "-k", "gthread", "--threads", str(threads),
-                 "-b", f"127.0.0.1:{port}", "--log-level", "warning"]),
-        ("worker", [sys.executable, "-m", "celery", "-A", "oms", "worker", "-l", "warning", "-c", "1", "-n",
-                    f"bench-intake-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]),
-    ):
+    for name, argv in commands:
         out = open(logdir / f"{name}.log", "wb")
         processes.append(subprocess.Popen(argv, cwd=common.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                           start_new_session=True))
@@ -220,12 +236,82 @@ def client(port: int, host: str, key: str, stop: threading.Event, counter, resul
         elapsed = time.perf_counter() - started
         if mode == "bulk" and response.status == expected:
             orders = json.loads(data)["created"]
+        external_id = f"bench-{os.getpid()}-{n}" if mode == "orders" else None  # order_body's, for the check
         with lock:
             if response.status == expected:
-                results.append((time.perf_counter(), elapsed, orders))
+                results.append((time.perf_counter(), elapsed, orders, external_id))
             else:
                 label = f"{response.status} {data[:120]!r}"
                 errors[label] = errors.get(label, 0) + 1
+
+
+def post_together(port: int, host: str, key: str, body: str, idempotency_key: str, copies: int) -> list:
+    """`copies` identical requests sent at the same moment, each on its own new connection: [(status, body)]."""
+    barrier = threading.Barrier(copies)
+    answers: list = [None] * copies
+
+    def one(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.connect()
+            barrier.wait()
+            conn.request("POST", "/api/v1/orders", body=body, headers={
+                "Host": host, "X-Api-Key": key, "Content-Type": "application/json", "Idempotency-Key": idempotency_key,
+            })
+            response = conn.getresponse()
+            answers[i] = (response.status, json.loads(response.read() or b"null"))
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            answers[i] = (type(exc).__name__, None)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def idempotency_across_processes(port: int, host: str, key: str, logdir: Path, keys: int = 100, copies: int = 4):
+    """Each of `keys` Idempotency-Keys sent `copies` times at once (a client's retries racing on new connections,
+    which the kernel spreads over the web processes): every copy must get 201 and the same order, and the access
+    log says how many keys were answered by more than one process. Returns (keys, bad keys, keys seen by 2+
+    processes, the external ids)."""
+    rng = random.Random(11)
+    bad, external_ids = [], []
+    for n in range(keys):
+        body = order_body(2 * 10**9 + n, rng)
+        body["external_id"] = f"bench-idem-{os.getpid()}-{n}"
+        external_ids.append(body["external_id"])
+        answers = post_together(port, host, key, json.dumps(body), f"idem-{os.getpid()}-{n}", copies)
+        numbers = {(a[1] or {}).get("number") for a in answers}
+        if {a[0] for a in answers} != {201} or len(numbers) != 1:
+            bad.append((n, answers))
+    time.sleep(1.5)  # the access log is written after each answer
+    by_key: dict[str, set] = {}
+    log = logdir / "access.log"
+    for line in (log.read_text().splitlines() if log.exists() else []):
+        pid, idem, _ = (line.split(" ") + ["", ""])[:3]
+        if idem.startswith(f"idem-{os.getpid()}-"):
+            by_key.setdefault(idem, set()).add(pid)
+    spread = sum(1 for pids in by_key.values() if len(pids) > 1)
+    return keys, bad, spread, external_ids
+
+
+def orders_check(org, account, answered: set[str], prefix: str) -> tuple[int, int, int, int]:
+    """Of the orders this run made (external id starting with `prefix`): (in the database, answered 201 but
+    missing, in the database but never answered, external ids held by more than one order)."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from orders.models import Order
+
+    connection.set_tenant(org)
+    made = Order.objects.filter(account=account, external_id__startswith=prefix)
+    ids = set(made.values_list("external_id", flat=True))
+    doubled = made.values("external_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    return len(ids), len(answered - ids), len(ids - answered), doubled
 
 
 def queries_per_batch(org, account, sizes=(1, 16)) -> list[tuple[int, int, int]]:
@@ -270,6 +356,88 @@ def queries_per_batch(org, account, sizes=(1, 16)) -> list[tuple[int, int, int]]
     return rows
 
 
+PROFILE_PARTS = [  # (label, function names whose cumulative time is that part), outermost first
+    ("the API view (ninja: auth, parsing, the endpoint)", ["run"], "ninja/operation"),
+    ("organization by host (tenant middleware)", ["process_request"], "tenan"),
+    ("  of which the look-up cache's version (Redis GET)", ["lookups_version"], "lookups"),
+    ("API key lookup", ["account_for_key"], "api/auth"),
+    ("rate limit (Redis)", ["ratelimit_check"], "api/ratelimit"),
+    ("wrong-key limit check (Redis)", ["bad_key_check"], "api/ratelimit"),
+    ("body parsing (JSON)", ["parse_body"], "api/core"),
+    ("schema validation (pydantic)", ["_get_values"], "ninja/operation"),
+    ("the endpoint (intake for orders)", ["order_create"], "api/orders"),
+    ("JSON rendering", ["render"], "ninja/renderers"),
+    ("SQL (every query)", ["execute"], "psycopg/cursor"),
+]
+
+
+def profile(requests: int, host: str, key: str, *, floor: bool) -> None:
+    """Run `requests` requests through the WSGI application in this process under cProfile and print where one
+    request's time goes (cumulative time of the parts; parts nest, e.g. SQL is inside the others)."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    rng = random.Random(3)
+
+    statuses: list = []
+    last = [0]
+
+    def start_response(status, headers, exc_info=None):
+        last[0] = int(status.split()[0])
+
+    def run(n: int) -> None:
+        body = b"[]" if floor else json.dumps(order_body(n, rng)).encode()
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/orders", "QUERY_STRING": "", "SERVER_NAME": host,
+            "SERVER_PORT": "80", "HTTP_HOST": host, "HTTP_X_API_KEY": key, "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+            "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+        }
+        if not floor:
+            environ["HTTP_IDEMPOTENCY_KEY"] = f"p-{os.getpid()}-{n}-{time.time_ns()}"
+        response = app(environ, start_response)
+        b"".join(response)
+        response.close()
+        statuses.append(last[0])
+
+    for n in range(50):  # warm-up: imports, connections, caches
+        run(n)
+    statuses.clear()
+    began = time.perf_counter()
+    for n in range(requests):
+        run(10_000 + n)
+    plain = (time.perf_counter() - began) / requests
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(requests):
+        run(20_000 + n)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = sum(row[3] for key_, row in stats.stats.items() if key_[2] == "__call__" and "wsgi.py" in key_[0])
+    expected = 422 if floor else 201
+    print(f"{requests} {'floor (422)' if floor else 'order'} requests in process, answers {sorted(set(statuses))} "
+          f"(expected {expected}): {plain * 1000:.2f} ms each without the profiler, "
+          f"{total / requests * 1000:.2f} ms with it")
+    print("where one request's time goes (cumulative, under the profiler; parts nest):")
+    for label, names, where in PROFILE_PARTS:
+        spent = calls = 0
+        for (filename, _, name), row in stats.stats.items():
+            if name in names and where in filename:
+                spent += row[3]
+                calls += row[1]
+        if calls:
+            print(f"  {label:<54} {spent / requests * 1000:7.3f} ms  {100 * spent / total:5.1f} %  "
+                  f"({calls / requests:.1f} calls)")
+    if os.environ.get("BENCH_PROFILE_TOP"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(int(os.environ["BENCH_PROFILE_TOP"]))
+        print(out.getvalue())
+
+
 TARGETS = {  # mode -> (what a result is, target line)
     "orders": ("orders created", ">= 200 orders/s, p95 < 100 ms"),
     "floor": ("authenticated 422s (--floor)", "none: the most one process answers"),
@@ -299,13 +467,13 @@ def load(mode: str, *, port: int, host: str, key: str, token: str, clients: int,
     stop.set()
     for thread in threads:
         thread.join(35)
-    window = [(e, o) for t, e, o in results if t >= began + warmup]
+    window = [(e, o) for t, e, o, _ in results if t >= began + warmup]
     latencies = [e for e, _ in window]
     if not latencies:
         sys.exit(f"{mode}: no expected answer; answers: {errors}\nweb log:\n{(logdir / 'web.log').read_text()[-3000:]}")
     return {"answers": len(window) / seconds, "orders": sum(o for _, o in window) / seconds,
             "p50": common.median_ms(latencies), "p95": common.p95_ms(latencies), "max": max(latencies) * 1000,
-            "errors": errors}
+            "errors": errors, "answered": {ext for *_, ext in results if ext}}
 
 
 def report(mode: str, figures: dict, floor: dict | None) -> None:
@@ -316,8 +484,7 @@ def report(mode: str, figures: dict, floor: dict | None) -> None:
           f"max {figures['max']:.0f} ms (target {target}){beside}")
     if mode == "bulk":
         print(f"  bulk requests answered: {figures['answers']:,.1f}/s")
-    if figures["errors"]:
-        print(f"  other answers: {figures['errors']}")
+    print(f"  other answers: {figures['errors'] or 'none'}")
 
 
 def drain(org, account, count: int, timeout: float = 600) -> tuple[float, int]:
@@ -369,11 +536,21 @@ def main() -> None:
                         help="--bulk, --webhooks, --drain: seconds of floor measured first, printed beside")
     parser.add_argument("--web-processes", type=int, default=1,
                         help="gunicorn processes (the issue's target is for one; more shows how it scales)")
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (one task at a time each)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="instead: profile N requests (--floor: the 422; else orders) in this process, no server")
     args = parser.parse_args()
     mode = next((m for m in ("floor", "bulk", "webhooks", "drain") if getattr(args, m)), "orders")
+    if args.profile and mode not in ("orders", "floor"):
+        parser.error("--profile profiles orders or --floor requests, not --bulk, --webhooks or --drain")
 
+    if args.profile:
+        os.environ.update({"DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
+                           "ALLOWED_HOSTS": ".localhost", "SECURE_SSL_REDIRECT": "0"})
     common.setup("oms_bench_intake")
     org, account, key, host = prepare()
+    if args.profile:
+        return profile(args.profile, host, key, floor=args.floor)
     from django.db import connection
 
     from orders.models import Order
@@ -382,12 +559,13 @@ def main() -> None:
     before = Order.objects.filter(account=account).count()
     port = free_port()
     logdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    processes = start(logdir, port, args.threads, host, args.web_processes)
+    processes = start(logdir, port, args.threads, host, args.web_processes, args.workers)
     web = "one web process" if args.web_processes == 1 else f"{args.web_processes} web processes"
+    workers_label = "one worker" if args.workers == 1 else f"{args.workers} workers"
     common_args = {"port": port, "host": host, "key": key, "token": account.bench_channel.webhook_token,
                    "logdir": logdir}
     try:
-        print(f"clients {args.clients}, {web} ({args.threads} threads each), one worker")
+        print(f"clients {args.clients}, {web} ({args.threads} threads each), {workers_label}")
         floor = None
         if mode in ("bulk", "webhooks", "drain"):
             load("floor", clients=args.clients, seconds=1.0, warmup=2.0, **common_args)  # the server's first requests
@@ -396,11 +574,24 @@ def main() -> None:
         if mode == "drain":
             seconds, created = drain(org, account, args.inbox)
             beside = f"   [floor: {floor['answers']:,.0f}/s]" if floor else ""
-            print(f"inbox of {args.inbox:,} deliveries ({LINES} lines each) drained by one worker in {seconds:.1f} s: "
+            print(f"inbox of {args.inbox:,} deliveries ({LINES} lines each) drained by {workers_label} in {seconds:.1f} s: "
                   f"{created / seconds:,.0f} orders/s, {created:,} orders created (target >= 300 orders/s){beside}")
         else:
             figures = load(mode, clients=args.clients, seconds=args.seconds, warmup=args.warmup, **common_args)
             report(mode, figures, floor)
+        if mode == "orders":  # every 201 is one order in the database: none lost, none doubled
+            answered = figures["answered"]
+            made, lost, unanswered, doubled = orders_check(org, account, answered, f"bench-{os.getpid()}-")
+            print(f"orders: {len(answered):,} answered 201, {made:,} in the database; lost {lost}, "
+                  f"made but not answered {unanswered}, external ids doubled {doubled}")
+        if args.web_processes > 1 and mode == "orders":
+            keys, bad, spread, external_ids = idempotency_across_processes(port, host, key, logdir)
+            _, lost, _, doubled = orders_check(org, account, set(external_ids), f"bench-idem-{os.getpid()}-")
+            print(f"idempotency across processes: {keys} keys sent 4 times at once, {spread} of them answered by "
+                  f"more than one process; keys with another answer than one 201 order: {len(bad)}; "
+                  f"lost {lost}, doubled {doubled}")
+            for n, answers in bad[:3]:
+                print(f"  key {n}: {[(status, str(body)[:80]) for status, body in answers]}")
     finally:
         for process in processes:
             process.terminate()
