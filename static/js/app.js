@@ -136,6 +136,7 @@ document.addEventListener("click", (event) => {
   row.remove();
   const focus = (next && next.querySelector("input")) || document.getElementById("add-line");
   if (focus) focus.focus();
+});
 
 // The channel form shows the connection fields of the chosen connector type only (inputs marked
 // data-connectors="amazon shopify ..."); without JavaScript every field shows, labelled with its connector.

@@ -307,6 +307,7 @@ def test_a_broken_cursor_shows_the_first_page(world, many_orders):
 
 
 def list_queries(client, url) -> int:
+    client.get(url)  # steady state: the look-up caches hold what the request reads
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
