@@ -79,6 +79,7 @@ def outbound_exchange(
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
         raise OutboundError(f"{url} is not a valid URL.") from None
     except (requests.RequestException, OSError, ValueError) as exc:
+        # Refused, timed out, unreachable, reset, not speaking HTTP: one message, the cause in the log.
         logger.warning("Channel request to %s failed: %r", url, exc)
         raise OutboundError(f"cannot reach {origin}.") from None
     if response.is_redirect:
@@ -111,43 +112,22 @@ class OutboundAnswer:
 
 
 def outbound_call(*, url: str, headers: dict[str, str], payload=None, timeout: float) -> OutboundAnswer:
-    """Send one JSON request (POST with `payload`, else GET) with the same address checks as `outbound_request`
-    and return the answer whatever its status, for protocols that read statuses and headers (rate limits).
+    """Send one JSON request (POST with `payload`, else GET) through `outbound_exchange` and return the answer
+    whatever its status, with the body decoded as JSON, for protocols that read statuses and headers.
 
     Raises OutboundError only when no HTTP answer came (an internal address, no connection) or on a redirect."""
-    origin = url_origin(url)
-    if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
-        raise OutboundError(f"{url} is not an http or https URL.")
     data = None
     if payload is not None:
         data = json.dumps(payload).encode()
         headers = {**headers, "Content-Type": "application/json"}
+    status, answer_headers, raw = outbound_exchange(
+        method="POST" if data else "GET", url=url, headers=headers, body=data, timeout=timeout,
+    )
     try:
-        with _session() as session:
-            response = session.request("POST" if data else "GET", url, data=data, headers=headers, timeout=timeout)
-            body = response.content
-    except InvalidIPAddress as exc:
-        logger.warning("Channel request to %s refused: internal address %s", origin, exc)
-        raise OutboundError(
-            f"{origin} is an internal address (loopback, private, link-local or reserved); channel connections "
-            "may only call public addresses."
-        ) from None
-    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
-        raise OutboundError(f"{url} is not a valid URL.") from None
-    except (requests.RequestException, OSError, ValueError) as exc:
-        # Refused, timed out, unreachable, reset, not speaking HTTP: one message, the cause in the log.
-        logger.warning("Channel request to %s failed: %r", url, exc)
-        raise OutboundError(f"cannot reach {origin}.") from None
-    if response.is_redirect:
-        raise OutboundError(f"HTTP {response.status_code} from {url} (redirects are not followed).")
-    try:
-        decoded = json.loads(body) if body else None
+        decoded = json.loads(raw) if raw else None
     except ValueError:
         decoded = None
-    return OutboundAnswer(
-        status=response.status_code, headers={k.lower(): v for k, v in response.headers.items()}, body=decoded,
-        raw=body,
-    )
+    return OutboundAnswer(status=status, headers=answer_headers, body=decoded, raw=raw)
 
 
 def outbound_request(*, url: str, headers: dict[str, str], payload=None, timeout: float):
