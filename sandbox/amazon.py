@@ -1,4 +1,4 @@
-"""python -m sandbox.amazon [--port 8766]: a local Selling Partner API (and its Login with Amazon token
+"""python -m sandbox.amazon [--port 8767]: a local Selling Partner API (and its Login with Amazon token
 endpoint) for tests and the demo, the subset the Amazon connector speaks, answering as the SP-API
 documentation describes.
 
@@ -39,7 +39,6 @@ Run on its own (the demo), it lists every SKU it is sent and offers the document
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import re
@@ -49,6 +48,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from sandbox.serving import loopback_server, port_argument
 
 CLIENT_ID = "amzn1.application-oa2-client.sandbox"
 CLIENT_SECRET = "sandbox-client-secret"
@@ -406,17 +407,11 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(port: int = 0, store: Store | None = None) -> ThreadingHTTPServer:
     """The emulator on 127.0.0.1 (port 0: any free port) with a fresh store, or `store`."""
-    handler = type("AmazonHandler", (Handler,), {"store": store or Store()})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return loopback_server(Handler, store or Store(), port=port)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8766)
-    args = parser.parse_args()
-    server = make_server(args.port)
+    server = make_server(port_argument(__doc__, default=8767))
     store = server.RequestHandlerClass.store
     store.any_sku = True
     store.orders = [example_order()]

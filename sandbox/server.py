@@ -13,12 +13,13 @@ POST /_behaviour          {"fail": n, "delay_ms": x, "refuse": ["sku", ...]}: fa
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from sandbox.serving import loopback_server, port_argument
 
 DEFAULT_PRODUCTS = [
     {"sku": "SBX-TEE-S", "name": "Sandbox tee S", "price": "19.00"},
@@ -129,17 +130,11 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(port: int = 0, store: Store | None = None) -> ThreadingHTTPServer:
     """A server on 127.0.0.1 (port 0: any free port) with a fresh in-memory store, or `store` (to restart a
     stopped marketplace on its port with what it held)."""
-    handler = type("SandboxHandler", (Handler,), {"store": store or Store()})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return loopback_server(Handler, store or Store(), port=port)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8765)
-    args = parser.parse_args()
-    server = make_server(args.port)
+    server = make_server(port_argument(__doc__, default=8765))
     print(f"Sandbox marketplace on http://127.0.0.1:{server.server_address[1]}/", flush=True)
     server.serve_forever()
 

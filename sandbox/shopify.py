@@ -27,7 +27,6 @@ GET  /_requests     [{"operation", "variables", "throttled"}] in arrival order; 
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import re
@@ -35,6 +34,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from sandbox.serving import loopback_server, port_argument
 
 TOKEN = "shpat_sandbox_token"
 GRAPHQL_PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
@@ -370,17 +371,11 @@ class Handler(BaseHTTPRequestHandler):
 
 def make_server(port: int = 0, store: Store | None = None) -> ThreadingHTTPServer:
     """A shop on 127.0.0.1 (port 0: any free port) with a fresh in-memory store, or `store`."""
-    handler = type("ShopifyHandler", (Handler,), {"store": store or Store()})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return loopback_server(Handler, store or Store(), port=port)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8766)
-    args = parser.parse_args()
-    server = make_server(args.port)
+    server = make_server(port_argument(__doc__, default=8766))
     print(f"Shopify emulator on http://127.0.0.1:{server.server_address[1]}/ (token {TOKEN})", flush=True)
     server.serve_forever()
 
