@@ -115,12 +115,46 @@ THROTTLE_WORDS = {
     "restoreRate": "restored at {} a second",
 }
 
+# Amazon's rate limits are per operation (ChannelState.throttle == {"amazon": {operation: {...}}}).
+AMAZON_OPERATION_WORDS = {
+    "getMarketplaceParticipations": "Marketplaces", "getOrders": "Orders", "getOrderItems": "Order items",
+    "createRestrictedDataToken": "Buyer data token", "patchListingsItem": "Stock updates",
+}
+
 
 def throttle_words(throttle: dict) -> str:
-    """The rate limit a channel last reported, in words ("" when none)."""
+    """The rate limit a channel last reported, in words ("" when none): Shopify's cost bucket, or Amazon's rate
+    per operation."""
+    if isinstance(throttle.get("amazon"), dict):
+        return "; ".join(
+            _amazon_rate_words(operation, limit) for operation, limit in sorted(throttle["amazon"].items())
+        )
     parts = [THROTTLE_WORDS[key].format(_number(throttle[key])) for key in THROTTLE_WORDS if key in throttle]
     parts += [f"{key}: {value}" for key, value in throttle.items() if key not in THROTTLE_WORDS and key != "at"]
     return " ".join(parts)
+
+
+def _amazon_rate_words(operation: str, limit) -> str:
+    name = AMAZON_OPERATION_WORDS.get(operation, operation)
+    if not isinstance(limit, dict):
+        return name
+    words = f"{name}: {_number(limit['rate'])} request(s) a second" if limit.get("rate") else f"{name}: rate not reported"
+    if limit.get("throttled_at"):
+        words += f", throttled at {_local_time(limit['throttled_at'])}"
+        if limit.get("waited_seconds") is not None:
+            words += f" (waited {_number(limit['waited_seconds'])} s)"
+    return words
+
+
+def _local_time(iso: str) -> str:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def _number(value) -> str:

@@ -74,3 +74,22 @@ def test_a_revoked_authorization_shows_on_the_channel_page_in_words(admin_client
 
     page = admin_client.get(reverse("channel_edit", args=[world.store.pk, channel.pk]))
     assert "Amazon refused the refresh token (revoked or wrong): reconnect the channel" in page.content.decode()
+
+
+def test_the_operations_section_shows_amazons_rate_limits_in_words(admin_client, world, amazon):
+    from channels.models import ChannelState
+
+    channel = amazon_channel(world.store, amazon)
+    ChannelState.objects.update_or_create(channel=channel, defaults={"throttle": {"amazon": {
+        "getOrders": {"rate": 0.0167, "throttled_at": "2026-01-02T03:04:05+00:00", "waited_seconds": 2.0},
+        "patchListingsItem": {"rate": 5.0},
+    }}})
+
+    html = admin_client.get(reverse("channel_edit", args=[world.store.pk, channel.pk])).content.decode()
+
+    operations = html[html.index('id="operations"'):html.index('id="webhook"')]
+    throttle = operations[operations.index('id="ops-throttle"'):operations.index("</dd>", operations.index('id="ops-throttle"'))]
+    assert "Orders: 0.0167 request(s) a second, throttled at 2026-01-02" in throttle and "(waited 2 s)" in throttle
+    assert "Stock updates: 5 request(s) a second" in throttle
+    assert "{" not in throttle and "amazon:" not in throttle
+    assert 'id="amazon-connection"' in operations and SELLER_ID in operations
