@@ -195,14 +195,13 @@ def channel_maps_import(*, channel: Channel, by=None) -> dict[str, int]:
                 new_maps.append(ChannelLocationMap(account_id=channel.account_id, channel=channel,
                                                    warehouse=warehouse, remote_id=remote, remote_name=known[remote]))
         ChannelLocationMap.objects.bulk_create(new_maps)
-        for m in maps.values():  # the names may have changed in the channel
-            if m.remote_id in known and m.remote_name != known[m.remote_id]:
-                m.remote_name = known[m.remote_id]
-                m.save(update_fields=["remote_name"])
+        renamed = [m for m in maps.values() if m.remote_id in known and m.remote_name != known[m.remote_id]]
+        for m in renamed:  # the names may have changed in the channel
+            m.remote_name = known[m.remote_id]
+        ChannelLocationMap.objects.bulk_update(renamed, ["remote_name"])
         variants = dict(Variant.objects.filter(account_id=channel.account_id, sku__in=list(remote_skus))
                         .values_list("sku", "id"))
-        ChannelSkuMap.objects.filter(channel=channel).exclude(variant_id__in=list(variants.values())).delete()
-        ChannelSkuMap.objects.filter(channel=channel, variant_id__in=list(variants.values())).delete()
+        ChannelSkuMap.objects.filter(channel=channel).delete()  # rebuilt from what the channel lists now
         ChannelSkuMap.objects.bulk_create([
             ChannelSkuMap(account_id=channel.account_id, channel=channel, variant_id=variant_id,
                           remote_id=remote_skus[sku], remote_sku=sku)

@@ -117,3 +117,23 @@ def test_another_accounts_channel_cannot_be_mapped(world, other_world, shopify):
     connection.set_tenant(world.org)
     assert answer.status_code == 404
     assert not ChannelSkuMap.objects.filter(channel=channel).exists()
+
+
+def test_importing_again_renames_the_mapped_locations_and_rebuilds_the_sku_map(world, shopify,
+                                                                               django_assert_max_num_queries):
+    channel, main, popup, _ = _shop(world, shopify)
+    channel_maps_import(channel=channel)
+    client = world.client_for(world.admin)
+    client.post(f"/accounts/{world.store.pk}/channels/{channel.pk}/locations/",
+                {f"location-{main.pk}": MAIN_LOCATION, f"location-{popup.pk}": BACK_ROOM})
+    shopify.set_locations([{"id": MAIN_LOCATION, "name": "Main renamed"}, {"id": BACK_ROOM, "name": "Back renamed"}])
+    shopify.set_variants([variant_node(1, "MUG-BLUE"), variant_node(4, "CAP-X")])
+
+    with django_assert_max_num_queries(13):
+        result = channel_maps_import(channel=channel)
+
+    assert result == {"locations": 2, "locations_mapped": 2, "skus_mapped": 2}
+    assert dict(ChannelLocationMap.objects.filter(channel=channel).values_list("warehouse__code", "remote_name")) == {
+        "MAIN": "Main renamed", "POP": "Back renamed"}
+    assert dict(ChannelSkuMap.objects.filter(channel=channel).values_list("remote_sku", "remote_id")) == {
+        "MUG-BLUE": "gid://shopify/InventoryItem/1", "CAP-X": "gid://shopify/InventoryItem/4"}
