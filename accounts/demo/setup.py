@@ -56,8 +56,7 @@ def _amazon_connection(channel: Channel) -> ChannelConnection:
 
 
 def _shopify_connection(channel: Channel) -> ChannelConnection:
-    from channels.outbound import url_origin
-    from channels.secrets import secret_encrypt
+    """The demo's Shopify channel talks to the local Shopify emulator with its token."""
     from sandbox.shopify import TOKEN
 
     url = shopify_emulator_url()
