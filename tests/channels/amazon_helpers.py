@@ -1,30 +1,16 @@
 """The Amazon SP-API emulator (sandbox/amazon.py) on a free port in a thread, and a channel connected to it."""
 
 import json
-import threading
-import urllib.request
 
 import pytest
 
 from sandbox import amazon as emulator
+from tests.channels.emulators import ThreadedEmulator
 
 
-class AmazonEmulator:
+class AmazonEmulator(ThreadedEmulator):
     def __init__(self):
-        self.server = emulator.make_server(0)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def control(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
+        super().__init__(emulator.make_server(0))
 
     def orders(self, orders: list[dict], *, append: bool = False) -> None:
         self.control("POST", "/_orders", {"orders": orders, "append": append})

@@ -1,54 +1,34 @@
-import json
 import socket
 import threading
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from sandbox.server import make_server
+from tests.channels.emulators import ThreadedEmulator
 from tests.workers import committed_orgs  # noqa: F401  (fixture)
 
 
-class Sandbox:
-    def __init__(self, server):
-        self.server = server
-        self.port = server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._serve()
-
-    def _serve(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """The marketplace goes down: its port refuses connections until `start`."""
-        self.server.shutdown()
-        self.server.server_close()
+class Sandbox(ThreadedEmulator):
+    """The sandbox marketplace; `stop` takes it down, `start` brings it back on the same port."""
 
     def start(self) -> None:
         """Back up on the same port, holding what it held."""
         self.server = make_server(self.port, store=self.server.RequestHandlerClass.store)
         self._serve()
 
-    def _call(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
-
     def received(self, sku: str | None = None) -> list[dict]:
-        return self._call("GET", "/_received" + (f"?sku={sku}" if sku else ""))
+        return self.control("GET", "/_received" + (f"?sku={sku}" if sku else ""))
 
     def behave(self, *, fail: int = 0, delay_ms: int = 0, refuse: list[str] = ()) -> None:
-        self._call("POST", "/_behaviour", {"fail": fail, "delay_ms": delay_ms, "refuse": list(refuse)})
+        self.control("POST", "/_behaviour", {"fail": fail, "delay_ms": delay_ms, "refuse": list(refuse)})
 
     def stock(self) -> dict[str, int]:
         """What it holds per SKU (the last quantity received)."""
-        return self._call("GET", "/_stock")
+        return self.control("GET", "/_stock")
 
     def set_products(self, products: list[dict]) -> None:
-        self._call("POST", "/_products", products)
+        self.control("POST", "/_products", products)
 
 
 @pytest.fixture

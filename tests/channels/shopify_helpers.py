@@ -2,54 +2,38 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.request
-
 from channels.models import Channel, ChannelConnection
 from channels.services import channel_save
 from sandbox.shopify import TOKEN, make_server, sample_order
+from tests.channels.emulators import ThreadedEmulator
 
 __all__ = ["TOKEN", "ShopifyEmulator", "sample_order", "shopify_channel"]
 
 
-class ShopifyEmulator:
+class ShopifyEmulator(ThreadedEmulator):
     def __init__(self):
-        self.server = make_server(0)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def _call(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
+        super().__init__(make_server(0))
 
     def seed_orders(self, orders: list[dict], *, append: bool = False) -> None:
-        self._call("POST", "/_orders" + ("?append=1" if append else ""), orders)
+        self.control("POST", "/_orders" + ("?append=1" if append else ""), orders)
 
     def set_locations(self, locations: list[dict]) -> None:
-        self._call("POST", "/_locations", locations)
+        self.control("POST", "/_locations", locations)
 
     def set_variants(self, variants: list[dict]) -> None:
-        self._call("POST", "/_variants", variants)
+        self.control("POST", "/_variants", variants)
 
     def throttle(self, **bucket) -> None:
-        self._call("POST", "/_throttle", bucket)
+        self.control("POST", "/_throttle", bucket)
 
     def tokens(self, *, revoke=(), add=()) -> None:
-        self._call("POST", "/_tokens", {"revoke": list(revoke), "add": list(add)})
+        self.control("POST", "/_tokens", {"revoke": list(revoke), "add": list(add)})
 
     def received(self) -> list[dict]:
-        return self._call("GET", "/_received")
+        return self.control("GET", "/_received")
 
     def requests(self, operation: str | None = None) -> list[dict]:
-        return [r for r in self._call("GET", "/_requests") if operation is None or r["operation"] == operation]
+        return [r for r in self.control("GET", "/_requests") if operation is None or r["operation"] == operation]
 
 
 def variant_node(number: int, sku: str) -> dict:

@@ -43,7 +43,7 @@ def oms_order(external_id: str = "WEB-1", *lines: tuple[str, int, str | None], *
 
 def serve_orders(sandbox, orders: list[dict], *, append: bool = False) -> None:
     """What the sandbox marketplace's GET /orders answers from now on."""
-    sandbox._call("POST", "/_orders" + ("?append=1" if append else ""), orders)
+    sandbox.control("POST", "/_orders" + ("?append=1" if append else ""), orders)
 
 
 def mug(account, *, sku: str = "MUG-1", on_hand: int = 50, price: str = "12.00"):
