@@ -5,7 +5,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.management.cli import CheckedCommand, account_by_code, domain_errors, organization_by_slug
 from accounts.models import Account, Warehouse
-from accounts.selectors import account_order_workers, warehouse_by_code
+from accounts.selectors import account_order_worker_by_email, warehouse_by_code
 from orders.models import ADDRESS_FIELDS, Order
 from orders.services import actions
 
@@ -95,7 +95,7 @@ class Command(CheckedCommand):
             raise CommandError("assign: give --email (or --email '' for nobody).")
         user_id = None
         if email:
-            person = next((u for u in account_order_workers(account=account) if u.email.lower() == email), None)
+            person = account_order_worker_by_email(account=account, email=email)
             if person is None:
                 raise CommandError(f"{options['email']} cannot work orders on {account.code}.")
             user_id = person.pk
