@@ -16,9 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import roles
 from accounts.models import Notification
-from accounts.selectors import account_capabilities, account_order_worker
+from accounts.selectors import account_order_worker
 from oms.exceptions import DomainError
 from orders.models import BulkAction, Order
 from orders.selectors import OrderFilters, order_ids_matching
@@ -30,6 +29,7 @@ from orders.services.actions import (
     order_reallocate,
     order_release,
     order_tags_change,
+    orders_work_check,
 )
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ class BulkSummary:
 
 def _clean(*, account, by, action: str, params: dict) -> tuple:
     """Check the action and its parameters once, before any order is touched; returns the per-order call."""
-    if by is not None and getattr(by, "pk", None) and roles.WORK_ORDERS not in account_capabilities(user=by, account=account):
-        raise DomainError("Your role cannot change orders.", code="forbidden")
+    orders_work_check(account=account, by=by)
     params = params or {}
     if action not in ACTIONS:
         raise DomainError("Choose an action.", field="action")
