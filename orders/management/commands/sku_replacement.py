@@ -1,6 +1,5 @@
 """manage.py sku_replacement: declare the SKU an account sells instead of another, or clear it."""
 
-from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
 from accounts.management.cli import CheckedCommand, account_by_code, domain_errors, organization_by_slug
