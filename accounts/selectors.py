@@ -281,3 +281,9 @@ def account_order_worker(*, account: Account, user_id) -> User | None:
     except (TypeError, ValueError):
         return None
     return next((u for u in account_order_workers(account=account) if u.pk == user_id), None)
+
+
+def account_order_worker_by_email(*, account: Account, email: str) -> User | None:
+    """The member with this email (any case) if they may work orders on `account`; None for anyone else."""
+    wanted = (email or "").strip().lower()
+    return next((u for u in account_order_workers(account=account) if u.email.lower() == wanted), None)

@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from accounts.models import Warehouse
-from accounts.selectors import account_order_workers
+from accounts.selectors import account_order_worker_by_email, warehouse_by_code
 from api import group_commit
 from api.errors import READ_ERRORS, WRITE_ERRORS, ApiError, DuplicateOut, ErrorOut, error, error_body, problems_response
 from api.idempotency import IdempotencyKeyHeader, idempotent
@@ -395,8 +395,8 @@ def order_reallocate_api(request, number: Str30, body: ReallocateIn, idempotency
     `insufficient_stock` when the stock is not there (nothing changes)."""
     warehouse = None
     if body.warehouse:
-        warehouse = Warehouse.objects.filter(account=request.auth, code__iexact=body.warehouse.strip(), is_active=True).first()
-        if warehouse is None:
+        warehouse = warehouse_by_code(account=request.auth, code=body.warehouse)
+        if warehouse is None or not warehouse.is_active:
             return error(422, "unknown_warehouse", f"No active warehouse “{body.warehouse}” in this account.",
                          field="warehouse")
     return _act(request, number, lambda order: actions.order_reallocate(order=order, by=None, warehouse=warehouse))
@@ -418,8 +418,7 @@ def order_assign_api(request, number: Str30, body: AssignIn, idempotency_key: Id
     """`email`: a member who can work orders on this account (422 for anyone else); null to unassign."""
     user_id = None
     if body.email:
-        wanted = body.email.strip().lower()
-        person = next((u for u in account_order_workers(account=request.auth) if u.email.lower() == wanted), None)
+        person = account_order_worker_by_email(account=request.auth, email=body.email)
         if person is None:
             return error(422, "invalid", "That person cannot work orders on this account.", field="email")
         user_id = person.pk

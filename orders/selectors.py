@@ -594,18 +594,14 @@ def order_units_allocated(*, order: Order) -> int:
 
 def order_ids_matching(*, account: Account, filters: OrderFilters, limit: int) -> list[int]:
     """Ids of the account's orders matching the list's filters and search (what "select all matching" means),
-    newest first, at most `limit`."""
-    if not filters.simulations and _is_simulation_number(filters.q):
-        filters = replace(filters, simulations="include")
-    lookups = _filter_lookups(account=account, filters=filters)
-    base = Order.objects.filter(account=account, **lookups)
-    q = filters.q.strip()
-    if not q:
-        return list(base.order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
-    by_text, sku = _search_branches(account=account, base=base, lookups=lookups, q=q)
-    branches = [b.values_list("id", flat=True) for b in [by_text, *sku.plain()]]
-    ids = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
-    return sorted(ids, reverse=True)[:limit]
+    newest first (with a search term: highest id first), at most `limit`: one query, plus the SKU look-up."""
+    querysets = []
+    for branch in _branches(account=account, filters=filters):
+        querysets += branch.plain() if isinstance(branch, _SkuBranch) else [branch]
+    ids = [qs.order_by().values_list("id", flat=True) for qs in querysets]
+    if len(ids) == 1:
+        return list(querysets[0].order_by("-created_at", "-id").values_list("id", flat=True)[:limit])
+    return list(ids[0].union(*ids[1:]).order_by("-id")[:limit])
 
 
 def order_shipments(*, account: Account, order: Order):
@@ -617,12 +613,6 @@ def order_shipments(*, account: Account, order: Order):
         .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("id")))
         .order_by("shipped_at", "id")
     )
-
-
-def orders_count_by_ids(*, account: Account, ids: list[int]) -> int:
-    """How many of `ids` are orders of the account (ids of other accounts count for nothing)."""
-    ids = [pk for pk in ids if 0 < pk < 2**63]
-    return Order.objects.filter(account=account, pk__in=ids).count() if ids else 0
 
 
 def bulk_action_get_for_account(*, account: Account, bulk_id: int):

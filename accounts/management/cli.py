@@ -35,6 +35,17 @@ def organization_by_slug(slug: str) -> Organization:
         return organizations(slug=slug or "").get()
 
 
+def account_by_code(organization: Organization, code: str):
+    """The account of `organization` (whose tenant is current) with this code, given in any case; a missing one is
+    one line and exit 1."""
+    from accounts.models import Account
+
+    account = Account.objects.filter(code=(code or "").strip().upper()).first()
+    if account is None:
+        raise CommandError(f"No account has the code “{code}” in {organization.name}.")
+    return account
+
+
 class CheckedCommand(BaseCommand):
     """A command whose text options never hold NUL characters and whose `columns` options fit the column they are
     stored in or looked up by (option name -> (model, field)): bad input is one line and exit 1, before anything

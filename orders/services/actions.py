@@ -40,7 +40,9 @@ def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
-def _may_work(*, account, by) -> None:
+def orders_work_check(*, account, by) -> None:
+    """Refuse (DomainError "forbidden") a user whose role cannot work the account's orders; `by` None (the API key,
+    the command line) may."""
     if _actor(by) is not None and roles.WORK_ORDERS not in account_capabilities(user=by, account=account):
         raise DomainError("Your role cannot change orders.", code="forbidden")
 
@@ -75,7 +77,7 @@ def _event(order: Order, *, by, kind: str, message: str, data: dict) -> OrderEve
 
 
 def _begin(order: Order, by) -> Order:
-    _may_work(account=order.account, by=by)
+    orders_work_check(account=order.account, by=by)
     return _locked(order)
 
 
@@ -377,5 +379,6 @@ __all__ = [
     "order_reallocate",
     "order_release",
     "order_tags_change",
+    "orders_work_check",
     "tags_clean",
 ]

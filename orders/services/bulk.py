@@ -16,9 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import roles
 from accounts.models import Notification
-from accounts.selectors import account_capabilities, account_order_worker
+from accounts.selectors import account_order_worker
 from oms.exceptions import DomainError
 from orders.models import BulkAction, Order
 from orders.selectors import OrderFilters, order_ids_matching
@@ -30,6 +29,7 @@ from orders.services.actions import (
     order_reallocate,
     order_release,
     order_tags_change,
+    orders_work_check,
 )
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ class BulkSummary:
 
 def _clean(*, account, by, action: str, params: dict) -> tuple:
     """Check the action and its parameters once, before any order is touched; returns the per-order call."""
-    if by is not None and getattr(by, "pk", None) and roles.WORK_ORDERS not in account_capabilities(user=by, account=account):
-        raise DomainError("Your role cannot change orders.", code="forbidden")
+    orders_work_check(account=account, by=by)
     params = params or {}
     if action not in ACTIONS:
         raise DomainError("Choose an action.", field="action")
@@ -101,7 +100,7 @@ def orders_bulk_apply(
     Returns the count done and the refused orders with their reasons. Raises DomainError, touching nothing,
     for a bad action or parameter."""
     call, _ = _clean(account=account, by=by, action=action, params=params)
-    ids = _selection(account=account, order_ids=order_ids, filter=filter)
+    ids = orders_bulk_selection(account=account, order_ids=order_ids, filter=filter)
     summary = BulkSummary()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
@@ -127,9 +126,15 @@ def orders_bulk_apply(
     return summary
 
 
-def _selection(*, account, order_ids, filter) -> list[int]:
+def orders_bulk_selection(*, account, order_ids=None, filter: OrderFilters | None = None) -> list[int]:
+    """The selected orders' ids: `order_ids` that are the account's, or every order matching the list's `filter`.
+    More than BULK_MAX either way is refused, rather than acting on a part of what was asked for."""
     if filter is not None:
-        return order_ids_matching(account=account, filters=filter, limit=BULK_MAX)
+        ids = order_ids_matching(account=account, filters=filter, limit=BULK_MAX + 1)
+        if len(ids) > BULK_MAX:
+            raise DomainError(f"More than {BULK_MAX:,} orders match: narrow the filter, or act on them in parts.",
+                              field="orders")
+        return ids
     clean = []
     for pk in order_ids or ():
         try:
@@ -148,7 +153,7 @@ def orders_bulk_start(
     """Record a bulk action and run it: at once up to BULK_BACKGROUND_THRESHOLD orders, else in the background.
     Raises DomainError for a bad action, parameter or an empty selection."""
     _, clean_params = _clean(account=account, by=by, action=action, params=params)
-    ids = _selection(account=account, order_ids=order_ids, filter=filter)
+    ids = orders_bulk_selection(account=account, order_ids=order_ids, filter=filter)
     if not ids:
         raise DomainError("Select at least one order.", field="orders")
     bulk = BulkAction.objects.create(

@@ -8,21 +8,20 @@ from orders.models import ShippingMethod, TaxJurisdiction
 from orders.selectors import orders_using, used_by_orders
 
 
+def _delete_unused(obj, *, field: str, what: str, by) -> None:
+    """Delete `obj` (referenced from orders by `field`, called `what` in messages) unless an order uses it."""
+    count = orders_using(field=field, value=obj.pk)
+    if count:
+        raise DomainError(used_by_orders(what=f"{what.capitalize()} {obj.name}", count=count))
+    type(obj).objects.filter(pk=obj.pk).delete()
+    activity_log(account=obj.account, by=by, action=f"{field}.deleted", summary=f"Deleted {what} {obj.name}")
+
+
 @transaction.atomic
 def shipping_method_delete(*, method: ShippingMethod, by) -> None:
-    count = orders_using(field="shipping_method", value=method.pk)
-    if count:
-        raise DomainError(used_by_orders(what=f"Shipping method {method.name}", count=count))
-    ShippingMethod.objects.filter(pk=method.pk).delete()
-    activity_log(account=method.account, by=by, action="shipping_method.deleted",
-                 summary=f"Deleted shipping method {method.name}")
+    _delete_unused(method, field="shipping_method", what="shipping method", by=by)
 
 
 @transaction.atomic
 def tax_jurisdiction_delete(*, jurisdiction: TaxJurisdiction, by) -> None:
-    count = orders_using(field="tax_jurisdiction", value=jurisdiction.pk)
-    if count:
-        raise DomainError(used_by_orders(what=f"Tax jurisdiction {jurisdiction.name}", count=count))
-    TaxJurisdiction.objects.filter(pk=jurisdiction.pk).delete()
-    activity_log(account=jurisdiction.account, by=by, action="tax_jurisdiction.deleted",
-                 summary=f"Deleted tax jurisdiction {jurisdiction.name}")
+    _delete_unused(jurisdiction, field="tax_jurisdiction", what="tax jurisdiction", by=by)

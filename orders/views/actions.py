@@ -18,7 +18,7 @@ from orders.filters import OrderFilterForm
 from orders.models import ADDRESS_FIELDS, BulkAction
 from orders.services import actions
 from orders.services.bulk import ACTIONS as BULK_ACTIONS
-from orders.services.bulk import BULK_MAX, bulk_summary_text, orders_bulk_start
+from orders.services.bulk import bulk_summary_text, orders_bulk_selection, orders_bulk_start
 
 DENIED = "Your role cannot change orders."
 
@@ -146,16 +146,13 @@ def order_assign_view(request, account, caps, number: str):
 # Bulk ------------------------------------------------------------------------------------------------------
 
 
-def _bulk_selection(request, account) -> tuple[list[int] | None, object | None, int]:
-    """The posted selection: (ids, None, count) or, with "all matching", (None, the list's filters, count)."""
+def _bulk_selection(request, account) -> list[int]:
+    """The posted selection's order ids: the checked orders or, with "all matching", every order the list's
+    filter matches. Raises DomainError for more than the bulk bar may take."""
     if request.POST.get("all_matching") == "yes":
-        form = OrderFilterForm(QueryDict(request.POST.get("filter", "")))
-        filters = form.filters()
-        count = len(selectors.order_ids_matching(account=account, filters=filters, limit=BULK_MAX))
-        return None, filters, count
-    ids = [pk for pk in request.POST.getlist("orders") if pk.isdigit() and len(pk) < 19]
-    count = selectors.orders_count_by_ids(account=account, ids=[int(pk) for pk in ids])
-    return ids, None, count
+        filters = OrderFilterForm(QueryDict(request.POST.get("filter", ""))).filters()
+        return orders_bulk_selection(account=account, filter=filters)
+    return orders_bulk_selection(account=account, order_ids=request.POST.getlist("orders"))
 
 
 @account_view(roles.WORK_ORDERS, denied=DENIED)
@@ -164,7 +161,12 @@ def order_bulk(request, account, caps):
     action = request.POST.get("action", "")
     back = reverse("order_list", args=[account.pk]) + (f"?{request.POST['filter']}" if request.POST.get("filter") else "")
     params = {name: request.POST.get(name, "") for name in ("reason", "warehouse", "user", "tag")}
-    ids, filters, count = _bulk_selection(request, account)
+    try:
+        ids = _bulk_selection(request, account)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    count = len(ids)
     if not count:
         messages.error(request, "Select at least one order.")
         return redirect(back)
@@ -184,8 +186,7 @@ def order_bulk(request, account, caps):
         if asked is not None:
             return asked
     try:
-        bulk = orders_bulk_start(account=account, by=request.user, action=action, params=params, order_ids=ids,
-                                 filter=filters)
+        bulk = orders_bulk_start(account=account, by=request.user, action=action, params=params, order_ids=ids)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)

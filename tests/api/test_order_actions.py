@@ -76,6 +76,9 @@ def test_reallocate_in_another_warehouse_or_409_when_short(world, store_api, hel
     assert short.status_code == 409 and short.json()["code"] == "insufficient_stock"
     unknown = store_api.post(f"/orders/{held.number}/reallocate", {"warehouse": "NOPE"})
     assert unknown.status_code == 422
+    factories.WarehouseFactory(account=world.store, code="OLD", name="Old", is_active=False)
+    inactive = store_api.post(f"/orders/{held.number}/reallocate", {"warehouse": "old"})
+    assert inactive.status_code == 422 and inactive.json()["code"] == "unknown_warehouse"
 
     factories.stock(mug, east, 5)
     moved = store_api.post(f"/orders/{held.number}/reallocate", {"warehouse": "EAST"})

@@ -17,7 +17,7 @@ from orders.selectors import OrderFilters
 from orders.services import actions as action_services
 from orders.services.bulk import orders_bulk_apply
 from tests.conftest import in_tenant
-from tests.factories import make_order
+from tests.factories import ProductFactory, VariantFactory, make_order, stock
 
 
 @pytest.fixture
@@ -187,3 +187,38 @@ def test_cancelling_in_bulk_asks_first_naming_the_count(world, desk, five):
     in_tenant(world.org)
     assert statuses(five) == ["cancelled"] * 5
     assert StockLevel.objects.get(variant=desk.variant, warehouse=desk.main).allocated == 0
+
+
+def test_a_filter_matching_more_than_the_bulk_limit_is_refused_not_cut_short(world, desk, five, monkeypatch):
+    from orders.services import bulk as bulk_services
+
+    monkeypatch.setattr(bulk_services, "BULK_MAX", 3)
+    client = world.client_for(world.agent)
+    response = client.post(
+        reverse("order_bulk", args=[desk.account.pk]),
+        {"action": "hold", "reason": "count", "all_matching": "yes", "filter": "status=allocated"}, follow=True,
+    )
+
+    assert "More than 3 orders match: narrow the filter" in response.content.decode()
+    in_tenant(world.org)
+    assert statuses(five) == ["allocated"] * 5  # not the newest three of the five
+    assert not BulkAction.objects.exists()
+
+
+def test_select_all_matching_a_search_takes_the_name_and_sku_matches_of_the_account_only(world, desk, five):
+    from orders.selectors import order_ids_matching
+
+    other = VariantFactory(product=ProductFactory(account=desk.account, name="Desk"), sku="DESK-9", name="Desk")
+    stock(other, desk.main, 5)
+    by_sku = make_order(desk.account, [(other, 1)], warehouse=desk.main, customer_name="Grace Hopper")
+    by_name = make_order(desk.account, [(desk.variant, 1)], warehouse=desk.main, customer_name="Desk-9 Supplies")
+    make_order(world.outlet, [(desk.variant, 1)], customer_name="Desk Elsewhere")  # another account's
+
+    def matching(q, limit=100):
+        return order_ids_matching(account=desk.account, filters=OrderFilters(q=q), limit=limit)
+
+    assert matching("desk-9") == [by_name.pk, by_sku.pk]  # the name and the SKU, once each, newest first
+    assert matching("desk-9", limit=1) == [by_name.pk]
+    assert matching("desk") == [by_name.pk]  # a SKU is matched whole, a name in part
+    assert matching("Grace") == [by_sku.pk]
+    assert order_ids_matching(account=desk.account, filters=OrderFilters(), limit=2) == [by_name.pk, by_sku.pk]

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Prefetch
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, account_by_code, domain_errors, organization_by_slug
 from accounts.models import Account
 from orders.models import ADDRESS_FIELDS, Order, OrderLine
 from orders.services.clone import CloneInvalid, CloneLine, Destination, order_clone
@@ -168,10 +168,7 @@ class Command(CheckedCommand):
 
         organization = organization_by_slug(options["org"])
         with tenant_context(organization):
-            code = (options["account"] or "").strip().upper()
-            account = Account.objects.filter(code=code).first()
-            if account is None:
-                raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            account = account_by_code(organization, options["account"])
             number = (options["order"] or "").strip().upper()
             source = (
                 Order.objects.filter(account=account, number=number)

@@ -3,9 +3,9 @@
 from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, account_by_code, domain_errors, organization_by_slug
 from accounts.models import Account, Warehouse
-from accounts.selectors import account_order_workers, warehouse_by_code
+from accounts.selectors import account_order_worker_by_email, warehouse_by_code
 from orders.models import ADDRESS_FIELDS, Order
 from orders.services import actions
 
@@ -43,9 +43,7 @@ class Command(CheckedCommand):
     def handle(self, *args, **options):
         organization = organization_by_slug(options["org"])
         with tenant_context(organization):
-            account = Account.objects.filter(code=(options["account"] or "").strip().upper()).first()
-            if account is None:
-                raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            account = account_by_code(organization, options["account"])
             number = (options["number"] or "").strip().upper()
             order = Order.objects.filter(account=account, number=number).select_related("account", "warehouse").first()
             if order is None:
@@ -97,7 +95,7 @@ class Command(CheckedCommand):
             raise CommandError("assign: give --email (or --email '' for nobody).")
         user_id = None
         if email:
-            person = next((u for u in account_order_workers(account=account) if u.email.lower() == email), None)
+            person = account_order_worker_by_email(account=account, email=email)
             if person is None:
                 raise CommandError(f"{options['email']} cannot work orders on {account.code}.")
             user_id = person.pk

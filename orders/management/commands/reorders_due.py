@@ -2,10 +2,9 @@
 
 import json
 
-from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import CheckedCommand, organization_by_slug
+from accounts.management.cli import CheckedCommand, account_by_code, organization_by_slug
 from accounts.models import Account
 from orders.reorders import reorders_due
 from orders.services.reorders import reorder_habits_refresh
@@ -35,10 +34,7 @@ class Command(CheckedCommand):
     def handle(self, *args, **options):
         organization = organization_by_slug(options["org"])
         with tenant_context(organization):
-            code = (options["account"] or "").strip().upper()
-            account = Account.objects.filter(code=code).first()
-            if account is None:
-                raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            account = account_by_code(organization, options["account"])
             if options["refresh"]:
                 reorder_habits_refresh(account=account)
             due = reorders_due(account=account)

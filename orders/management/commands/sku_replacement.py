@@ -1,9 +1,8 @@
 """manage.py sku_replacement: declare the SKU an account sells instead of another, or clear it."""
 
-from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
-from accounts.management.cli import CheckedCommand, domain_errors, organization_by_slug
+from accounts.management.cli import CheckedCommand, account_by_code, domain_errors, organization_by_slug
 from accounts.models import Account
 from orders.models import Variant
 from orders.services.replacements import variant_replacement_set
@@ -27,9 +26,7 @@ class Command(CheckedCommand):
     def handle(self, *args, **options):
         organization = organization_by_slug(options["org"])
         with tenant_context(organization):
-            account = Account.objects.filter(code=(options["account"] or "").strip().upper()).first()
-            if account is None:
-                raise CommandError(f"No account has the code “{options['account']}” in {organization.name}.")
+            account = account_by_code(organization, options["account"])
             with domain_errors():
                 variant = variant_replacement_set(account=account, sku=options["sku"],
                                                   replacement_sku=None if options["clear"] else options["replaced_by"])
