@@ -199,6 +199,7 @@ def account_update(*, account: Account, changes: dict[str, Any], by, confirm_sou
             account.save()
     except IntegrityError as exc:
         raise account_integrity_error(exc) from None
+    lookups_changed()  # the API reads the account from the look-up cache: its settings change at once there too
     activity_log(
         account=account, by=by, action="settings.updated", summary=f"Changed {fields_in_words(Account, diff)}", changes=diff
     )

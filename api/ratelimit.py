@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 
 import redis
 from django.conf import settings
 from django.db import connection
 
+from oms.redis_clients import redis_client
+
 logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
-_clients: dict[str, redis.Redis] = {}
-_lock = threading.Lock()
 
 
 class RateLimited(Exception):
@@ -43,13 +42,7 @@ class RateLimited(Exception):
 
 
 def _client() -> redis.Redis:
-    url = settings.API_RATE_LIMIT_REDIS_URL or settings.REDIS_URL
-    client = _clients.get(url)
-    if client is None:
-        with _lock:
-            client = _clients.get(url) or redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            _clients[url] = client
-    return client
+    return redis_client(settings.API_RATE_LIMIT_REDIS_URL or settings.REDIS_URL)
 
 
 def ratelimit_check(*, account) -> None:

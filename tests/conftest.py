@@ -17,6 +17,15 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lookup_caches():
+    """Each test starts with empty organization and API key look-up caches: an earlier test's rows, rolled back
+    since, are never served to it (the services tell the caches of changes; rollbacks cannot)."""
+    from accounts.tenancy.lookups import lookups_clear
+
+    lookups_clear()
+
+
 def _ensure_org(slug: str, name: str) -> Organization:
     org = Organization.objects.filter(schema_name=slug).first()
     if org is None:

@@ -21,6 +21,7 @@ to the failure message.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -153,6 +154,37 @@ def celery_processes(
         _stop(list(procs.processes.values()))
         connection.set_schema_to_public()
 
+
+
+@contextmanager
+def celery_for_this_process(**options) -> Iterator[CeleryProcesses]:
+    """`celery_processes(**options)`, with this process's Celery app pointed at their broker meanwhile (so what a
+    view queues reaches them), and back at its own afterwards."""
+    from oms.celery import app
+
+    before = app.conf.broker_url
+    use_broker(worker_broker_url())
+    try:
+        with celery_processes(**options) as celery:
+            yield celery
+    finally:
+        use_broker(before)
+
+
+def progress_until_done(celery: CeleryProcesses, client, url: str, *, total: int, timeout: float, every: float):
+    """Poll the htmx fragment at `url` (a background job's status) until it says done; returns the last fragment
+    and the progress values seen meanwhile. While the job is queued or running the fragment must poll again."""
+    seen: list[int] = []
+
+    def finished():
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        status = re.search(r'data-status="(\w+)"', fragment).group(1)
+        if status in ("queued", "running"):
+            assert 'hx-trigger="every 1s"' in fragment
+            seen.append(int(re.search(rf'<progress max="{total}" value="(\d+)"', fragment).group(1)))
+        return status == "done" and fragment
+
+    return celery.wait_for(finished, timeout=timeout, every=every), seen
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:

@@ -39,6 +39,7 @@ from accounts.demo.spec import (  # noqa: F401  (the names the seed_demo command
 )
 from accounts.demo.world import DemoResult, DemoWorld, NoProgress
 from accounts.models import Account, RecurringJob, Warehouse
+from accounts.tenancy.lookups import lookups_changed
 from accounts.tenancy.models import Membership, Organization
 from accounts.tenancy.services import organization_create
 from channels.models import Channel
@@ -75,6 +76,7 @@ def demo_drop() -> bool:
         with transaction.atomic():
             Membership.objects.filter(organization=organization).delete()
             organization.delete(force_drop=True)
+            lookups_changed()  # its address stops at once in every process
         return True
 
 

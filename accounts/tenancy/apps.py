@@ -10,6 +10,3 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         from accounts.tenancy import migrate  # noqa: F401 (registers migrate_schemas --executor=oneplan)
-        from accounts.tenancy.lookups import connect_invalidation
-
-        connect_invalidation()

@@ -2,9 +2,10 @@
 key hash.
 
 Every entry is checked against one version token in Redis, read once per request (one GET). Any change to an
-organization, a domain or an account (`lookups_changed`, called by the services that change them and, as a net,
-on every save and delete of those models) replaces the token at once and again after the commit, so every
-process drops its entries before its next request: a deactivated organization or a rotated key stops at once,
+organization, a domain or an account (`lookups_changed`, called by every service that changes or deletes them:
+organization_update, organization_require_two_factor, demo_drop, account_update, account_rotate_api_key,
+account_set_active; a new organization or account needs none, as misses are never cached) replaces the token
+at once and again after the commit, so every process drops its entries before its next request: a deactivated organization or a rotated key stops at once,
 in every process. The token is random, not a counter, so a Redis that restarted empty can never bring back an
 old version. Without Redis, or with LOOKUP_CACHE off, nothing is cached and every request reads the database.
 
@@ -17,11 +18,12 @@ from __future__ import annotations
 import copy
 import logging
 import secrets
-import threading
 
 import redis
 from django.conf import settings
 from django.db import transaction
+
+from oms.redis_clients import redis_client
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "oms:lookups:version"
@@ -29,18 +31,10 @@ MAX_ENTRIES = 10_000  # per cache and process; past it the cache starts again em
 
 _hosts: dict[str, tuple[bytes, object]] = {}
 _keys: dict[tuple[str, str], tuple[bytes, object]] = {}
-_clients: dict[str, redis.Redis] = {}
-_lock = threading.Lock()
 
 
 def _client() -> redis.Redis:
-    url = settings.LOOKUP_CACHE_REDIS_URL or settings.REDIS_URL
-    client = _clients.get(url)
-    if client is None:
-        with _lock:
-            client = _clients.get(url) or redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            _clients[url] = client
-    return client
+    return redis_client(settings.LOOKUP_CACHE_REDIS_URL or settings.REDIS_URL)
 
 
 def lookups_version(*, also: tuple[str, ...] = ()) -> tuple[bytes | None, list]:
@@ -72,10 +66,15 @@ def lookups_changed() -> None:
     """An organization, domain or account changed: every process's cached look-ups are stale. Replaced now (so
     no request after this one in any process uses them) and after the commit (so an entry re-read from the
     database between now and the commit, still holding the old row, is dropped too)."""
+    lookups_clear()
+    transaction.on_commit(_replace_token)
+
+
+def lookups_clear() -> None:
+    """Drop every process's cached look-ups now (tests start with this: their rolled-back rows may be cached)."""
     _hosts.clear()
     _keys.clear()
     _replace_token()
-    transaction.on_commit(_replace_token)
 
 
 def _get(cache: dict, key, version: bytes | None):
@@ -116,19 +115,3 @@ def account_for_key_hash(schema_name: str, key_hash: str, *, version: bytes | No
     _put(_keys, (schema_name, key_hash), version, account)
     return account
 
-
-def connect_invalidation() -> None:
-    """Any save or delete of an organization, domain or account replaces the token (the services that write
-    with UPDATE call `lookups_changed` themselves)."""
-    from django.db.models.signals import post_delete, post_save
-
-    from accounts.models import Account
-    from accounts.tenancy.models import Domain, Organization
-
-    for model in (Organization, Domain, Account):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-delete")
-
-
-def _changed(sender, **kwargs) -> None:
-    lookups_changed()

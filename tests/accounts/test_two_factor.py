@@ -11,6 +11,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tenancy.models import Organization
+from accounts.tenancy.two_factor import organization_require_two_factor
 from tests.api.conftest import ApiClient, keys  # noqa: F401 (fixture)
 from tests.factories import PASSWORD, totp_code, two_factor_on
 
@@ -30,8 +31,10 @@ def _password_step(client: Client, user, next_url: str = ""):
     return client.post("/login/", data)
 
 
-def _require_two_factor(org: Organization, required: bool = True) -> None:
-    Organization.objects.filter(pk=org.pk).update(require_two_factor_for_admins=required)
+def _require_two_factor(world, required: bool = True) -> None:
+    # Through the service: it also tells every process's look-up cache that the organization changed.
+    organization = Organization.objects.get(pk=world.org.pk)  # not the shared fixture object
+    organization_require_two_factor(organization=organization, required=required, by=world.admin)
 
 
 # Set-up -------------------------------------------------------------------------------------------------------
@@ -221,7 +224,7 @@ def test_new_recovery_codes_replace_the_old_ones(world):
 
 
 def test_an_administrator_without_two_factor_is_sent_to_set_it_up(world):
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     for user in (world.admin, world.supervisor, world.account_admin):
         client = world.client_for(user)
         response = client.get(f"/accounts/{world.store.pk}/")
@@ -234,13 +237,13 @@ def test_an_administrator_without_two_factor_is_sent_to_set_it_up(world):
 
 
 def test_members_who_are_not_administrators_are_not_concerned(world):
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     for user in (world.agent, world.viewer):
         assert world.client_for(user).get(f"/accounts/{world.store.pk}/").status_code == 200
 
 
 def test_once_set_up_the_administrator_gets_in(world):
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     client = world.client_for(world.admin)
     client.post("/two-factor/", {"action": "start"})
     device = TOTPDevice.objects.get(user=world.admin)
@@ -250,7 +253,7 @@ def test_once_set_up_the_administrator_gets_in(world):
 
 def test_an_administrator_with_a_device_but_an_unverified_session_signs_in_again(world):
     two_factor_on(world.admin)
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     client = world.client_for(world.admin)  # a session that never gave a code
     response = client.get("/organization/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=%2Forganization%2F"
@@ -258,12 +261,12 @@ def test_an_administrator_with_a_device_but_an_unverified_session_signs_in_again
 
 
 def test_the_requirement_is_per_organization(world, other_world):
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     assert other_world.client_for(other_world.admin).get("/organization/").status_code == 200
 
 
 def test_the_api_is_not_concerned(world, keys):  # noqa: F811
-    _require_two_factor(world.org)
+    _require_two_factor(world)
     assert ApiClient(world.org, keys.store).get("/orders").status_code == 200
 
 

@@ -56,3 +56,26 @@ def sign_in(page, base: str, email: str, lands_on: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}{lands_on}")
+
+
+def kite_store():
+    """In the organization the connection is on: the account "Kite Kids" with a warehouse, two stocked
+    kites, a ground shipping method, an order of both and a "Marketplace" channel. Returns (account, warehouse,
+    kites, order, channel)."""
+    from decimal import Decimal
+
+    from accounts.services import account_create, warehouse_create
+    from orders.models import Product, ShippingMethod, Variant
+    from tests.factories import ChannelFactory, make_order, stock
+
+    account, _ = account_create(name="Kite Kids", by=None)
+    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
+    product = Product.objects.create(account=account, name="Kite")
+    kites = [Variant.objects.create(account=account, product=product, sku=f"KITE-{i}", name=f"Kite {i}",
+                                    price=Decimal("12.00")) for i in range(2)]
+    for kite in kites:
+        stock(kite, warehouse, 20)
+    ground = ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("4.00"))
+    order = make_order(account, [(kites[0], 1), (kites[1], 2)], warehouse=warehouse, shipping_method=ground)
+    channel = ChannelFactory(account=account, name="Marketplace")
+    return account, warehouse, kites, order, channel

@@ -4,18 +4,17 @@ axe-core (tests/browser/axe.min.js, MPL-2.0, vendored with its licence header) i
 evaluate, which the page's Content-Security-Policy does not apply to. The pages are listed in
 tests/browser/pages.py."""
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from accounts.roles import AccountRole
-from accounts.services import account_create, account_role_grant, warehouse_create
+from accounts.services import account_create, account_role_grant
 from accounts.tenancy.models import Membership, User
-from orders.models import Product, ShippingMethod, Variant
+from tests.browser.conftest import kite_store
 from tests.browser.pages import ORGANIZATION_PAGES, PUBLIC_PAGES
-from tests.factories import PASSWORD, ChannelFactory, UserFactory, make_order, stock
+from tests.factories import PASSWORD, UserFactory
 from tests.intake.failure_helpers import failure
 
 pytestmark = pytest.mark.browser
@@ -33,17 +32,8 @@ RUN_AXE = """async (tags) => {
 def a11y_world(committed_org):
     connection.set_tenant(committed_org)
     slug = committed_org.schema_name
-    account, _ = account_create(name="Kite Kids", by=None)
+    account, _warehouse, kites, order, channel = kite_store()
     other, _ = account_create(name="Kite Outlet", by=None)
-    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    product = Product.objects.create(account=account, name="Kite")
-    kites = [Variant.objects.create(account=account, product=product, sku=f"KITE-{i}", name=f"Kite {i}",
-                                    price=Decimal("12.00")) for i in range(2)]
-    for kite in kites:
-        stock(kite, warehouse, 20)
-    ground = ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("4.00"))
-    order = make_order(account, [(kites[0], 1), (kites[1], 2)], warehouse=warehouse, shipping_method=ground)
-    channel = ChannelFactory(account=account, name="Marketplace")
     kept = failure(account, external_id="A11Y-1")
     admin = UserFactory(email=f"admin-{slug}@example.com")
     Membership.objects.create(user=admin, organization=committed_org, role=Membership.Role.ADMIN)

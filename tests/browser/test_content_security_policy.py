@@ -1,17 +1,13 @@
 """Every main page, its htmx interactions and the API docs work under the Content-Security-Policy: Chromium
 reports no violation and logs no error, and every page carries the header."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from accounts.services import account_create, warehouse_create
 from accounts.tenancy.models import Membership, User
-from orders.models import Product, ShippingMethod, Variant
-from tests.browser.conftest import sign_in
-from tests.factories import PASSWORD, ChannelFactory, UserFactory, make_order, stock
+from tests.browser.conftest import kite_store, sign_in
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -27,16 +23,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def csp_world(committed_org):
     connection.set_tenant(committed_org)
-    account, _ = account_create(name="Kite Kids", by=None)
-    warehouse = warehouse_create(account=account, by=None, name="Main", code="MAIN")
-    product = Product.objects.create(account=account, name="Kite")
-    kites = [Variant.objects.create(account=account, product=product, sku=f"KITE-{i}", name=f"Kite {i}",
-                                    price=Decimal("12.00")) for i in range(2)]
-    for kite in kites:
-        stock(kite, warehouse, 20)
-    ground = ShippingMethod.objects.create(account=account, code="GROUND", name="Ground", price=Decimal("4.00"))
-    order = make_order(account, [(kites[0], 1), (kites[1], 2)], warehouse=warehouse, shipping_method=ground)
-    ChannelFactory(account=account, name="Marketplace")
+    account, _warehouse, _kites, order, _channel = kite_store()
     admin = UserFactory(email=f"admin-{committed_org.schema_name}@example.com")
     Membership.objects.create(user=admin, organization=committed_org, role=Membership.Role.ADMIN)
     sysadmin = UserFactory(email=f"sysadmin-{committed_org.schema_name}@example.com", is_superuser=True,

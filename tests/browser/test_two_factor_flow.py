@@ -8,6 +8,7 @@ from django.db import connection
 from django_otp.oath import totp
 
 from accounts.tenancy.models import Membership, Organization
+from accounts.tenancy.two_factor import organization_require_two_factor
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, UserFactory
 
@@ -23,7 +24,9 @@ def test_admin_sets_up_two_factor_when_required_then_signs_in_with_a_code(commit
     connection.set_schema_to_public()
     admin = UserFactory(email=f"admin-{committed_org.schema_name}@example.com")
     Membership.objects.create(user=admin, organization=committed_org, role=Membership.Role.ADMIN)
-    Organization.objects.filter(pk=committed_org.pk).update(require_two_factor_for_admins=True)
+    organization_require_two_factor(  # through the service: the look-up caches learn of it too
+        organization=Organization.objects.get(pk=committed_org.pk), required=True, by=admin
+    )
     base = f"http://{committed_org.schema_name}.localhost:{server_port}"
 
     sign_in(page, base, admin.email, "/two-factor/")

@@ -1,7 +1,6 @@
 """An uploaded CSV file is imported by a real Celery worker: the status page polls while it runs, counts go up,
 and it ends with the summary."""
 
-import re
 from html import unescape
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,45 +12,28 @@ from orders.models import Order
 from tests.conftest import build_world
 from tests.intake.failure_helpers import mug
 from tests.intake.test_csv_import import csv_text, row
-from tests.workers import celery_processes, use_broker, worker_broker_url
+from tests.workers import celery_for_this_process, progress_until_done
 
 
 def test_an_uploaded_file_is_imported_by_the_worker(committed_org):
-    from oms.celery import app
-
     world = build_world(committed_org)
     mug(world.store, sku="MUG-1")
     rows = [row(f"W-{i}") for i in range(60)] + [row("W-BAD", "NOT-OURS"), row("W-0")]  # W-0 twice: one order
     text = csv_text(*rows)
 
-    before = app.conf.broker_url
-    use_broker(worker_broker_url())
-    try:
-        with celery_processes() as celery:
-            client = world.client_for(world.agent)
-            response = client.post(
-                reverse("intake_csv_import", args=[world.store.pk]),
-                {"file": SimpleUploadedFile("big.csv", text.encode(), content_type="text/csv")},
-            )
-            connection.set_tenant(committed_org)
-            started = CsvImport.objects.get(account=world.store, filename="big.csv")
-            assert response.status_code == 302
-            assert response["Location"] == reverse("intake_csv_status", args=[world.store.pk, started.pk])
-            assert started.total == 61
+    with celery_for_this_process() as celery:
+        client = world.client_for(world.agent)
+        response = client.post(
+            reverse("intake_csv_import", args=[world.store.pk]),
+            {"file": SimpleUploadedFile("big.csv", text.encode(), content_type="text/csv")},
+        )
+        connection.set_tenant(committed_org)
+        started = CsvImport.objects.get(account=world.store, filename="big.csv")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("intake_csv_status", args=[world.store.pk, started.pk])
+        assert started.total == 61
 
-            seen = []
-
-            def finished():
-                fragment = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
-                status = re.search(r'data-status="(\w+)"', fragment).group(1)
-                if status in ("queued", "running"):
-                    assert 'hx-trigger="every 1s"' in fragment  # polls until the worker is done
-                    seen.append(int(re.search(r'<progress max="61" value="(\d+)"', fragment).group(1)))
-                return status == "done" and fragment
-
-            fragment = celery.wait_for(finished, timeout=60, every=0.1)
-    finally:
-        use_broker(before)
+        fragment, seen = progress_until_done(celery, client, response["Location"], total=61, timeout=60, every=0.1)
 
     assert seen == sorted(seen)  # progress only goes up
     connection.set_tenant(committed_org)
