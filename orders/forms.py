@@ -124,6 +124,20 @@ class CloneForm(forms.Form):
     def customer_fields(self):
         return self._keyed((name, name) for name in ("customer_name", "customer_email", "customer_phone"))
 
+    def error_items(self) -> list[dict]:
+        """The form's errors for the summary at the top, each named by its label in words (an address field by
+        its address too) with the id of its input: [{"label", "message", "id"}]."""
+        items = [{"label": "", "message": message, "id": ""} for message in self.non_field_errors()]
+        for field in self:
+            label = field.label
+            for prefix, title in (("billing_", "Billing address"), ("shipping_", "Shipping address")):
+                if field.name.startswith(prefix) and field.name.removeprefix(prefix) in ADDRESS_FIELDS:
+                    label = f"{title}, {label.lower()}"
+            for message in field.errors:
+                items.append({"label": "" if field.is_hidden else label, "message": message,
+                              "id": "" if field.is_hidden else field.id_for_label})
+        return items
+
     def override_fields(self):
         return self._keyed(
             (name, name) for name in ("discount_codes", "shipping_method", "tax_jurisdiction", "warehouse")

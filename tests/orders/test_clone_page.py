@@ -157,3 +157,16 @@ def test_the_time_from_opening_the_form_to_creating_the_order_is_recorded(shop, 
 def test_a_tampered_opening_time_is_ignored(shop, world):
     response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, opened="123:forged"))
     assert response.status_code == 302 and CloneRecord.objects.get().seconds is None
+
+
+def test_the_error_summary_names_fields_in_words_not_their_codes(shop, world):
+    data = form_data(shop, customer_email="not-an-email", billing_city="x" * 201)
+    response = world.client_for(world.agent).post(clone_url(shop), data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    summary = html[html.index('id="clone-errors"'):]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#id_customer_email">Customer email: Enter a valid email address.</a>' in summary
+    assert "Billing address, city: Ensure this value has at most 200 characters" in summary
+    assert "customer_email:" not in summary and "billing_city:" not in summary
+    assert Order.objects.filter(account=shop.account).count() == 1
