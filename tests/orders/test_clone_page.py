@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from django.urls import reverse
 
 from orders.models import CloneRecord, Order
@@ -170,3 +172,11 @@ def test_the_error_summary_names_fields_in_words_not_their_codes(shop, world):
     assert "Billing address, city: Ensure this value has at most 200 characters" in summary
     assert "customer_email:" not in summary and "billing_city:" not in summary
     assert Order.objects.filter(account=shop.account).count() == 1
+
+
+@pytest.mark.parametrize("params", [{"created_to": "9999-12-31"}, {"created_to": "0001-01-05"},
+                                    {"created_from": "0001-01-01", "created_to": "0001-01-02"}])
+def test_a_metrics_period_at_the_ends_of_the_calendar_is_refused_in_words_not_a_500(shop, world, params):
+    response = world.client_for(world.agent).get(reverse("clone_metrics", args=[shop.account.pk]), params)
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 9000." in response.content.decode()
