@@ -180,3 +180,27 @@ def test_a_metrics_period_at_the_ends_of_the_calendar_is_refused_in_words_not_a_
     response = world.client_for(world.agent).get(reverse("clone_metrics", args=[shop.account.pk]), params)
     assert response.status_code == 200
     assert "Choose a date between 1900 and 9000." in response.content.decode()
+
+
+def test_a_correction_that_cancels_its_source_asks_first_and_cancels_only_once_confirmed(shop, world):
+    client = world.client_for(world.agent)
+    data = form_data(shop, purpose="correction", cancel_source="on")
+    asked = client.post(clone_url(shop), data)
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert f"{shop.order.number} will be cancelled" in html and 'name="confirmed" value="yes"' in html
+    assert 'name="cancel_source" value="on"' in html
+    shop.order.refresh_from_db()
+    assert shop.order.status != Order.Status.CANCELLED
+    assert Order.objects.filter(account=shop.account).count() == 1
+    done = client.post(clone_url(shop), {**data, "confirmed": "yes"})
+    assert done.status_code == 302
+    shop.order.refresh_from_db()
+    assert shop.order.status == Order.Status.CANCELLED
+    assert Order.objects.filter(account=shop.account).count() == 2
+
+
+def test_a_correction_that_keeps_its_source_is_created_without_asking(shop, world):
+    response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, purpose="correction"))
+    assert response.status_code == 302
+    assert Order.objects.filter(account=shop.account).count() == 2
