@@ -19,7 +19,6 @@ django.test.Client (middleware, selector, template), plus the list selector on i
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import statistics
@@ -276,20 +275,7 @@ def ensure_old_sku(account) -> None:
 # Timing -----------------------------------------------------------------------------------------------------
 
 
-def timed(call: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        call()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+timed, p95 = common.timed, common.p95
 
 
 def queries_of(call: Callable[[], object]) -> int:

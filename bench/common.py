@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +64,24 @@ def ensure_organization(slug: str, name: str, admin_email: str = "", admin_passw
 
             call_command("migrate_schemas", "--tenant", "--schema", organization.schema_name, verbosity=0)
     return organization
+
+
+def timed(call: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
+    """`runs` timings of `call` in milliseconds, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    """The 95th percentile of `times` (nearest rank), in their unit."""
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def median_ms(seconds: list[float]) -> float:

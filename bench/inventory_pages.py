@@ -91,13 +91,8 @@ def ensure_data(skus: int, hot: int):
 
 
 def timed(call, runs: int) -> float:
-    call()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    """The median of `runs` timings of `call`, in ms."""
+    return statistics.median(common.timed(call, runs))
 
 
 def queries_of(call) -> tuple[int, float]:

@@ -11,11 +11,9 @@ an empty `q` (the door alone: session, account, roles, no look-up)."""
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,19 +28,7 @@ NOUNS = ["mug", "shirt", "scarf", "lamp", "kite", "bowl", "chair", "notebook", "
          "basket", "vase", "apron", "pillow", "tray", "jar", "clock", "mirror", "stool"]
 
 
-def timed(call, runs: int) -> list[float]:
-    call()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+timed, p95 = common.timed, common.p95
 
 
 def ensure_catalog(account, warehouse, total: int) -> None:

@@ -189,6 +189,17 @@ def _pages(rows: list, *, size: int, count: int, after, before, key) -> KeysetPa
                       older=key(rows[-1]) if more else None)
 
 
+def _level_seek(rows: QuerySet, key: tuple, *, forward: bool) -> QuerySet:
+    """`rows` past the level keyed (sku, warehouse code, id): after it in page order when `forward`, else
+    before it, nearest first. The plain SKU bound lets the (account, sku) index start at the cursor."""
+    sku, code, pk = key
+    past, reach, sign = ("gt", "gte", "") if forward else ("lt", "lte", "-")
+    return rows.filter(**{f"variant__sku__{reach}": sku}).filter(
+        Q(**{f"variant__sku__{past}": sku}) | Q(variant__sku=sku, **{f"warehouse__code__{past}": code})
+        | Q(variant__sku=sku, warehouse__code=code, **{f"id__{past}": pk})
+    ).order_by(f"{sign}variant__sku", f"{sign}warehouse__code", f"{sign}id")
+
+
 def stock_level_page(
     *, account, filters: StockFilters = StockFilters(), after: int | None = None, before: int | None = None,
     size: int = LEVEL_PAGE_SIZE,
@@ -206,18 +217,8 @@ def stock_level_page(
     if key is None:
         after = before = None
     rows = levels.select_related("variant", "warehouse")
-    if after is not None:
-        sku, code, pk = key
-        rows = rows.filter(variant__sku__gte=sku).filter(
-            Q(variant__sku__gt=sku) | Q(variant__sku=sku, warehouse__code__gt=code)
-            | Q(variant__sku=sku, warehouse__code=code, id__gt=pk)
-        ).order_by("variant__sku", "warehouse__code", "id")
-    elif before is not None:
-        sku, code, pk = key
-        rows = rows.filter(variant__sku__lte=sku).filter(
-            Q(variant__sku__lt=sku) | Q(variant__sku=sku, warehouse__code__lt=code)
-            | Q(variant__sku=sku, warehouse__code=code, id__lt=pk)
-        ).order_by("-variant__sku", "-warehouse__code", "-id")
+    if after is not None or before is not None:
+        rows = _level_seek(rows, key, forward=after is not None)
     else:
         rows = rows.order_by("variant__sku", "warehouse__code", "id")
     found = list(rows[: size + 1])

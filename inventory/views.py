@@ -32,6 +32,7 @@ from inventory.selectors import (
 from inventory.services import stock_adjust, stock_import_csv
 from oms.csvexport import csv_response
 from oms.exceptions import DomainError
+from oms.paging import page_url
 from oms.text import count_of
 
 
@@ -60,8 +61,8 @@ def inventory_levels(request, account, caps):
         "columns": columns,
         "colspan": 2 + 2 * len(columns),
         "page_size": LEVEL_PAGE_SIZE,
-        "newer_url": _page_url(request.path, query, "before", page.newer),
-        "older_url": _page_url(request.path, query, "after", page.older),
+        "newer_url": page_url(request.path, query, "before", page.newer),
+        "older_url": page_url(request.path, query, "after", page.older),
         "export_url": reverse("inventory_levels_export", args=[account.pk]) + (f"?{query}" if query else ""),
         "can_change": roles.WORK_ORDERS in caps,
     }
@@ -86,13 +87,6 @@ def inventory_levels_export(request, account, caps):
     )
 
 
-def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
-    """The same list and filters, one page back ('before') or on ('after')."""
-    if cursor is None:
-        return None
-    return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor}") if part)
-
-
 def _ledger_warehouse(request, warehouses) -> int | None:
     chosen = parse_cursor(request.GET.get("warehouse"))
     return chosen if chosen in {w.pk for w in warehouses} else None
@@ -115,8 +109,8 @@ def inventory_ledger(request, account, caps, sku: str):
         {
             "account": account, "variant": variant, "page": page, "warehouses": warehouses,
             "warehouse_id": warehouse_id,
-            "newer_url": _page_url(request.path, query, "before", page.newer),
-            "older_url": _page_url(request.path, query, "after", page.older),
+            "newer_url": page_url(request.path, query, "before", page.newer),
+            "older_url": page_url(request.path, query, "after", page.older),
             "export_url": export_url + (f"?{query}" if query else ""),
         },
     )

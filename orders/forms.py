@@ -124,6 +124,20 @@ class CloneForm(forms.Form):
     def customer_fields(self):
         return self._keyed((name, name) for name in ("customer_name", "customer_email", "customer_phone"))
 
+    def error_items(self) -> list[dict]:
+        """The form's errors for the summary at the top, each named by its label in words (an address field by
+        its address too) with the id of its input: [{"label", "message", "id"}]."""
+        items = [{"label": "", "message": message, "id": ""} for message in self.non_field_errors()]
+        for field in self:
+            label = field.label
+            for prefix, title in (("billing_", "Billing address"), ("shipping_", "Shipping address")):
+                if field.name.startswith(prefix) and field.name.removeprefix(prefix) in ADDRESS_FIELDS:
+                    label = f"{title}, {label.lower()}"
+            for message in field.errors:
+                items.append({"label": "" if field.is_hidden else label, "message": message,
+                              "id": "" if field.is_hidden else field.id_for_label})
+        return items
+
     def override_fields(self):
         return self._keyed(
             (name, name) for name in ("discount_codes", "shipping_method", "tax_jurisdiction", "warehouse")
@@ -359,6 +373,19 @@ class ClonePeriodForm(forms.Form):
     created_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     DEFAULT_DAYS = 30
+    YEARS = (1900, 9000)  # the period's arithmetic (a day on, 30 days back) stays inside the calendar
+
+    def _in_years(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value and not self.YEARS[0] <= value.year <= self.YEARS[1]:
+            raise forms.ValidationError("Choose a date between %d and %d." % self.YEARS)
+        return value
+
+    def clean_created_from(self):
+        return self._in_years("created_from")
+
+    def clean_created_to(self):
+        return self._in_years("created_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -99,6 +99,14 @@ def _unit_discount(promotion: Promotion, unit_price: Decimal) -> Decimal:
     return min(promotion.value, unit_price)
 
 
+def promotion_line_discount(promotion: Promotion, *, variant: Variant, quantity: int, unit_price: Decimal) -> Decimal:
+    """What `promotion` takes off `quantity` units of `variant` at `unit_price` (0 where it does not apply):
+    its minimum quantity and scope (products or variants prefetched, as promotions_on does)."""
+    if quantity < promotion.min_quantity or not _in_scope(promotion, variant):
+        return ZERO
+    return money(_unit_discount(promotion, unit_price) * quantity)
+
+
 def price_lines(
     *,
     account,
@@ -129,9 +137,9 @@ def price_lines(
             unit_price = money(line.variant.price)
             best, discount = None, ZERO
             for promotion in usable:
-                if line.quantity < promotion.min_quantity or not _in_scope(promotion, line.variant):
-                    continue
-                candidate = money(_unit_discount(promotion, unit_price) * line.quantity)
+                candidate = promotion_line_discount(
+                    promotion, variant=line.variant, quantity=line.quantity, unit_price=unit_price
+                )
                 if candidate > discount:
                     best, discount = promotion, candidate
         gross = unit_price * line.quantity

@@ -25,7 +25,7 @@ from django.db.models import F, Q
 
 from inventory.models import StockLevel
 from orders.models import ADDRESS_FIELDS, Order, OrderLine, Promotion, Variant
-from orders.pricing import promotions_on
+from orders.pricing import promotion_line_discount, promotions_on
 
 HISTORY = 10  # the customer's last orders looked at
 MIN_ORDERS = 3  # orders holding a SKU before its quantity is "usual"
@@ -222,19 +222,11 @@ def _stock(source: Order, lines: list[OrderLine], warehouse) -> list[Suggestion]
 
 def _discount(promotion: Promotion, lines: list[OrderLine]) -> Decimal:
     """What `promotion` would take off the source's lines at today's list prices."""
-    total = Decimal(0)
-    for line in lines:
-        variant = line.variant
-        if line.quantity < promotion.min_quantity:
-            continue
-        if promotion.scope == Promotion.Scope.PRODUCTS and all(p.pk != variant.product_id for p in promotion.products.all()):
-            continue
-        if promotion.scope == Promotion.Scope.VARIANTS and all(v.pk != variant.pk for v in promotion.variants.all()):
-            continue
-        unit = variant.price * promotion.value / 100 if promotion.kind == Promotion.Kind.PERCENTAGE else min(
-            promotion.value, variant.price)
-        total += unit * line.quantity
-    return total
+    return sum(
+        (promotion_line_discount(promotion, variant=line.variant, quantity=line.quantity, unit_price=line.variant.price)
+         for line in lines),
+        Decimal(0),
+    )
 
 
 def _promotion(source: Order, lines: list[OrderLine], today) -> Suggestion | None:

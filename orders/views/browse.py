@@ -7,6 +7,7 @@ from django.utils.cache import patch_vary_headers
 from accounts import roles
 from accounts.access import account_view
 from accounts.selectors import account_order_workers, warehouses_for_account
+from oms.paging import page_url
 from orders import selectors
 from orders.filters import OrderFilterForm
 from orders.history import event_sentences
@@ -47,8 +48,8 @@ def order_list(request, account, caps):
         "columns": _sort_links(request.path, unsorted, sort),
         "query": query,
         "filtered": bool(unsorted),
-        "newer_url": _page_url(request.path, query, "before", page.newer),
-        "older_url": _page_url(request.path, query, "after", page.older),
+        "newer_url": page_url(request.path, query, "before", page.newer.encode() if page.newer is not None else None),
+        "older_url": page_url(request.path, query, "after", page.older.encode() if page.older is not None else None),
         "saved_views": selectors.saved_views_for(account=account, user=request.user),
     }
     fragment = request.htmx and not request.htmx.history_restore_request
@@ -71,13 +72,6 @@ def _sort_links(path: str, query: str, current: str) -> dict[str, dict]:
             "direction": ("descending" if current.startswith("-") else "ascending") if active else "",
         }
     return links
-
-
-def _page_url(path: str, query: str, direction: str, cursor) -> str | None:
-    """The same list, filters and sort, one page back ('before') or on ('after')."""
-    if cursor is None:
-        return None
-    return f"{path}?" + "&".join(part for part in (query, f"{direction}={cursor.encode()}") if part)
 
 
 @account_view()

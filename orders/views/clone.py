@@ -4,10 +4,12 @@ page."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import roles
 from accounts.access import account_view
+from oms.confirm import confirmation
 from orders.forms import CloneForm, ClonePeriodForm
 from orders.models import ORDER_EDIT_KINDS
 from orders.quality import ACCURACY_DAYS, EDIT_EVENT_KINDS, TARGET_ACCURACY, TARGET_SECONDS, clone_quality
@@ -81,6 +83,23 @@ def _bound_plan(form: CloneForm, source):
         return None
 
 
+def _confirm_cancel(request, account, source, form: CloneForm):
+    """A correction that cancels its source asks first (the source's cancellation cannot be undone), once the
+    plan is known to be good; None when nothing is cancelled, the plan has errors (shown next) or it is confirmed."""
+    if not form.cleaned_data["cancel_source"]:
+        return None
+    plan = _bound_plan(form, source)
+    if plan is None or plan.errors or not plan.cancel_source:
+        return None
+    return confirmation(
+        request, title=f"Create a correction of {source.number} and cancel {source.number}?",
+        consequences=[f"{source.number} will be cancelled and its allocated stock released; this cannot be undone.",
+                      "The correction is created as shown on the form."],
+        confirm_label=f"Create the correction and cancel {source.number}",
+        back_url=reverse("order_clone", args=[account.pk, source.number]),
+    )
+
+
 @account_view()
 def order_clone_page(request, account, caps, number: str):
     source = _source_for(request, account, number)
@@ -114,6 +133,9 @@ def order_clone_page(request, account, caps, number: str):
         return _page(request, account, source, form, plan=_bound_plan(form, source), suggestions=suggestions,
                      applied=applied)
     if form.is_valid():
+        asked = _confirm_cancel(request, account, source, form)
+        if asked is not None:
+            return asked
         try:
             orders = order_clone(
                 source=source,

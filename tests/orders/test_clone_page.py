@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from django.urls import reverse
 
 from orders.models import CloneRecord, Order
@@ -157,3 +159,48 @@ def test_the_time_from_opening_the_form_to_creating_the_order_is_recorded(shop, 
 def test_a_tampered_opening_time_is_ignored(shop, world):
     response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, opened="123:forged"))
     assert response.status_code == 302 and CloneRecord.objects.get().seconds is None
+
+
+def test_the_error_summary_names_fields_in_words_not_their_codes(shop, world):
+    data = form_data(shop, customer_email="not-an-email", billing_city="x" * 201)
+    response = world.client_for(world.agent).post(clone_url(shop), data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    summary = html[html.index('id="clone-errors"'):]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#id_customer_email">Customer email: Enter a valid email address.</a>' in summary
+    assert "Billing address, city: Ensure this value has at most 200 characters" in summary
+    assert "customer_email:" not in summary and "billing_city:" not in summary
+    assert Order.objects.filter(account=shop.account).count() == 1
+
+
+@pytest.mark.parametrize("params", [{"created_to": "9999-12-31"}, {"created_to": "0001-01-05"},
+                                    {"created_from": "0001-01-01", "created_to": "0001-01-02"}])
+def test_a_metrics_period_at_the_ends_of_the_calendar_is_refused_in_words_not_a_500(shop, world, params):
+    response = world.client_for(world.agent).get(reverse("clone_metrics", args=[shop.account.pk]), params)
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 9000." in response.content.decode()
+
+
+def test_a_correction_that_cancels_its_source_asks_first_and_cancels_only_once_confirmed(shop, world):
+    client = world.client_for(world.agent)
+    data = form_data(shop, purpose="correction", cancel_source="on")
+    asked = client.post(clone_url(shop), data)
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert f"{shop.order.number} will be cancelled" in html and 'name="confirmed" value="yes"' in html
+    assert 'name="cancel_source" value="on"' in html
+    shop.order.refresh_from_db()
+    assert shop.order.status != Order.Status.CANCELLED
+    assert Order.objects.filter(account=shop.account).count() == 1
+    done = client.post(clone_url(shop), {**data, "confirmed": "yes"})
+    assert done.status_code == 302
+    shop.order.refresh_from_db()
+    assert shop.order.status == Order.Status.CANCELLED
+    assert Order.objects.filter(account=shop.account).count() == 2
+
+
+def test_a_correction_that_keeps_its_source_is_created_without_asking(shop, world):
+    response = world.client_for(world.agent).post(clone_url(shop), form_data(shop, purpose="correction"))
+    assert response.status_code == 302
+    assert Order.objects.filter(account=shop.account).count() == 2

@@ -187,3 +187,15 @@ def test_the_clone_page_with_every_suggestion_stays_within_its_query_budget(shop
     with django_assert_max_num_queries(18 + SUGGESTION_QUERIES):  # 18 without suggestions
         response = client.get(clone_url(shop))
     assert "Use the usual quantities" in response.content.decode()
+
+
+def test_a_promotion_that_would_not_apply_to_the_lines_is_not_suggested(shop):
+    today = shop.account.today()
+    Promotion.objects.filter(code="SPRING10").update(valid_from=today - dt.timedelta(days=60),
+                                                     valid_to=today - dt.timedelta(days=1))
+    Promotion.objects.create(account=shop.account, name="Bulk", kind="percentage", value=50, code="BULK50",
+                             valid_from=today, min_quantity=100_000)
+    assert by_id(shop)["promotion"].changes == {"discount_codes": "", "pricing": "reprice"}
+    Promotion.objects.create(account=shop.account, name="Summer", kind="fixed", value=1, code="SUMMER1",
+                             valid_from=today)
+    assert by_id(shop)["promotion"].changes == {"discount_codes": "SUMMER1", "pricing": "reprice"}
