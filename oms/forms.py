@@ -13,6 +13,21 @@ def column_range(model: type[models.Model], name: str) -> tuple[int, int]:
     return connection.ops.integer_field_range(field.get_internal_type())
 
 
+class DayField(forms.DateField):
+    """A day between 1900 and 9000, so arithmetic on it (a day on, a month back) stays inside the calendar."""
+
+    YEARS = (1900, 9000)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.YEARS[0] <= value.year <= self.YEARS[1]:
+            raise forms.ValidationError("Choose a date between %d and %d." % self.YEARS)
+
+
 class ColumnIntegerField(forms.IntegerField):
     """An integer that fits its column, `column=(Model, "field")` (a 32-bit integer when not given), so a value
     past the column's range is a form error, never a database error. A narrower min_value/max_value still applies."""

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from oms.forms import DayField
 from orders.export import DEFAULT_COLUMNS, ORDER_COLUMNS
 from orders.models import Order
 from orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
@@ -31,8 +32,8 @@ class OrderFilterForm(forms.Form):
         required=False,
         choices=[("", "Hidden"), ("include", "Shown too"), ("only", "Only simulations")],
     )
-    created_from = forms.DateField(label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label="Created to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = DayField(label="Created from", required=False)
+    created_to = DayField(label="Created to", required=False)
     sort = forms.ChoiceField(
         label="Sort", required=False, choices=[(key, sort.label) for key, sort in SORTS.items()], initial=DEFAULT_SORT
     )

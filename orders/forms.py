@@ -7,7 +7,7 @@ from django.core import signing
 from django.utils import timezone
 
 from accounts.models import Warehouse
-from oms.forms import ColumnIntegerField
+from oms.forms import ColumnIntegerField, DayField
 from orders.models import ADDRESS_FIELDS, CloneRecord, Order, ShippingMethod, TaxJurisdiction
 from orders.services.clone import CloneLine, Destination
 
@@ -370,22 +370,9 @@ class OrderRuleForm(forms.Form):
 class ClonePeriodForm(forms.Form):
     """The clone metrics' period: days in the account's timezone, both included (default: the last 30 days)."""
 
-    created_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = DayField(required=False, label="From")
+    created_to = DayField(required=False, label="To")
     DEFAULT_DAYS = 30
-    YEARS = (1900, 9000)  # the period's arithmetic (a day on, 30 days back) stays inside the calendar
-
-    def _in_years(self, name: str):
-        value = self.cleaned_data.get(name)
-        if value and not self.YEARS[0] <= value.year <= self.YEARS[1]:
-            raise forms.ValidationError("Choose a date between %d and %d." % self.YEARS)
-        return value
-
-    def clean_created_from(self):
-        return self._in_years("created_from")
-
-    def clean_created_to(self):
-        return self._in_years("created_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -414,3 +414,11 @@ def test_anonymous_is_sent_to_sign_in(world):
     response = world.client_for(None).get(list_url(world))
 
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("query", [{"created_to": "9999-12-31"}, {"created_from": "0001-01-01"}])
+def test_a_date_past_the_calendar_is_a_form_error_not_a_500(world, query):
+    client = world.client_for(world.admin)
+    response = client.get(list_url(world), query)
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 9000." in response.content.decode()
