@@ -109,12 +109,9 @@ def _replay_offers(account, failure, unknown) -> list[dict]:
     if failure.status not in selectors.OPEN:
         return []
     mapped = selectors.skus_mapped(account=account, channel=failure.channel, skus=unknown)
-    offers = []
-    for sku in unknown:
-        if sku.lower() in mapped:
-            count = len(selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel))
-            offers.append({"sku": sku, "count": count})
-    return offers
+    skus = [sku for sku in unknown if sku.lower() in mapped]
+    counts = selectors.failures_open_count_by_unknown_sku(account=account, skus=skus, channel=failure.channel)
+    return [{"sku": sku, "count": counts.get(" ".join(sku.split()).lower(), 0)} for sku in skus]
 
 
 def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
