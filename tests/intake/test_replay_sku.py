@@ -147,3 +147,28 @@ def test_the_offers_count_each_mapped_sku_in_one_query_whatever_their_number(wor
     assert "Replay every open failure with this SKU (4)" in html
     assert "Replay every open failure with this SKU (2)" in html  # SBX-X and this one
     assert len(two_skus) == len(one_sku)
+
+
+def test_a_run_stopped_by_an_unexpected_error_says_so_in_words_and_keeps_what_was_replayed(world, kept, monkeypatch):
+    first = kept["mine"][0]
+    client = world.client_for(world.agent)
+    client.post(action_url(world, first, "map"), {"external_sku": "THEIR-MUG", "sku": "MUG-1"})
+    real = replay.intake_replay_many
+    calls = []
+
+    def breaks_on_the_second(*, failures, by=None):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("relation intake_intakefailure does not exist")
+        return real(failures=failures, by=by)
+
+    monkeypatch.setattr(replay, "intake_replay_many", breaks_on_the_second)
+    run = replay.replay_run_request(
+        account=world.store, external_sku="THEIR-MUG", channel=kept["market"], failures=kept["mine"], by=world.agent
+    )
+
+    assert (run.status, run.processed, run.replayed) == ("failed", 1, 1)
+    page = unescape(client.get(reverse("intake_replay_run", args=[world.store.pk, run.pk])).content.decode())
+    assert "An unexpected error stopped it" in page
+    assert "RuntimeError" not in page and "intake_intakefailure" not in page
+    assert IntakeFailure.objects.filter(pk__in=[f.pk for f in kept["mine"]], status="replayed").count() == 1
