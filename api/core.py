@@ -26,7 +26,6 @@ import re
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.urls import re_path
 from ninja import NinjaAPI
@@ -44,6 +43,7 @@ from intake.models import Document, Source
 from intake.services import failure_record_unparsed
 from intake.validation import Problem
 from oms.exceptions import DomainError
+from oms.light import body_over_limit
 
 logger = logging.getLogger(__name__)
 
@@ -188,20 +188,8 @@ def _body_limit(run):
     @wraps(run)
     def limited(request, *args, **kwargs):
         limit = settings.API_MAX_BODY_BYTES
-        too_big = _json(413, error_body(
-            "body_too_large", f"The request body is larger than {limit:,} bytes.",
-        ))
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            return too_big
-        try:
-            if len(request.body) > limit:
-                return too_big
-        except RequestDataTooBig:
-            return too_big
+        if body_over_limit(request, limit):
+            return _json(413, error_body("body_too_large", f"The request body is larger than {limit:,} bytes."))
         response = run(request, *args, **kwargs)
         if getattr(request, "idempotent_replayed", False):
             response[REPLAY_HEADER] = "true"

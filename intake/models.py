@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from oms.text import count_of
+
 
 class Source(models.TextChoices):
     CHANNEL = "channel", "Channel import"
@@ -127,7 +129,15 @@ class SourceStats(models.Model):
         ]
 
 
-class CsvImport(models.Model):
+class RunProgress:
+    """How far a background run is, for its progress bar: `processed` of `total`, 100 once done."""
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)
+
+
+class CsvImport(RunProgress, models.Model):
     """One uploaded CSV order file, imported in the background (intake/csv_import.py) with its progress."""
 
     class Status(models.TextChoices):
@@ -162,10 +172,6 @@ class CsvImport(models.Model):
 
     def __str__(self) -> str:
         return f"CSV import {self.filename or self.pk} ({self.get_status_display()})"
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)
 
 
 class WebhookDelivery(models.Model):
@@ -204,7 +210,9 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook {self.webhook_id} ({self.get_outcome_display() or 'waiting'})"
-class ReplayRun(models.Model):
+
+
+class ReplayRun(RunProgress, models.Model):
     """"Replay every open failure with this SKU" after mapping it: the failures chosen when asked, replayed at
     once when few, else in the background with progress (intake/services/replay.py)."""
 
@@ -240,10 +248,6 @@ class ReplayRun(models.Model):
         return f"Replay of {self.external_sku} ({self.get_status_display()})"
 
     @property
-    def percent(self) -> int:
-        return 100 if self.status == self.Status.DONE or not self.total else min(100, self.processed * 100 // self.total)
-
-    @property
     def summary(self) -> str:
-        return (f"Replayed {self.processed} of {self.total} failure{'s' if self.total != 1 else ''} with "
+        return (f"Replayed {self.processed} of {count_of(self.total, 'failure')} with "
                 f"{self.external_sku}: {self.replayed} became orders, {self.still} still rejected.")

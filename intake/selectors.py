@@ -283,6 +283,18 @@ def failure_unknown_skus(failure: IntakeFailure) -> list[str]:
     return skus
 
 
+def _open_failures_naming(*, account, skus: list[str], channel) -> QuerySet[IntakeFailure]:
+    """The account's open failures (only `channel`'s when one is given) with an unknown-SKU reason whose reasons
+    mention one of `skus` (whatever its case): the database's narrowing, before `failure_unknown_skus` reads each."""
+    mentions = Q()
+    for sku in skus:
+        mentions |= Q(reasons__icontains=json.dumps(sku, ensure_ascii=False)[1:-1])
+    failures = IntakeFailure.objects.filter(
+        mentions, account=account, status__in=OPEN, reasons__contains=[{"code": "unknown_sku"}]
+    )
+    return failures.filter(channel=channel) if channel is not None else failures
+
+
 def failures_open_with_unknown_sku(*, account, sku: str, channel=None) -> list[IntakeFailure]:
     """The account's open failures whose reasons name `sku` (whatever its case) as unknown, in impact order; only
     `channel`'s when one is given (a SKU mapped for one channel helps only its orders). The database narrows to
@@ -290,17 +302,26 @@ def failures_open_with_unknown_sku(*, account, sku: str, channel=None) -> list[I
     sku = " ".join((sku or "").split())
     if not sku:
         return []
-    failures = IntakeFailure.objects.filter(
-        account=account, status__in=OPEN, reasons__contains=[{"code": "unknown_sku"}],
-        reasons__icontains=json.dumps(sku, ensure_ascii=False)[1:-1],
-    )
-    if channel is not None:
-        failures = failures.filter(channel=channel)
     wanted = sku.lower()
+    failures = _open_failures_naming(account=account, skus=[sku], channel=channel)
     return [
         failure for failure in failures.select_related("account", "channel").order_by(*IMPACT_ORDER)
         if wanted in {s.lower() for s in failure_unknown_skus(failure)}
     ]
+
+
+def failures_open_count_by_unknown_sku(*, account, skus: list[str], channel=None) -> dict[str, int]:
+    """For each of `skus` (lower-cased), how many open failures name it as unknown, as
+    `failures_open_with_unknown_sku` counts them, in one query whatever the number of SKUs."""
+    wanted = {" ".join(s.split()).lower() for s in skus} - {""}
+    counts = dict.fromkeys(wanted, 0)
+    if not wanted:
+        return counts
+    failures = _open_failures_naming(account=account, skus=sorted(wanted), channel=channel)
+    for failure in failures.only("id", "payload", "payload_format", "reasons"):
+        for sku in {s.lower() for s in failure_unknown_skus(failure)} & wanted:
+            counts[sku] += 1
+    return counts
 
 
 def skus_mapped(*, account, channel, skus: list[str]) -> set[str]:

@@ -53,6 +53,8 @@ def webhook_inbox_sweep_all_task() -> dict[str, int]:
     from intake.services import webhook_sweep_enqueue_all
 
     return webhook_sweep_enqueue_all()
+
+
 @app.task(acks_late=True)
 def replay_run_task(run_id: int) -> None:
     """Runs in the organization's schema. Replays the failures of a "Replay every open failure with this SKU"

@@ -109,12 +109,9 @@ def _replay_offers(account, failure, unknown) -> list[dict]:
     if failure.status not in selectors.OPEN:
         return []
     mapped = selectors.skus_mapped(account=account, channel=failure.channel, skus=unknown)
-    offers = []
-    for sku in unknown:
-        if sku.lower() in mapped:
-            count = len(selectors.failures_open_with_unknown_sku(account=account, sku=sku, channel=failure.channel))
-            offers.append({"sku": sku, "count": count})
-    return offers
+    skus = [sku for sku in unknown if sku.lower() in mapped]
+    counts = selectors.failures_open_count_by_unknown_sku(account=account, skus=skus, channel=failure.channel)
+    return [{"sku": sku, "count": counts.get(" ".join(sku.split()).lower(), 0)} for sku in skus]
 
 
 def _render_failure(request, account, caps, failure, unknown, map_form, status=200):
@@ -258,6 +255,11 @@ def replay_run_status(request, account, caps, run_id: int):
     return response
 
 
+def _list_url(target: str, back: str) -> str:
+    """The failures list the person came from: `target` with the list's own query string, if one came back."""
+    return f"{target}?{back}" if back and "\n" not in back else target
+
+
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
 @require_POST
 def replay_many(request, account, caps):
@@ -278,8 +280,7 @@ def replay_many(request, account, caps):
         if report.still:
             still = [f"{f.external_id or '#' + str(f.pk)}: {reason}" for f, reason in report.still]
             messages.error(request, f"{len(still)} still rejected. " + " · ".join(still[:5]))
-    back = form.cleaned_data["back"]
-    return redirect(f"{target}?{back}" if back and "\n" not in back else target)
+    return redirect(_list_url(target, form.cleaned_data["back"]))
 
 
 @account_view(roles.WORK_ORDERS, denied="Your role cannot change orders.")
@@ -292,8 +293,7 @@ def discard_many(request, account, caps):
         messages.error(request, "Nothing was discarded: " + " ".join(m for ms in form.errors.values() for m in ms))
         return redirect(target)
     failures = selectors.failures_open_by_ids(account=account, ids=form.cleaned_data["ids"][: selectors.PAGE_SIZE])
-    back = form.cleaned_data["back"]
-    back_url = f"{target}?{back}" if back and "\n" not in back else target
+    back_url = _list_url(target, form.cleaned_data["back"])
     if not failures:
         messages.info(request, "Nothing to discard: tick at least one open failure.")
         return redirect(back_url)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from intake.services import webhook_receive
+from oms.light import body_over_limit
 
 HOOK_PATH = re.compile(r"^/hooks/([^/]*)/orders/?$")
 
@@ -35,21 +35,10 @@ def webhook_orders(request, hook_token: str):
         response["Allow"] = "POST"
         return response
     limit = settings.WEBHOOK_MAX_BODY_BYTES
-    too_big = _answer(413, "body_too_large", f"The body is larger than {limit:,} bytes.")
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return too_big
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return too_big
-    if len(body) > limit:
-        return too_big
+    if body_over_limit(request, limit):
+        return _answer(413, "body_too_large", f"The body is larger than {limit:,} bytes.")
     answer = webhook_receive(
-        token=hook_token, body=body, signature=request.headers.get("X-Shopify-Hmac-Sha256", ""),
+        token=hook_token, body=request.body, signature=request.headers.get("X-Shopify-Hmac-Sha256", ""),
         webhook_id=request.headers.get("X-Shopify-Webhook-Id", ""), topic=request.headers.get("X-Shopify-Topic", ""),
     )
     return _answer(answer.status, answer.code, answer.message)

@@ -30,25 +30,12 @@ from channels.connectors import ConnectorError, connector_push_inventory
 from channels.models import Channel
 from inventory.models import InventoryPush, PushCircuit
 from inventory.selectors import stock_available_for_channel
+from oms.broker import broker_redis
 from oms.text import count_of
 
 log = logging.getLogger(__name__)
 
-
-
-_clients: dict[str, object] = {}
-
-
-def _redis():
-    """One client (connection pool) per broker URL, for the dedupe keys."""
-    import redis
-
-    from oms.celery import app
-
-    url = app.conf.broker_url or settings.CELERY_BROKER_URL
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return _clients[url]
+_redis = broker_redis  # the dedupe keys live next to the queue
 
 
 def _key(schema: str, channel_id: int, variant_id: int) -> str:

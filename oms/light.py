@@ -7,6 +7,7 @@ cookie they do not send."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.utils.module_loading import import_string
 
 LIGHT_PREFIXES = ("/api/", "/hooks/")
@@ -14,6 +15,21 @@ LIGHT_PREFIXES = ("/api/", "/hooks/")
 
 def is_light(request) -> bool:
     return request.path_info.startswith(LIGHT_PREFIXES)
+
+
+def body_over_limit(request, limit: int) -> bool:
+    """Whether the request's body is larger than `limit` bytes: its declared length first (nothing is read), then
+    the bytes read (Django's own DATA_UPLOAD_MAX_MEMORY_SIZE refusal counts as too large)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return True
+    try:
+        return len(request.body) > limit
+    except RequestDataTooBig:
+        return True
 
 
 def pages_only(dotted_path: str) -> type:

@@ -370,14 +370,15 @@ def intake_submit_many(
         try:
             with transaction.atomic():
                 results[index] = intake_submit(account=account, payload=payload, source=source, channel=channel, by=by)
-        except Exception as error:
+        except Exception:
             if not keep_faults:
                 raise
             logger.exception("Intake of one of %d orders failed; kept to retry", len(payloads))
             results[index] = IntakeResult(failure=failure_record(
                 account=account, source=source, channel=channel, payload=payload_storable(payload),
                 payload_format=channel.order_format if channel is not None else "oms", retry=True,
-                problems=[Problem("server_error", "", f"Could not be processed ({type(error).__name__}).")],
+                problems=[Problem("server_error", "", "It could not be processed because of an unexpected error "
+                                  "(the details are in the server log); it will be tried again.")],
             ))
     return results
 

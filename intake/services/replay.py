@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,7 +15,10 @@ from intake.models import Document, IntakeFailure, ReplayRun
 from intake.services.documents import DOCUMENT_SUBMIT
 from intake.services.failures import failure_resolve
 from intake.services.orders import IntakeResult, intake_submit
+from oms.exceptions import DomainError
 from orders.models import Order
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -141,7 +145,13 @@ def replay_run_execute(*, run_id: int, by=None) -> ReplayRun:
             if time.monotonic() - state["at"] >= PROGRESS_SECONDS:
                 save()
     except Exception as error:  # noqa: BLE001  (kept on the run for its page; the failures replayed stay replayed)
-        save(status=Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now())
+        if isinstance(error, DomainError):
+            message = error.message
+        else:  # the run's page is read by an operator: the exception goes to the server log, not to them
+            logger.exception("Replay run %s stopped", run_id)
+            message = ("An unexpected error stopped it (the details are in the server log). The failures replayed "
+                       "so far stay replayed; the others are still open and can be replayed again.")
+        save(status=Status.FAILED, error=message[:2000], finished_at=timezone.now())
     else:
         save(status=Status.DONE, finished_at=timezone.now())
     run.refresh_from_db()

@@ -31,6 +31,7 @@ from channels.secrets import SecretUnreadable, secret_decrypt
 from intake.models import Source, WebhookDelivery
 from intake.services.failures import payload_storable
 from intake.services.orders import intake_submit_many
+from oms.broker import broker_redis
 
 logger = logging.getLogger(__name__)
 
@@ -105,18 +106,7 @@ def webhook_receive(*, token: str, body: bytes, signature: str, webhook_id: str,
 # Draining ------------------------------------------------------------------------------------------------------
 
 
-_clients: dict[str, object] = {}
-
-
-def _redis():
-    import redis
-
-    from oms.celery import app
-
-    url = app.conf.broker_url or settings.CELERY_BROKER_URL
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    return _clients[url]
+_redis = broker_redis  # the drain trigger lives next to the queue
 
 
 def _trigger_key(schema: str) -> str:

@@ -283,8 +283,26 @@ def test_another_accounts_user_and_another_accounts_failure_get_404(world):
     assert agent.get(reverse("intake_failure", args=[world.outlet.pk, theirs.pk])).status_code == 404
     response = agent.post(reverse("intake_replay_many", args=[world.store.pk]), {"ids": [theirs.pk]}, follow=True)
     assert "Nothing to replay" in response.content.decode()
+    discard = agent.post(reverse("intake_discard_many", args=[world.store.pk]),
+                         {"scope": "selected", "ids": [theirs.pk], "confirmed": "yes"}, follow=True)
+    assert "Nothing to discard" in discard.content.decode()
     theirs.refresh_from_db()
     assert theirs.status == IntakeFailure.Status.DEAD
+
+
+def test_discard_selected_returns_to_the_filtered_list_it_came_from(world):
+    kept = failure(world.store, external_id="GO")
+    client = world.client_for(world.agent)
+
+    response = client.post(reverse("intake_discard_many", args=[world.store.pk]),
+                           {"scope": "selected", "ids": [kept.pk], "back": "source=api", "confirmed": "yes"})
+    forged = client.post(reverse("intake_discard_many", args=[world.store.pk]),
+                         {"ids": [kept.pk], "back": "a\nb", "confirmed": "yes"})
+
+    assert response.status_code == 302 and response["Location"] == page_url(world) + "?source=api"
+    assert forged["Location"] == page_url(world)
+    kept.refresh_from_db()
+    assert kept.status == IntakeFailure.Status.DISCARDED
 
 
 def test_actions_need_csrf(world):

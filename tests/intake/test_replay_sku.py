@@ -114,3 +114,61 @@ def test_many_go_to_the_background_with_a_progress_page(world, kept, monkeypatch
     assert client.get(response["Location"]).status_code == 200
     outsider = world.client_for(world.outsider).get(response["Location"])
     assert outsider.status_code == 404
+
+
+def test_the_offers_count_each_mapped_sku_in_one_query_whatever_their_number(world, kept):
+    """A failure with two unknown SKUs, both mapped: each offer counts its own failures, and the page costs no
+    more queries than with one SKU mapped (no query per SKU)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake.models import Source
+    from intake.services import intake_submit
+    from tests.intake.failure_helpers import sandbox_order
+
+    mug(world.store, sku="CUP-1")
+    both = intake_submit(
+        account=world.store, payload=sandbox_order("SBX-2SKU", ("THEIR-MUG", 1, "9.50"), ("THEIR-CUP", 1, "9.50")),
+        channel=kept["market"], source=Source.CHANNEL, payload_format="sandbox", retry=False,
+    ).failure
+    client = world.client_for(world.agent)
+    page_url = reverse("intake_failure", args=[world.store.pk, both.pk])
+    client.post(action_url(world, both, "map"), {"external_sku": "THEIR-MUG", "sku": "MUG-1"})
+    client.get(page_url)  # warm caches (session, organization look-ups)
+    with CaptureQueriesContext(connection) as one_sku:
+        html = unescape(client.get(page_url).content.decode())
+    assert "Replay every open failure with this SKU (4)" in html  # the three of the fixture and this one
+
+    client.post(action_url(world, both, "map"), {"external_sku": "THEIR-CUP", "sku": "CUP-1"})
+    client.get(page_url)
+    with CaptureQueriesContext(connection) as two_skus:
+        html = unescape(client.get(page_url).content.decode())
+
+    assert "Replay every open failure with this SKU (4)" in html
+    assert "Replay every open failure with this SKU (2)" in html  # SBX-X and this one
+    assert len(two_skus) == len(one_sku)
+
+
+def test_a_run_stopped_by_an_unexpected_error_says_so_in_words_and_keeps_what_was_replayed(world, kept, monkeypatch):
+    first = kept["mine"][0]
+    client = world.client_for(world.agent)
+    client.post(action_url(world, first, "map"), {"external_sku": "THEIR-MUG", "sku": "MUG-1"})
+    real = replay.intake_replay_many
+    calls = []
+
+    def breaks_on_the_second(*, failures, by=None):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("relation intake_intakefailure does not exist")
+        return real(failures=failures, by=by)
+
+    monkeypatch.setattr(replay, "intake_replay_many", breaks_on_the_second)
+    run = replay.replay_run_request(
+        account=world.store, external_sku="THEIR-MUG", channel=kept["market"], failures=kept["mine"], by=world.agent
+    )
+
+    assert (run.status, run.processed, run.replayed) == ("failed", 1, 1)
+    page = unescape(client.get(reverse("intake_replay_run", args=[world.store.pk, run.pk])).content.decode())
+    assert "An unexpected error stopped it" in page
+    assert "RuntimeError" not in page and "intake_intakefailure" not in page
+    assert IntakeFailure.objects.filter(pk__in=[f.pk for f in kept["mine"]], status="replayed").count() == 1

@@ -212,3 +212,31 @@ def test_drained_deliveries_are_forgotten_after_the_keeping_days_and_waiting_one
 
     assert sorted(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == ["recent", "waiting"]
     assert Order.objects.filter(channel=channel).count() == 2  # the orders stay
+
+
+def test_a_delivery_that_breaks_intake_is_kept_to_retry_with_a_reason_in_words(world, monkeypatch):
+    """A bug or an outage while one delivery goes through intake: the others still become orders, and the broken
+    one waits in the failures list with a reason a person reads (not the exception's name)."""
+    from intake.services import orders as intake_orders
+
+    channel = _setup(world)
+    deliver(world.org, channel, shopify_order(1101), webhook_id="wh-ok")
+    deliver(world.org, channel, shopify_order(1102), webhook_id="wh-bad")
+    connection.set_tenant(world.org)
+    real = intake_orders.intake_submit
+
+    def breaks_on_1102(**kwargs):
+        if str(kwargs["payload"].get("id")) == "1102":
+            raise KeyError("internal_field")
+        return real(**kwargs)
+
+    monkeypatch.setattr(intake_orders, "intake_submit_batch", lambda **kwargs: breaks_on_1102(payload={"id": 1102}))
+    monkeypatch.setattr(intake_orders, "intake_submit", breaks_on_1102)
+
+    assert webhook_inbox_drain() == 2
+
+    assert list(Order.objects.filter(channel=channel).values_list("external_id", flat=True)) == ["1101"]
+    kept = IntakeFailure.objects.get(channel=channel)
+    assert kept.status == IntakeFailure.Status.RETRYING
+    assert "unexpected error" in kept.reasons[0]["message"]
+    assert "KeyError" not in kept.reasons[0]["message"] and "internal_field" not in kept.reasons[0]["message"]
