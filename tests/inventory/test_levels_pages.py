@@ -133,7 +133,6 @@ def test_by_sku_view_has_a_column_per_warehouse_and_pages_by_sku(world, grid):
 
     only_west = _html(client.get(url + f"&warehouse={west.pk}"))
     assert ">EAST<" not in only_west and "199 SKUs match" in only_west
-    back = [pages[-1]]
     html = _html(client.get(NEXT.findall(_html(client.get(url)))[0]))  # page 2, then back to 1
     assert SKU_ROW.findall(_html(client.get(PREV.search(html).group(1)))) == pages[0]
 
