@@ -365,13 +365,13 @@ PROFILE_PARTS = [  # (label, function names whose cumulative time is that part),
     ("wrong-key limit check (Redis)", ["bad_key_check"], "api/ratelimit"),
     ("body parsing (JSON)", ["parse_body"], "api/core"),
     ("schema validation (pydantic)", ["_get_values"], "ninja/operation"),
-    ("the endpoint (intake for orders)", ["order_create"], "api/orders"),
+    ("the endpoint (intake for orders)", ["order_create", "order_bulk_create"], "api/"),
     ("JSON rendering", ["render"], "ninja/renderers"),
     ("SQL (every query)", ["execute"], "psycopg/cursor"),
 ]
 
 
-def profile(requests: int, host: str, key: str, *, floor: bool) -> None:
+def profile(requests: int, host: str, key: str, *, mode: str) -> None:
     """Run `requests` requests through the WSGI application in this process under cProfile and print where one
     request's time goes (cumulative time of the parts; parts nest, e.g. SQL is inside the others)."""
     import cProfile
@@ -390,15 +390,16 @@ def profile(requests: int, host: str, key: str, *, floor: bool) -> None:
         last[0] = int(status.split()[0])
 
     def run(n: int) -> None:
-        body = b"[]" if floor else json.dumps(order_body(n, rng)).encode()
+        path, body, headers, _, _ = request_for(mode, n, rng, key, "")
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/orders", "QUERY_STRING": "", "SERVER_NAME": host,
-            "SERVER_PORT": "80", "HTTP_HOST": host, "HTTP_X_API_KEY": key, "CONTENT_TYPE": "application/json",
+            "REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": host,
+            "SERVER_PORT": "80", "HTTP_HOST": host, "CONTENT_TYPE": "application/json",
             "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
             "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+            **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
         }
-        if not floor:
-            environ["HTTP_IDEMPOTENCY_KEY"] = f"p-{os.getpid()}-{n}-{time.time_ns()}"
+        if "HTTP_IDEMPOTENCY_KEY" in environ:
+            environ["HTTP_IDEMPOTENCY_KEY"] += f"-p{n}-{time.time_ns()}"
         response = app(environ, start_response)
         b"".join(response)
         response.close()
@@ -418,8 +419,8 @@ def profile(requests: int, host: str, key: str, *, floor: bool) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(row[3] for key_, row in stats.stats.items() if key_[2] == "__call__" and "wsgi.py" in key_[0])
-    expected = 422 if floor else 201
-    print(f"{requests} {'floor (422)' if floor else 'order'} requests in process, answers {sorted(set(statuses))} "
+    expected = {"floor": 422, "bulk": 200}.get(mode, 201)
+    print(f"{requests} {'floor (422)' if mode == 'floor' else mode} requests in process, answers {sorted(set(statuses))} "
           f"(expected {expected}): {plain * 1000:.2f} ms each without the profiler, "
           f"{total / requests * 1000:.2f} ms with it")
     print("where one request's time goes (cumulative, under the profiler; parts nest):")
@@ -538,11 +539,11 @@ def main() -> None:
                         help="gunicorn processes (the issue's target is for one; more shows how it scales)")
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (one task at a time each)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="instead: profile N requests (--floor: the 422; else orders) in this process, no server")
+                        help="instead: profile N requests (orders, --floor or --bulk) in this process, no server")
     args = parser.parse_args()
     mode = next((m for m in ("floor", "bulk", "webhooks", "drain") if getattr(args, m)), "orders")
-    if args.profile and mode not in ("orders", "floor"):
-        parser.error("--profile profiles orders or --floor requests, not --bulk, --webhooks or --drain")
+    if args.profile and mode not in ("orders", "floor", "bulk"):
+        parser.error("--profile profiles orders, --floor or --bulk requests, not --webhooks or --drain")
 
     if args.profile:
         os.environ.update({"DJANGO_SETTINGS_MODULE": "oms.settings.production", "SECRET_KEY": "bench-" + "x" * 50,
@@ -550,7 +551,7 @@ def main() -> None:
     common.setup("oms_bench_intake")
     org, account, key, host = prepare()
     if args.profile:
-        return profile(args.profile, host, key, floor=args.floor)
+        return profile(args.profile, host, key, mode=mode)
     from django.db import connection
 
     from orders.models import Order

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from inventory.models import InventoryPush, StockLevel, StockMovement
 from oms.exceptions import DomainError
+from oms.rows import rows_insert
 
 ON_HAND_MAX = 2**31 - 1  # the stock level's integer column
 
@@ -93,13 +95,16 @@ def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int])
 def _record(*, account, warehouse, kind: str, rows: list[tuple], by, reason: str, order=None) -> None:
     """Ledger entries for (variant id, on hand delta, allocated delta[, order id]) rows, then the outbox."""
     default = getattr(order, "pk", order)
-    StockMovement.objects.bulk_create(
-        StockMovement(
-            account=account, warehouse=warehouse, variant_id=variant_id, kind=kind, on_hand_delta=on_hand,
-            allocated_delta=allocated, actor=_actor(by), reason=reason[:255], order_id=rest[0] if rest else default,
-        )
+    actor = _actor(by)
+    common = {
+        "account_id": account.pk, "warehouse_id": warehouse.pk, "kind": kind, "actor_id": actor.pk if actor else None,
+        "reason": reason[:255], "created_at": timezone.now(),
+    }
+    rows_insert(StockMovement, [
+        {**common, "variant_id": variant_id, "on_hand_delta": on_hand, "allocated_delta": allocated,
+         "order_id": rest[0] if rest else default}
         for variant_id, on_hand, allocated, *rest in rows
-    )
+    ])
     inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows])
 
 

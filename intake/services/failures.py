@@ -15,7 +15,6 @@ import random
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Q, Value, When
 from django.utils import timezone
 
 from intake.adapters import normalize
@@ -139,17 +138,28 @@ def failures_resolve_earlier(
     fingerprints = fingerprints or {}
     if not orders and not fingerprints:
         return
+    keys = [(e, "", o.pk) for e, o in orders.items()] + [("", f, o.pk) for f, o in fingerprints.items()]
+    resolver = _actor(by)
     now = timezone.now()
-    whens = [When(external_id=e, then=Value(o.pk)) for e, o in orders.items()]
-    whens += [When(external_id="", fingerprint=f, then=Value(o.pk)) for f, o in fingerprints.items()]
-    IntakeFailure.objects.filter(
-        Q(external_id__in=list(orders)) | Q(external_id="", fingerprint__in=list(fingerprints)),
-        account=account, source=source, channel=channel, document=Document.SALES_ORDER,
-        status__in=[IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD],
-    ).update(
-        status=IntakeFailure.Status.REPLAYED, next_attempt_at=None, resolved_at=now, updated_at=now,
-        order_id=Case(*whens, output_field=BigIntegerField()), resolved_by=_actor(by),
-    )
+    channel_id = getattr(channel, "pk", channel)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE intake_intakefailure AS f
+               SET status = %s, next_attempt_at = NULL, resolved_at = %s, updated_at = %s, order_id = m.order_id,
+                   resolved_by_id = %s
+              FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS m(external_id, fingerprint, order_id)
+             WHERE f.account_id = %s AND f.source = %s AND {"f.channel_id = %s" if channel_id else "f.channel_id IS NULL"}
+               AND f.document = %s AND f.status IN (%s, %s)
+               AND f.external_id = m.external_id AND (m.external_id <> '' OR f.fingerprint = m.fingerprint)
+            """,
+            [
+                IntakeFailure.Status.REPLAYED, now, now, resolver.pk if resolver else None,
+                [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+                account.pk, source, *([channel_id] if channel_id else []),
+                Document.SALES_ORDER, IntakeFailure.Status.RETRYING, IntakeFailure.Status.DEAD,
+            ],
+        )
 
 
 def failure_orders_by_fingerprint(*, account, source: str, channel, fingerprints: list[str]) -> dict:

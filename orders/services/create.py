@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from inventory.services import StockShortage, stock_allocate, stock_release
 from oms.exceptions import DomainError
+from oms.rows import instances_insert, rows_insert
 from orders.models import ADDRESS_FIELDS, Customer, Order, OrderEvent, OrderLine, ShippingMethod, TaxJurisdiction
 from orders.pricing import LineInput, PricedOrder, price_lines
 from orders.rules import rules_apply
@@ -169,40 +170,31 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
         for series, group in by_series.items():
             for draft, number in zip(group, order_numbers_next(account=account, kind=series, count=len(group))):
                 numbers[id(draft)] = number
-        orders = Order.objects.bulk_create([_order_row(d, numbers[id(d)], by, now) for d in drafts])
+        orders = instances_insert([_order_row(d, numbers[id(d)], by, now) for d in drafts])
         lines, events, allocations = [], [], {}
+        actor_id = actor.pk if actor else None
         for order, draft in zip(orders, drafts):
+            charged = draft.line_charged
             for position, priced in enumerate(draft.priced.lines, start=1):
-                lines.append(
-                    OrderLine(
-                        account=account,
-                        order=order,
-                        order_created_at=order.created_at,
-                        position=position,
-                        variant=priced.variant,
-                        sku=priced.variant.sku,
-                        name=priced.variant.name or "",
-                        quantity=priced.quantity,
-                        unit_price=priced.unit_price,
-                        line_discount=priced.line_discount,
-                        tax_amount=priced.tax_amount,
-                        line_total=priced.line_total,
-                        price_override_reason=draft.price_override_reasons.get(position - 1, ""),
-                        charged=draft.line_charged[position - 1] if position <= len(draft.line_charged) else {},
-                    )
-                )
-            events.append(
-                OrderEvent(
-                    account=account, order=order, actor=actor, kind="created", message=draft.event_message,
-                    data=draft.event_data, created_at=draft.created_at or now,
-                )
-            )
+                lines.append({
+                    "account_id": account.pk, "order_id": order.pk, "order_created_at": order.created_at,
+                    "position": position, "variant_id": priced.variant.pk, "sku": priced.variant.sku,
+                    "name": priced.variant.name or "", "quantity": priced.quantity, "unit_price": priced.unit_price,
+                    "line_discount": priced.line_discount, "tax_amount": priced.tax_amount,
+                    "line_total": priced.line_total,
+                    "price_override_reason": draft.price_override_reasons.get(position - 1, ""),
+                    "charged": charged[position - 1] if position <= len(charged) else {},
+                })
+            events.append({
+                "account_id": account.pk, "order_id": order.pk, "actor_id": actor_id, "kind": "created",
+                "message": draft.event_message, "data": draft.event_data, "created_at": draft.created_at or now,
+            })
             if order.status in HOLDS_STOCK and not order.is_simulation and draft.warehouse is not None:
                 allocations.setdefault(draft.warehouse.pk, (draft.warehouse, []))[1].extend(
                     (p.variant.pk, p.quantity, order.pk) for p in draft.priced.lines
                 )
-        OrderLine.objects.bulk_create(lines)
-        OrderEvent.objects.bulk_create(events)
+        rows_insert(OrderLine, lines)
+        rows_insert(OrderEvent, events)
         for warehouse, quantities in allocations.values():
             stock_allocate(account=account, warehouse=warehouse, quantities=quantities)
     return orders
