@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from accounts.tenancy.lookups import lookups_changed
+
 from channels.models import Channel, ChannelConnection, ChannelLocationMap, ChannelSkuMap, ChannelState
 from channels.outbound import url_origin
 from channels.secrets import SecretUnreadable, secret_encrypt, secret_open
@@ -94,6 +96,7 @@ def channel_save(
         channel.warehouses.set(warehouses)
         connection.channel = channel
         connection.save()
+        lookups_changed()  # a deactivated channel or a new webhook secret holds at once for cached webhook look-ups
     return channel
 
 
@@ -107,6 +110,7 @@ def channel_delete(*, channel: Channel, by) -> None:
         if count:
             raise DomainError(used_by_orders(what=f"Channel {channel.name}", count=count))
         Channel.objects.filter(pk=channel.pk).delete()
+        lookups_changed()
         activity_log(account=channel.account, by=by, action="channel.deleted", summary=f"Deleted channel {channel.name}")
 
 

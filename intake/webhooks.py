@@ -40,6 +40,7 @@ def webhook_orders(request, hook_token: str):
     answer = webhook_receive(
         token=hook_token, body=request.body, signature=request.headers.get("X-Shopify-Hmac-Sha256", ""),
         webhook_id=request.headers.get("X-Shopify-Webhook-Id", ""), topic=request.headers.get("X-Shopify-Topic", ""),
+        version=getattr(request, "lookups_version", None),
     )
     return _answer(answer.status, answer.code, answer.message)
 

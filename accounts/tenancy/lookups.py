@@ -1,10 +1,10 @@
-"""The two look-ups every request makes, cached in each process: the organization by host and the account by API
-key hash.
+"""The look-ups every API or webhook request makes, cached in each process: the organization by host, the account
+by API key hash and the sales channel (with its webhook secret) by webhook token.
 
 Every entry is checked against one version token in Redis, read once per request (one GET). Any change to an
-organization, a domain or an account (`lookups_changed`, called by every service that changes or deletes them:
-organization_update, organization_require_two_factor, demo_drop, account_update, account_rotate_api_key,
-account_set_active; a new organization or account needs none, as misses are never cached) replaces the token
+organization, a domain, an account or a channel (`lookups_changed`, called by every service that changes or deletes
+them: organization_update, organization_require_two_factor, demo_drop, account_update, account_rotate_api_key,
+account_set_active, channel_save, channel_delete; a new one needs none, as misses are never cached) replaces the token
 at once and again after the commit, so every process drops its entries before its next request: a deactivated organization or a rotated key stops at once,
 in every process. The token is random, not a counter, so a Redis that restarted empty can never bring back an
 old version. Without Redis, or with LOOKUP_CACHE off, nothing is cached and every request reads the database.
@@ -31,6 +31,7 @@ MAX_ENTRIES = 10_000  # per cache and process; past it the cache starts again em
 
 _hosts: dict[str, tuple[bytes, object]] = {}
 _keys: dict[tuple[str, str], tuple[bytes, object]] = {}
+_hooks: dict[tuple[str, str], tuple[bytes, object]] = {}
 
 
 def _client() -> redis.Redis:
@@ -74,6 +75,7 @@ def lookups_clear() -> None:
     """Drop every process's cached look-ups now (tests start with this: their rolled-back rows may be cached)."""
     _hosts.clear()
     _keys.clear()
+    _hooks.clear()
     _replace_token()
 
 
@@ -94,24 +96,28 @@ def _put(cache: dict, key, version: bytes | None, value) -> None:
     cache[key] = (version, copy.copy(value))
 
 
+def _cached(cache: dict, key, version: bytes | None, load):
+    cached = _get(cache, key, version)
+    if cached is not None:
+        return cached
+    value = load()
+    _put(cache, key, version, value)
+    return value
+
+
 def organization_for_host(hostname: str, *, version: bytes | None, load):
     """The organization `load(hostname)` returns (raising when there is none), from this process's cache when
     it was read at `version`."""
-    cached = _get(_hosts, hostname, version)
-    if cached is not None:
-        return cached
-    organization = load(hostname)
-    _put(_hosts, hostname, version, organization)
-    return organization
+    return _cached(_hosts, hostname, version, lambda: load(hostname))
 
 
 def account_for_key_hash(schema_name: str, key_hash: str, *, version: bytes | None, load):
     """The account `load(key_hash)` returns (None when no account has that key), from this process's cache when
     it was read at `version`."""
-    cached = _get(_keys, (schema_name, key_hash), version)
-    if cached is not None:
-        return cached
-    account = load(key_hash)
-    _put(_keys, (schema_name, key_hash), version, account)
-    return account
+    return _cached(_keys, (schema_name, key_hash), version, lambda: load(key_hash))
 
+
+def channel_for_webhook_token(schema_name: str, token: str, *, version: bytes | None, load):
+    """What `load(token)` returns for a webhook token (None when no active channel has it), from this process's
+    cache when it was read at `version`."""
+    return _cached(_hooks, (schema_name, token), version, lambda: load(token))

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.tenancy.lookups import channel_for_webhook_token
 from channels.models import Channel
 from channels.secrets import SecretUnreadable, secret_decrypt
 from intake.models import Source, WebhookDelivery
@@ -56,27 +57,41 @@ def webhook_signature(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def _channel(token: str) -> Channel | None:
-    if not token or len(token) > 64:
-        return None
-    return (
+@dataclass(frozen=True)
+class _Hook:
+    channel_id: int
+    account_id: int
+    secret: str  # "" when the channel has none (or it cannot be opened): every delivery is refused
+
+
+def _hook(token: str) -> _Hook | None:
+    channel = (
         Channel.objects.select_related("connection")
         .only("id", "account_id", "connection__id", "connection__webhook_secret_encrypted")
         .filter(webhook_token=token, is_active=True, kind=Channel.Kind.SALES, account__is_active=True)
         .first()
     )
-
-
-def webhook_receive(*, token: str, body: bytes, signature: str, webhook_id: str, topic: str = "") -> WebhookAnswer:
-    """Verify and keep one delivery; writes nothing unless the signature is right. Never raises for bad input."""
-    channel = _channel(token)
     if channel is None:
-        return UNKNOWN
+        return None
     connection_row = getattr(channel, "connection", None)
     try:
         secret = secret_decrypt(connection_row.webhook_secret_encrypted) if connection_row is not None else ""
     except SecretUnreadable:
         secret = ""
+    return _Hook(channel.pk, channel.account_id, secret)
+
+
+def webhook_receive(
+    *, token: str, body: bytes, signature: str, webhook_id: str, topic: str = "", version: bytes | None = None
+) -> WebhookAnswer:
+    """Verify and keep one delivery; writes nothing unless the signature is right. Never raises for bad input.
+    `version`: the request's look-up cache version (accounts/tenancy/lookups.py), to take the channel from it."""
+    if not token or len(token) > 64:
+        return UNKNOWN
+    hook = channel_for_webhook_token(connection.schema_name, token, version=version, load=_hook)
+    if hook is None:
+        return UNKNOWN
+    secret = hook.secret
     given = (signature or "").strip().encode("utf-8", "replace")
     if not secret or not hmac.compare_digest(webhook_signature(secret, body).encode(), given):
         return UNSIGNED
@@ -94,7 +109,7 @@ def webhook_receive(*, token: str, body: bytes, signature: str, webhook_id: str,
             f"INSERT INTO {WebhookDelivery._meta.db_table} (account_id, channel_id, webhook_id, topic, body, "
             "received_at, outcome) VALUES (%s, %s, %s, %s, %s, now(), '') "
             "ON CONFLICT (channel_id, webhook_id) DO NOTHING RETURNING id",
-            [channel.account_id, channel.pk, webhook_id, (topic or "")[:100].replace("\x00", ""), text],
+            [hook.account_id, hook.channel_id, webhook_id, (topic or "")[:100].replace("\x00", ""), text],
         )
         inserted = cursor.fetchone() is not None
     if not inserted:

@@ -240,3 +240,28 @@ def test_a_delivery_that_breaks_intake_is_kept_to_retry_with_a_reason_in_words(w
     assert kept.status == IntakeFailure.Status.RETRYING
     assert "unexpected error" in kept.reasons[0]["message"]
     assert "KeyError" not in kept.reasons[0]["message"] and "internal_field" not in kept.reasons[0]["message"]
+
+
+def test_a_new_signing_secret_and_a_deactivated_channel_hold_at_once_with_the_caches_on(world, settings):
+    from channels.services import channel_save
+
+    assert settings.LOOKUP_CACHE
+    channel = _setup(world)
+    assert deliver(world.org, channel, shopify_order(1101), webhook_id="wh-a").status_code == 200  # now cached
+    connection.set_tenant(world.org)
+
+    def save(**changes):
+        for name, value in changes.pop("channel", {}).items():
+            setattr(channel, name, value)
+        channel_save(account=world.store, channel=channel, warehouses=list(channel.warehouses.all()),
+                     connection=channel.connection, secret=None, clear_secret=False, by=world.admin, **changes)
+        connection.set_tenant(world.org)
+
+    save(webhook_secret="shpss_rotated")
+    assert deliver(world.org, channel, shopify_order(1102), webhook_id="wh-b").status_code == 401  # the old one
+    assert deliver(world.org, channel, shopify_order(1102), webhook_id="wh-b", secret="shpss_rotated").status_code == 200
+    save(channel={"is_active": False})
+    response = deliver(world.org, channel, shopify_order(1103), webhook_id="wh-c", secret="shpss_rotated")
+    assert response.status_code == 404
+    connection.set_tenant(world.org)
+    assert set(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == {"wh-a", "wh-b"}
