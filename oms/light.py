@@ -1,12 +1,14 @@
 """A lighter request path for machine clients. The API (/api/, authenticated by an account's key) and webhooks
 (/hooks/, authenticated by a signature) use no session, messages, signed-in user, htmx or current account, so
 the middleware that provides those is wrapped in `pages_only`: it runs for pages and is passed by for those
-paths. Everything else (the NUL check, the organization by host, security headers, CSP) still runs. CSRF stays
+paths. Everything else (the NUL check, the organization by host, security headers) still runs, and they carry
+the same Content-Security-Policy as pages, built once per process instead of per answer (`CSPMiddleware`). CSRF stays
 as it is (`check --deploy` looks for it by name): the API's views are exempt, so for them it only looks for a
 cookie they do not send."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.utils.module_loading import import_string
 
@@ -72,3 +74,26 @@ HtmxMiddleware = pages_only("django_htmx.middleware.HtmxMiddleware")
 OrganizationMemberMiddleware = pages_only("accounts.middleware.OrganizationMemberMiddleware")
 CurrentAccountMiddleware = pages_only("accounts.middleware.CurrentAccountMiddleware")
 TwoFactorRequiredMiddleware = pages_only("accounts.tenancy.middleware.TwoFactorRequiredMiddleware")
+
+
+class CSPMiddleware:
+    """django-csp's middleware for pages (per-view policies, nonces); the API's and webhooks' answers get the
+    site's policy as it stands in the settings, built once (django-csp builds it twice per answer)."""
+
+    def __init__(self, get_response):
+        from csp.middleware import CSPMiddleware as PageCSPMiddleware
+        from csp.utils import build_policy
+
+        self.get_response = get_response
+        self.pages = PageCSPMiddleware(get_response)
+        self.headers = {"Content-Security-Policy": build_policy()}
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
+            self.headers["Content-Security-Policy-Report-Only"] = build_policy(report_only=True)
+
+    def __call__(self, request):
+        if not is_light(request):
+            return self.pages(request)
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            response.setdefault(name, value)
+        return response
