@@ -1,6 +1,7 @@
 """Requests per API key: a fixed one-minute window counted in Redis.
 
-One round trip per request (INCR and EXPIRE in one pipeline). The window is per key in use, so a rotated key
+One round trip per request (INCR and EXPIRE in one pipeline), none of its own when the key is in the process's
+look-up cache: the tenant middleware then counts it in the round trip that reads the cache's version. The window is per key in use, so a rotated key
 starts a new count; the counter's name carries the organization's schema. Over the limit the API answers 429
 with `Retry-After` (seconds to the next window). A fixed window lets a client send up to twice the limit across
 a window boundary; that is accepted for its cost of one Redis call. If Redis cannot be reached the request is
@@ -45,22 +46,39 @@ def _client() -> redis.Redis:
     return redis_client(settings.API_RATE_LIMIT_REDIS_URL or settings.REDIS_URL)
 
 
-def ratelimit_check(*, account) -> None:
-    """Count this request against the account key's window; raise RateLimited when over the limit."""
+def same_redis_as(url: str) -> bool:
+    """Whether the limits' counters live in the Redis at `url` (then the tenant middleware may read or count them
+    in its own round trip)."""
+    return (settings.API_RATE_LIMIT_REDIS_URL or settings.REDIS_URL) == url
+
+
+def rate_name(*, schema_name: str, key_hash: str) -> str | None:
+    """The name of the key's counter this window (None when the limit is off)."""
+    if settings.API_RATE_LIMIT_PER_MINUTE <= 0:
+        return None
+    return f"oms:api:rate:{schema_name}:{key_hash[:24]}:{int(time.time() // WINDOW_SECONDS)}"
+
+
+def ratelimit_check(*, account, counted: tuple[str, int] | None = None) -> None:
+    """Count this request against the account key's window; raise RateLimited when over the limit. `counted`:
+    (counter name, count) when the tenant middleware counted the request already (no round trip then)."""
     limit = settings.API_RATE_LIMIT_PER_MINUTE
     if limit <= 0:
         return
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    name = f"oms:api:rate:{connection.schema_name}:{account.api_key_hash[:24]}:{window}"
-    try:
-        pipe = _client().pipeline(transaction=False)
-        pipe.incr(name)
-        pipe.expire(name, WINDOW_SECONDS * 2)
-        count, _ = pipe.execute()
-    except redis.RedisError:
-        logger.warning("API rate limit not checked: Redis unavailable", exc_info=True)
-        return
+    name = rate_name(schema_name=connection.schema_name, key_hash=account.api_key_hash)
+    if counted is not None and counted[0] == name:
+        count = counted[1]
+    else:
+        try:
+            pipe = _client().pipeline(transaction=False)
+            pipe.incr(name)
+            pipe.expire(name, WINDOW_SECONDS * 2)
+            count, _ = pipe.execute()
+        except redis.RedisError:
+            logger.warning("API rate limit not checked: Redis unavailable", exc_info=True)
+            return
     if count > limit:
         retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
         raise RateLimited(limit=limit, retry_after=retry_after)

@@ -35,17 +35,30 @@ _hooks: dict[tuple[str, str], tuple[bytes, object]] = {}
 
 
 def _client() -> redis.Redis:
-    return redis_client(settings.LOOKUP_CACHE_REDIS_URL or settings.REDIS_URL)
+    return redis_client(lookups_redis_url())
 
 
-def lookups_version(*, also: tuple[str, ...] = ()) -> tuple[bytes | None, list]:
-    """(the current version token, the values of the Redis keys `also`), in one round trip; (None, []) when the
-    caches are off or Redis cannot be reached."""
+def lookups_redis_url() -> str:
+    return settings.LOOKUP_CACHE_REDIS_URL or settings.REDIS_URL
+
+
+def lookups_version(*, also: tuple[str, ...] = (), count: tuple[str, int] | None = None) -> tuple[bytes | None, list]:
+    """(the current version token, the values of the Redis keys `also`, then with `count` = (name, seconds) the
+    counter `name` incremented, expiring after `seconds`), in one round trip; (None, []) when the caches are off
+    or Redis cannot be reached."""
     if not settings.LOOKUP_CACHE:
         return None, []
     try:
         client = _client()
-        token, *values = client.mget([VERSION_KEY, *also])
+        if count is None:
+            token, *values = client.mget([VERSION_KEY, *also])
+        else:
+            pipe = client.pipeline(transaction=False)
+            pipe.mget([VERSION_KEY, *also])
+            pipe.incr(count[0])
+            pipe.expire(count[0], count[1])
+            (token, *values), counted, _ = pipe.execute()
+            values.append(counted)
         if token is None:  # first use, or Redis lost it: start a new version
             client.set(VERSION_KEY, secrets.token_hex(8), nx=True)
             token = client.get(VERSION_KEY)
@@ -94,6 +107,14 @@ def _put(cache: dict, key, version: bytes | None, value) -> None:
     if len(cache) >= MAX_ENTRIES:
         cache.clear()
     cache[key] = (version, copy.copy(value))
+
+
+def key_cached(hostname: str, key_hash: str) -> str | None:
+    """The schema of `hostname`'s organization when this process holds it and an account of that schema with
+    `key_hash` (at whatever version): a good guess that the key is valid, before the version is read."""
+    entry = _hosts.get(hostname)
+    schema_name = getattr(entry[1], "schema_name", None) if entry else None
+    return schema_name if schema_name and (schema_name, key_hash) in _keys else None
 
 
 def _cached(cache: dict, key, version: bytes | None, load):

@@ -11,8 +11,10 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.tenancy.lockout import client_address
-from accounts.tenancy.lookups import lookups_version, organization_for_host
-from api.ratelimit import bad_key_name
+from accounts.tenancy.lookups import lookups_redis_url, lookups_version, organization_for_host
+from api.auth import rate_name_early
+from api.ratelimit import WINDOW_SECONDS as RATE_WINDOW_SECONDS
+from api.ratelimit import bad_key_name, same_redis_as
 from accounts.tenancy.two_factor import two_factor_device, two_factor_required_for
 from oms.light import is_light
 
@@ -67,16 +69,24 @@ class CachedTenantMiddleware(TenantMainMiddleware):
     (accounts/middleware.py)."""
 
     def process_request(self, request):
-        # An API request's wrong-key count (api/ratelimit.py) comes in the same Redis round trip as the version.
-        counter = bad_key_name(address=client_address(request)) if request.path_info.startswith("/api/") else None
-        version, values = lookups_version(also=(counter,) if counter else ())
-        request.lookups_version = version
-        if counter and values:
-            request.bad_key_count = int(values[0] or 0)
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
             return HttpResponseNotFound()
+        # An API request's wrong-key count, and the key's rate count when the key is cached here (api/ratelimit.py),
+        # come in the same Redis round trip as the version.
+        counter = rate = None
+        if request.path_info.startswith("/api/") and same_redis_as(lookups_redis_url()):
+            counter = bad_key_name(address=client_address(request))
+            rate = rate_name_early(request, hostname)
+        version, values = lookups_version(
+            also=(counter,) if counter else (), count=(rate, RATE_WINDOW_SECONDS * 2) if rate else None
+        )
+        request.lookups_version = version
+        if counter and values:
+            request.bad_key_count = int(values[0] or 0)
+        if rate and values:
+            request.rate_count = (rate, int(values[-1]))
         domain_model = get_tenant_domain_model()
 
         def load(host):

@@ -5,13 +5,7 @@ process (a third) makes the changes."""
 from __future__ import annotations
 
 import http.client
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 from django.conf import settings
@@ -20,43 +14,9 @@ from django.db import connection
 from accounts.services import account_create, account_rotate_api_key, account_set_active
 from accounts.tenancy.lookups import lookups_changed
 from accounts.tenancy.services import organization_update
-from tests.processes import ROOT, process_env
-from tests.workers import _stop
+from tests.processes import web_process
 
 pytestmark = pytest.mark.skipif(not settings.LOOKUP_CACHE, reason="the look-up caches are off")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def web_process():
-    """A gunicorn process (one worker, threads) serving the app against the test database; yields its port."""
-    port = _free_port()
-    log = Path(tempfile.mkdtemp(prefix="oms-web-")) / "web.log"
-    env = process_env(PYTHONUNBUFFERED="1", LOOKUP_CACHE_REDIS_URL=settings.LOOKUP_CACHE_REDIS_URL)
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", "1", "-k", "gthread", "--threads", "4",
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the web process did not start:\n{log.read_text(errors='replace')}")
-                time.sleep(0.2)
-        yield port
-    finally:
-        _stop([process])
 
 
 def _get(port: int, host: str, key: str) -> int:
