@@ -45,9 +45,15 @@ class OnePlanExecutor(MigrationExecutor):
             if verbose:
                 sys.stdout.write(f"[{index + 1}/{len(tenants)} oneplan:{schema}] === Starting migration\n")
                 sys.stdout.flush()
-            connection.set_schema(schema, include_public=False)
             recorder = MigrationRecorder(connection)
-            recorder.ensure_schema()  # the schema's own django_migrations, never public's
+            # Whether the schema has its django_migrations, asked by name: the recorder's own check lists every
+            # table the search path sees, a scan of the catalog, which holds every schema's tables.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT to_regclass(%s)", [f'"{schema}".{recorder.Migration._meta.db_table}'])
+                recorder._has_table = cursor.fetchone()[0] is not None
+            if not recorder._has_table:
+                connection.set_schema(schema, include_public=False)
+                recorder.ensure_schema()  # the schema's own django_migrations, never public's
             connection.set_schema(schema)
             executor.recorder = recorder
             executor.loader.applied_migrations = recorder.applied_migrations()
