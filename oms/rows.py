@@ -44,7 +44,8 @@ def rows_insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
 
 def instances_insert(objs: list) -> list:
     """`bulk_create` for unsaved instances of one model with plain fields: the rows go through `rows_insert`,
-    the instances get their primary keys. `auto_now` / `auto_now_add` fields are set as Django sets them."""
+    the instances get their primary keys. `auto_now` and `auto_now_add` fields take the time of the insert, as
+    Django's `pre_save` gives them on an insert."""
     if not objs:
         return objs
     meta = type(objs[0])._meta
@@ -54,8 +55,7 @@ def instances_insert(objs: list) -> list:
     rows = []
     for obj in objs:
         for field in stamped:
-            if field.auto_now or getattr(obj, field.attname) is None:
-                setattr(obj, field.attname, now)
+            setattr(obj, field.attname, now)
         rows.append({field.column: getattr(obj, field.attname) for field in fields})
     for obj, pk in zip(objs, rows_insert(type(objs[0]), rows, ids=True)):
         obj.pk = pk

@@ -196,7 +196,7 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
         rows_insert(OrderLine, lines)
         rows_insert(OrderEvent, events)
         for warehouse, quantities in allocations.values():
-            stock_allocate(account=account, warehouse=warehouse, quantities=quantities)
+            stock_allocate(account=account, warehouse=warehouse, quantities=quantities, by=by)
     return orders
 
 

@@ -248,6 +248,9 @@ def test_a_new_signing_secret_and_a_deactivated_channel_hold_at_once_with_the_ca
     assert settings.LOOKUP_CACHE
     channel = _setup(world)
     assert deliver(world.org, channel, shopify_order(1101), webhook_id="wh-a").status_code == 200  # now cached
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(world.org, channel, shopify_order(1101), webhook_id="wh-a").json()["code"] == "duplicate"
+    assert not [q for q in queries if "channels_channel" in q["sql"]]  # the channel and secret came from the cache
     connection.set_tenant(world.org)
 
     def save(**changes):
