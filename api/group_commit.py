@@ -9,6 +9,9 @@ API waits for nothing.
 
 No extra thread: the thread of the oldest waiting request writes the batch on its own database connection
 (its request already chose the organization's schema); the other requests' threads wait for their answers.
+The batch runs in a pipeline (oms/rows.py): its statements go out without waiting for each answer, and the
+intake reads (SKUs, codes, warehouse, customers, promotions, external ids) go together, as do the number,
+stock and channel reads, and the writes: about seven round trips for any batch, not one per statement.
 
 The answers are those each request would have had alone. Idempotency keys are claimed in the batch's
 transaction and their answers stored before it commits, as `idempotent` does for one request. Whatever is not
@@ -26,7 +29,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import prefetch_related_objects
 from ninja.responses import Status
 
 from api.idempotency import (
@@ -39,6 +41,7 @@ from api.idempotency import (
 )
 from intake.services import IntakeResult, intake_submit_batch
 from oms.exceptions import DomainError
+from oms.rows import pipelined
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 50
@@ -118,15 +121,14 @@ def order_create_grouped(request, answer: Callable[[IntakeResult], Status]) -> S
 
 def _write(*, account, batch: list[_Pending], answer: Callable[[IntakeResult], Status]) -> None:
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pipelined():
             owners: dict[str, _Pending] = {}
             for pending in batch:
                 if pending.key is not None:
                     owners.setdefault(pending.key, pending)
             claimed = claim_many(account_id=account.pk, keys={k: p.hashed for k, p in owners.items()})
             todo = [p for p in batch if p.key is None or (p.key in claimed and owners[p.key] is p)]
-            results = intake_submit_batch(account=account, payloads=[p.payload for p in todo])
-            prefetch_related_objects([r.order for r in results if r is not None], "lines")  # one read for all
+            results = intake_submit_batch(account=account, payloads=[p.payload for p in todo])  # orders with lines
             keyed: dict[str, Status] = {}
             for pending, result in zip(todo, results):
                 if result is None:

@@ -149,7 +149,11 @@ def claim_many(*, account_id: int, keys: dict[str, str]) -> set[str]:
 def release_many(*, account_id: int, keys: list[str]) -> None:
     """Give back keys claimed in this transaction whose requests will be answered on their own."""
     if keys:
-        IdempotencyKey.objects.filter(account_id=account_id, key__in=keys).delete()
+        with connection.cursor() as cursor:  # reads no row count: it may run in a pipeline (api/group_commit.py)
+            cursor.execute(
+                f"DELETE FROM {IdempotencyKey._meta.db_table} WHERE account_id = %s AND key = ANY(%s)",
+                [account_id, keys],
+            )
 
 
 def store_many(*, account_id: int, answers: dict[str, Status]) -> dict[str, Status]:
@@ -158,14 +162,14 @@ def store_many(*, account_id: int, answers: dict[str, Status]) -> dict[str, Stat
     if not answers:
         return {}
     stored = {key: Status(answer.status_code, _jsonable(answer.value)) for key, answer in answers.items()}
-    with connection.cursor() as cursor:
+    rows = [{"key": key, "code": s.status_code, "body": s.value} for key, s in stored.items()]
+    with connection.cursor() as cursor:  # one JSON text: a text[] of JSON bodies is escaped element by element
         cursor.execute(
             """
-            UPDATE intake_idempotencykey AS k SET status_code = a.code, response = a.body::jsonb
-              FROM unnest(%s::text[], %s::int[], %s::text[]) AS a(key, code, body)
+            UPDATE intake_idempotencykey AS k SET status_code = a.code, response = a.body
+              FROM jsonb_to_recordset(%s::jsonb) AS a(key text, code int, body jsonb)
              WHERE k.account_id = %s AND k.key = a.key
             """,
-            [list(stored), [s.status_code for s in stored.values()],
-             [json.dumps(s.value) for s in stored.values()], account_id],
+            [json.dumps(rows), account_id],
         )
     return stored

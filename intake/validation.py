@@ -8,6 +8,7 @@ queries per order whatever the account's size: one per kind of reference.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal, InvalidOperation
 
@@ -23,7 +24,8 @@ from accounts.models import Warehouse
 from intake.models import Document, SkuAlias
 from intake.normalized import NormalizedOrder
 from oms.codes import country_problem, currency_mismatch, currency_problem
-from orders.models import MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, Order, ShippingMethod, Variant
+from oms.rows import select_list, send, send_instances
+from orders.models import MAX_LINE_QUANTITY, REQUIRED_ADDRESS_FIELDS, Order, Product, ShippingMethod, Variant
 from orders.pricing import CENT, LineInput, price_lines
 
 ERROR = "error"
@@ -86,10 +88,20 @@ def rule_level(*, account, document: str, code_kind: str, channel=None) -> str:
 
 def known_codes(*, account) -> tuple[set[str], set[str]]:
     """The carrier and service codes of the account's active shipping methods."""
+    return _known_codes_send(account=account)()
+
+
+def _known_codes_send(*, account) -> Callable[[], tuple[set[str], set[str]]]:
+    sent = send(
+        f"SELECT carrier_code, service_code FROM {ShippingMethod._meta.db_table} WHERE account_id = %s AND is_active",
+        [account.pk],
+    )
+    return lambda: _codes(sent.rows())
+
+
+def _codes(rows) -> tuple[set[str], set[str]]:
     carriers, services = set(), set()
-    for carrier, service in ShippingMethod.objects.filter(account=account, is_active=True).values_list(
-        "carrier_code", "service_code"
-    ):
+    for carrier, service in rows:
         if carrier:
             carriers.add(carrier.upper())
         if service:
@@ -153,7 +165,27 @@ def _from_line_total(total, quantity: int, price: Decimal | None) -> tuple[Decim
 
 def variants_for(*, account, channel, skus: set[str]) -> dict[str, Variant]:
     """SKU as given -> the account's variant: its own SKU first, then an alias (the channel's before any)."""
-    found = {v.sku: v for v in Variant.objects.filter(account=account, sku__in=skus).select_related("product").order_by()}
+    return _variants_send(account=account, channel=channel, skus=skus)()
+
+
+def _variants_send(*, account, channel, skus: set[str]) -> Callable[[], dict[str, Variant]]:
+    sent = send_instances(
+        f"SELECT {select_list(Variant, 'v')}, {select_list(Product, 'p')} FROM {Variant._meta.db_table} v "
+        f"JOIN {Product._meta.db_table} p ON p.id = v.product_id WHERE v.account_id = %s AND v.sku = ANY(%s)",
+        [account.pk, sorted(skus)], Variant, Product,
+    ) if skus else None
+
+    def read() -> dict[str, Variant]:
+        found = {}
+        for variant, product in sent.rows() if sent is not None else []:
+            variant.product = product
+            found[variant.sku] = variant
+        return _with_aliases(found, account=account, channel=channel, skus=skus)
+
+    return read
+
+
+def _with_aliases(found: dict[str, Variant], *, account, channel, skus: set[str]) -> dict[str, Variant]:
     missing = {s for s in skus if s not in found}
     if missing:
         # Aliases match whatever the case (as they are unique): the channel's own and the account-wide ones.
@@ -196,21 +228,40 @@ class Prefetched:
 
     @classmethod
     def read(cls, *, account, orders: list[NormalizedOrder], channel=None) -> Prefetched:
+        return cls.send(account=account, orders=orders, channel=channel)()
+
+    @classmethod
+    def send(cls, *, account, orders: list[NormalizedOrder], channel=None) -> Callable[[], Prefetched]:
+        """`read`'s queries sent now (in a pipeline, together with what else is sent before the first result is
+        read); call what it returns to read them."""
         skus = {line.sku for order in orders for line in order.lines if line.sku}
-        return cls(
-            channel=channel, variants=variants_for(account=account, channel=channel, skus=skus),
-            known=known_codes(account=account), default_warehouse=_default_warehouse(account=account, channel=channel),
-        )
+        variants = _variants_send(account=account, channel=channel, skus=skus)
+        known = _known_codes_send(account=account)
+        warehouse = _default_warehouse_send(account=account, channel=channel)
+        return lambda: cls(channel=channel, variants=variants(), known=known(), default_warehouse=warehouse())
 
 
 def _default_warehouse(*, account, channel) -> Warehouse | None:
     """Where an order that names no warehouse ships from: the channel's first mapped one, else the account's."""
-    warehouse = None
+    return _default_warehouse_send(account=account, channel=channel)()
+
+
+def _default_warehouse_send(*, account, channel) -> Callable[[], Warehouse | None]:
+    mapped = own = None
+    table = Warehouse._meta.db_table
     if channel is not None and channel.pk:
-        warehouse = channel.warehouses.filter(is_active=True).order_by("code").first()
-    if warehouse is None and account.default_warehouse_id:
-        warehouse = Warehouse.objects.filter(pk=account.default_warehouse_id, is_active=True).first()
-    return warehouse
+        mapping = type(channel).warehouses.through._meta.db_table
+        mapped = send_instances(
+            f"SELECT {select_list(Warehouse, 'w')} FROM {table} w JOIN {mapping} m ON m.warehouse_id = w.id "
+            "WHERE m.channel_id = %s AND w.is_active ORDER BY w.code LIMIT 1",
+            [channel.pk], Warehouse,
+        )
+    if account.default_warehouse_id:
+        own = send_instances(
+            f"SELECT {select_list(Warehouse, 'w')} FROM {table} w WHERE w.id = %s AND w.is_active",
+            [account.default_warehouse_id], Warehouse,
+        )
+    return lambda: next(iter([*(mapped.rows() if mapped else []), *(own.rows() if own else [])]), None)
 
 
 def _warehouse(checked: Checked, *, account, channel, code: str, prefetched: Prefetched | None = None) -> None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from inventory.models import InventoryPush, StockLevel, StockMovement
 from oms.exceptions import DomainError
-from oms.rows import rows_insert
+from oms.rows import Sent, rows_insert, send, send_query
 
 ON_HAND_MAX = 2**31 - 1  # the stock level's integer column
 
@@ -69,22 +69,33 @@ def _apply(*, account, warehouse, totals: Counter, sign: int) -> None:
         )
 
 
-def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int]) -> None:
-    """Write outbox rows for every sales channel selling these variants from `warehouse_id`, and queue their
-    pushes after commit. Must run inside the transaction that changed the levels."""
-    variant_ids = sorted(set(variant_ids))
-    if not variant_ids or not account.inventory_realtime_updates:
-        return
+def _receiving_send(*, account, warehouse_id: int) -> Sent | None:
+    """The sales channels that take inventory updates from `warehouse_id` (when the account sends them), sent."""
+    if not account.inventory_realtime_updates:
+        return None
     from channels.selectors import channels_receiving_inventory
 
-    channel_ids = list(
-        channels_receiving_inventory(account=account).filter(warehouses=warehouse_id).values_list("id", flat=True)
-    )
-    if not channel_ids:
+    return send_query(channels_receiving_inventory(account=account).filter(warehouses=warehouse_id).values_list("id"))
+
+
+def inventory_changed(
+    *, account, warehouse_id: int, variant_ids: Iterable[int], receiving: Sent | None | bool = True
+) -> None:
+    """Write outbox rows for every sales channel selling these variants from `warehouse_id`, and queue their
+    pushes after commit. Must run inside the transaction that changed the levels. `receiving`: those channels
+    already sent for (`_receiving_send`), else they are read here."""
+    variant_ids = sorted(set(variant_ids))
+    if receiving is True:
+        receiving = _receiving_send(account=account, warehouse_id=warehouse_id)
+    channel_ids = [row[0] for row in receiving.rows()] if receiving else []
+    if not variant_ids or not channel_ids:
         return
-    InventoryPush.objects.bulk_create(
-        InventoryPush(account=account, channel_id=c, variant_id=v) for c in channel_ids for v in variant_ids
-    )
+    now = timezone.now()
+    rows_insert(InventoryPush, [
+        {"account_id": account.pk, "channel_id": c, "variant_id": v, "status": InventoryPush.Status.PENDING,
+         "created_at": now, "attempts": 0, "last_error": ""}
+        for c in channel_ids for v in variant_ids
+    ])
     from inventory.push import inventory_push_enqueue
 
     pairs = [(c, v) for c in channel_ids for v in variant_ids]
@@ -92,7 +103,9 @@ def inventory_changed(*, account, warehouse_id: int, variant_ids: Iterable[int])
     transaction.on_commit(lambda: inventory_push_enqueue(schema=schema, pairs=pairs))
 
 
-def _record(*, account, warehouse, kind: str, rows: list[tuple], by, reason: str, order=None) -> None:
+def _record(
+    *, account, warehouse, kind: str, rows: list[tuple], by, reason: str, order=None, receiving: Sent | None | bool = True
+) -> None:
     """Ledger entries for (variant id, on hand delta, allocated delta[, order id]) rows, then the outbox."""
     default = getattr(order, "pk", order)
     actor = _actor(by)
@@ -105,7 +118,48 @@ def _record(*, account, warehouse, kind: str, rows: list[tuple], by, reason: str
          "order_id": rest[0] if rest else default}
         for variant_id, on_hand, allocated, *rest in rows
     ])
-    inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows])
+    inventory_changed(account=account, warehouse_id=warehouse.pk, variant_ids=[r[0] for r in rows], receiving=receiving)
+
+
+class StockHold:
+    """An allocation in two steps, so its reads go out with others (one round trip in a pipeline): made, it has
+    sent the locking read of the stock rows in id order (two allocations never deadlock) and of the channels to
+    tell; `check()` reads them and raises StockShortage; `allocate()` writes the levels, the ledger and the
+    outbox, and asks for no answer."""
+
+    def __init__(self, *, account, warehouse, quantities: Iterable[tuple]):
+        self.account, self.warehouse = account, warehouse
+        self.totals = _totals(quantities)
+        self._levels = send(
+            f"SELECT variant_id, on_hand, allocated FROM {StockLevel._meta.db_table} WHERE account_id = %s "
+            "AND warehouse_id = %s AND variant_id = ANY(%s) ORDER BY id FOR UPDATE",
+            [account.pk, warehouse.pk, list(self.totals)],
+        ) if self.totals else None
+        self._receiving = _receiving_send(account=account, warehouse_id=warehouse.pk) if self.totals else None
+
+    def check(self) -> None:
+        if self._levels is None:
+            return
+        available = {variant_id: on_hand - allocated for variant_id, on_hand, allocated in self._levels.rows()}
+        shortages = {
+            variant_id: (wanted, available.get(variant_id, 0))
+            for variant_id, wanted in self.totals.items()
+            if wanted > available.get(variant_id, 0)
+        }
+        if shortages:
+            raise StockShortage(shortages)
+
+    def allocate(self, quantities: Iterable[tuple], *, by=None, reason: str = "", order=None) -> None:
+        """After `check()`: allocate `quantities` (the same totals), ledger entries naming `order` or, for
+        (variant id, quantity, order id) triples, each its own."""
+        if not self.totals:
+            return
+        _apply(account=self.account, warehouse=self.warehouse, totals=self.totals, sign=1)
+        _record(
+            account=self.account, warehouse=self.warehouse, kind=StockMovement.Kind.ALLOCATION,
+            rows=[(v, 0, q, o) for (v, o), q in _per_order(quantities, order).items()], by=by,
+            reason=reason or "Order allocation", receiving=self._receiving,
+        )
 
 
 def stock_allocate(
@@ -114,31 +168,10 @@ def stock_allocate(
     """Allocate (variant id, quantity) pairs in `warehouse`, all or none. Raises StockShortage. The ledger
     entries name `order`, or each (variant id, quantity, order id) triple its own."""
     quantities = list(quantities)
-    totals = _totals(quantities)
-    if not totals:
-        return
     with transaction.atomic():
-        levels = {
-            level.variant_id: level
-            for level in StockLevel.objects.select_for_update()
-            .filter(account=account, warehouse=warehouse, variant_id__in=list(totals))
-            .order_by("id")
-            .only("id", "variant_id", "on_hand", "allocated")
-        }
-        shortages = {}
-        for variant_id, wanted in totals.items():
-            level = levels.get(variant_id)
-            available = level.available if level else 0
-            if wanted > available:
-                shortages[variant_id] = (wanted, available)
-        if shortages:
-            raise StockShortage(shortages)
-        _apply(account=account, warehouse=warehouse, totals=totals, sign=1)
-        _record(
-            account=account, warehouse=warehouse, kind=StockMovement.Kind.ALLOCATION,
-            rows=[(v, 0, q, o) for (v, o), q in _per_order(quantities, order).items()], by=by,
-            reason=reason or "Order allocation",
-        )
+        hold = StockHold(account=account, warehouse=warehouse, quantities=quantities)
+        hold.check()
+        hold.allocate(quantities, by=by, reason=reason, order=order)
 
 
 def stock_release(

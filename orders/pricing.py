@@ -28,8 +28,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
+from oms.rows import Sent, select_list, send_instances
 from orders.models import Promotion, ShippingMethod, TaxJurisdiction, Variant
 
 CENT = Decimal("0.01")
@@ -78,11 +79,31 @@ class PricedOrder:
 
 def promotions_on(*, account, on: dt.date) -> list[Promotion]:
     """Active promotions valid on `on`, with their product and variant scopes, in three queries."""
-    return list(
-        Promotion.objects.filter(account=account, is_active=True, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .prefetch_related("products", "variants")
+    return list(promotions_query(account=account, on=on).prefetch_related("products", "variants"))
+
+
+def promotions_query(*, account, on: dt.date):
+    """Active promotions valid on `on` (without their scopes: `promotions_with_scopes`)."""
+    return Promotion.objects.filter(account=account, is_active=True, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
     )
+
+
+def promotions_send(*, account, on: dt.date) -> Sent:
+    """`promotions_query` sent now (hand-written: it runs once per batch of orders); read with
+    `promotions_with_scopes(sent.rows())`."""
+    return send_instances(
+        f"SELECT {select_list(Promotion, 'p')} FROM {Promotion._meta.db_table} p WHERE p.account_id = %s "
+        "AND p.is_active AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s) "
+        "ORDER BY p.valid_from, p.name",
+        [account.pk, on, on], Promotion,
+    )
+
+
+def promotions_with_scopes(promotions: list[Promotion]) -> list[Promotion]:
+    """Promotions read by `promotions_query` with their product and variant scopes (two queries, none without)."""
+    prefetch_related_objects(promotions, "products", "variants")
+    return promotions
 
 
 def _in_scope(promotion: Promotion, variant: Variant) -> bool:

@@ -9,7 +9,7 @@ was wrong.
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,8 +27,9 @@ from intake.services.failures import (
 from intake.validation import ERROR, Checked, Prefetched, Problem, order_check
 from inventory.services import StockShortage
 from oms.exceptions import DomainError
+from oms.rows import Sent, pipelined, send
 from orders.models import Customer, Order
-from orders.pricing import promotions_on
+from orders.pricing import promotions_on, promotions_send, promotions_with_scopes
 from orders.services.create import OrderDraft, orders_insert
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,19 @@ def _from_door(*, account, channel, source: str, kind: str = Order.Kind.SALES):
     return orders.filter(channel__isnull=True, source=ORDER_SOURCE[source])
 
 
+def _taken_send(*, account, channel, source: str, external_ids: list[str]):
+    """Which of `external_ids` orders from this door (`_from_door`'s sales orders) already took, sent now
+    (hand-written: it runs once per batch); read with `{row[0] for row in sent.rows()}`."""
+    if not external_ids:
+        return Sent(None)
+    door = "channel_id = %s" if channel is not None else "channel_id IS NULL AND source = %s"
+    return send(
+        f"SELECT external_id FROM {Order._meta.db_table} WHERE account_id = %s AND kind = %s AND NOT is_simulation "
+        f"AND {door} AND external_id = ANY(%s)",
+        [account.pk, Order.Kind.SALES, channel.pk if channel is not None else ORDER_SOURCE[source], external_ids],
+    )
+
+
 def order_existing(
     *, account, channel, source: str, external_id: str, kind: str = Order.Kind.SALES
 ) -> Order | None:
@@ -85,27 +99,43 @@ def _live_customers(*, account, emails: list[str]) -> dict[str, Customer]:
     The lock is what redaction (privacy/services.py) takes FOR NO KEY UPDATE: it skips a profile an order is
     being attached to, and a profile it redacts while we wait for the lock no longer matches when we get it
     (PostgreSQL re-checks `redacted_at IS NULL` on the row as it is then), so its email counts as new."""
-    found: dict[str, Customer] = {}
-    for customer in Customer.objects.raw(
-        f"SELECT * FROM {Customer._meta.db_table} WHERE account_id = %s AND email = ANY(%s) "
+    return _live_customers_send(account=account, emails=emails)()
+
+
+def _live_customers_send(*, account, emails: list[str]) -> Callable[[], dict[str, Customer]]:
+    if not emails:
+        return dict
+    fields = [f.column for f in Customer._meta.concrete_fields]
+    sent = send(
+        f"SELECT {', '.join(fields)} FROM {Customer._meta.db_table} WHERE account_id = %s AND email = ANY(%s) "
         "AND redacted_at IS NULL ORDER BY id FOR SHARE",
         [account.pk, emails],
-    ):
-        found.setdefault(customer.email, customer)
-    return found
+    )
+
+    def read() -> dict[str, Customer]:
+        found: dict[str, Customer] = {}
+        for row in sent.rows():
+            customer = Customer.from_db(connection.alias, fields, row)
+            found.setdefault(customer.email, customer)
+        return found
+
+    return read
 
 
-def _customers(*, account, orders: list[NormalizedOrder]) -> dict[str, Customer]:
+def _customers(*, account, orders: list[NormalizedOrder], found: dict[str, Customer] | None = None) -> dict[str, Customer]:
     """Email -> the account's live customer for these orders; the ones not known yet are created.
 
     Parallel intakes for one new customer: the first creates it, the others (waiting on its advisory lock
     until its transaction ends) find it. Locks are taken in one order, so two batches never wait on each other.
-    A profile being redacted meanwhile is never attached to: see `_live_customers`.
+    A profile being redacted meanwhile is never attached to: see `_live_customers`. `found`: the live profiles
+    already read (of these orders' emails at least).
     """
     emails = sorted({o.customer_email for o in orders if o.customer_email})
     if not emails:
         return {}
-    found = _live_customers(account=account, emails=emails)
+    found = {e: c for e, c in found.items() if e in emails} if found is not None else (
+        _live_customers(account=account, emails=emails)
+    )
     missing = [e for e in emails if e not in found]
     if missing:
         with connection.cursor() as cursor:
@@ -287,6 +317,7 @@ def intake_submit_batch(
     gives the same answer it would have had alone. Must run inside the caller's transaction; raises (and the
     caller rolls back and takes every payload alone) when the orders cannot all be written together: stock
     short for one of them, an external id taken meanwhile, a discount code refused, a value too large.
+    Pipeline-safe (reads no row count): callers run it in `pipelined()`, and the orders come back with their lines.
     """
     payload_format = channel.order_format if channel is not None else "oms"
     results: list[IntakeResult | None] = [None] * len(payloads)
@@ -301,20 +332,25 @@ def intake_submit_batch(
             continue
         seen.add(order.external_id)
         orders[index] = order
-    taken = set(
-        _from_door(account=account, channel=channel, source=source)
-        .filter(external_id__in=[o.external_id for o in orders.values() if o.external_id])
-        .values_list("external_id", flat=True)
-    )
+    if not orders:
+        return results
+    # What the checks need, sent at once: one round trip in a pipeline (api/group_commit.py opens one).
+    today = account.today()
+    taken = _taken_send(account=account, channel=channel, source=source,
+                        external_ids=[o.external_id for o in orders.values() if o.external_id])
+    prefetched = Prefetched.send(account=account, orders=list(orders.values()), channel=channel)
+    live = _live_customers_send(account=account, emails=sorted({o.customer_email for o in orders.values() if o.customer_email}))
+    promotions = {today: promotions_send(account=account, on=today)}
+    taken = {row[0] for row in taken.rows()}
+    prefetched, live = prefetched(), live()
+    promotions = {on: promotions_with_scopes(sent.rows()) for on, sent in promotions.items()}
     orders = {i: o for i, o in orders.items() if o.external_id not in taken}
     # Without an external id: one whose rejected copy was replayed already is a duplicate, answered alone.
-    today = account.today()
     fingerprints = {i: o.fingerprint(received_on=today) for i, o in orders.items() if not o.external_id}
     replayed = failure_orders_by_fingerprint(
         account=account, source=source, channel=channel, fingerprints=sorted({f for f in fingerprints.values() if f}),
     )
     orders = {i: o for i, o in orders.items() if fingerprints.get(i, "") not in replayed}
-    prefetched = Prefetched.read(account=account, orders=list(orders.values()), channel=channel)
     checks = {
         i: order_check(account=account, order=o, channel=channel, source=source, prefetched=prefetched)
         for i, o in orders.items()
@@ -322,8 +358,7 @@ def intake_submit_batch(
     orders = {i: o for i, o in orders.items() if not checks[i].errors}
     if not orders:
         return results
-    customers = _customers(account=account, orders=list(orders.values()))
-    promotions: dict[dt.date, list] = {}
+    customers = _customers(account=account, orders=list(orders.values()), found=live)
     drafts = {}
     for index, order in orders.items():
         checked = checks[index]
@@ -333,7 +368,7 @@ def intake_submit_batch(
             promotions[checked.order_date] = promotions_on(account=account, on=checked.order_date)
         draft.promotions = promotions[checked.order_date]
         drafts[index] = draft
-    created = orders_insert(account=account, drafts=list(drafts.values()), by=by)
+    created = orders_insert(account=account, drafts=list(drafts.values()), by=by, with_lines=True)
     source_stats_add(account=account, source=source, channel=channel, accepted=len(created))
     failures_resolve_earlier(
         account=account, source=source, channel=channel, by=by,
@@ -356,7 +391,7 @@ def intake_submit_many(
     retry instead of raising (the webhook inbox: one such payload must not block the others)."""
     results: list[IntakeResult | None] = [None] * len(payloads)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), pipelined():
             results = intake_submit_batch(account=account, payloads=payloads, source=source, channel=channel, by=by)
     except (DomainError, DatabaseError) as refused:  # e.g. stock short for one of them: each is taken alone
         logger.info("%d orders not written together (%s); each is taken alone", len(payloads), refused)

@@ -15,13 +15,13 @@ from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inventory.services import StockShortage, stock_allocate, stock_release
+from inventory.services import StockHold, StockShortage, stock_release
 from oms.exceptions import DomainError
-from oms.rows import instances_insert, rows_insert
+from oms.rows import ids_send, instances_insert, rows_insert
 from orders.models import ADDRESS_FIELDS, Customer, Order, OrderEvent, OrderLine, ShippingMethod, TaxJurisdiction
 from orders.pricing import LineInput, PricedOrder, price_lines
 from orders.rules import rules_apply
-from orders.services.numbers import order_numbers_next, order_series
+from orders.services.numbers import order_numbers_send, order_series
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Order.Status.DRAFT: {Order.Status.OPEN, Order.Status.CANCELLED},
@@ -100,17 +100,20 @@ class OrderDraft:
         return self.priced
 
 
-def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
-    priced = draft.priced
+def _status(draft: OrderDraft) -> str:
     allocates = draft.kind == Order.Kind.SALES and not draft.is_simulation and draft.warehouse is not None
-    status = draft.status or (
+    return draft.status or (
         Order.Status.DRAFT if draft.is_simulation else (Order.Status.ALLOCATED if allocates else Order.Status.OPEN)
     )
+
+
+def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
+    priced = draft.priced
     return Order(
         account=draft.account,
         kind=draft.kind,
         number=number,
-        status=status,
+        status=_status(draft),
         source=draft.source,
         channel=draft.channel,
         external_id=draft.external_id,
@@ -148,8 +151,12 @@ def _order_row(draft: OrderDraft, number: str, by, now) -> Order:
     )
 
 
-def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
-    """Write priced drafts as orders with lines, events and stock allocation, all or nothing."""
+def orders_insert(*, account, drafts: list[OrderDraft], by, with_lines: bool = False) -> list[Order]:
+    """Write priced drafts as orders with lines, events and stock allocation, all or nothing. `with_lines`:
+    each order comes back with its lines and their variants (as `order.lines.all()` gives them, not read again).
+
+    Round trips, in a pipeline (api/group_commit.py opens one): the numbers, the new ids and the locked stock
+    rows together, then every write at once (with the ids taken, nothing waits for an insert's answer)."""
     if not drafts:
         return []
     now = timezone.now()
@@ -166,12 +173,29 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
             if draft.priced is None:
                 draft.price()
             by_series.setdefault(order_series(kind=draft.kind, is_simulation=draft.is_simulation), []).append(draft)
+        series_numbers = [
+            (group, order_numbers_send(account=account, kind=series, count=len(group)))
+            for series, group in by_series.items()
+        ]
+        allocations: dict[int, tuple] = {}  # warehouse id -> (warehouse, [(variant id, quantity, draft index)])
+        for index, draft in enumerate(drafts):
+            if _status(draft) in HOLDS_STOCK and not draft.is_simulation and draft.warehouse is not None:
+                allocations.setdefault(draft.warehouse.pk, (draft.warehouse, []))[1].extend(
+                    (p.variant.pk, p.quantity, index) for p in draft.priced.lines
+                )
+        holds = [
+            (StockHold(account=account, warehouse=warehouse, quantities=quantities), quantities)
+            for warehouse, quantities in allocations.values()
+        ]
+        order_ids = ids_send(Order, len(drafts))
+        line_ids = ids_send(OrderLine, sum(len(d.priced.lines) for d in drafts) if with_lines else 0)
         numbers: dict[int, str] = {}
-        for series, group in by_series.items():
-            for draft, number in zip(group, order_numbers_next(account=account, kind=series, count=len(group))):
-                numbers[id(draft)] = number
-        orders = instances_insert([_order_row(d, numbers[id(d)], by, now) for d in drafts])
-        lines, events, allocations = [], [], {}
+        for group, sent in series_numbers:
+            numbers.update(zip(map(id, group), sent()))
+        for hold, _ in holds:
+            hold.check()
+        orders = instances_insert([_order_row(d, numbers[id(d)], by, now) for d in drafts], ids=order_ids.rows())
+        lines, events = [], []
         actor_id = actor.pk if actor else None
         for order, draft in zip(orders, drafts):
             charged = draft.line_charged
@@ -189,15 +213,35 @@ def orders_insert(*, account, drafts: list[OrderDraft], by) -> list[Order]:
                 "account_id": account.pk, "order_id": order.pk, "actor_id": actor_id, "kind": "created",
                 "message": draft.event_message, "data": draft.event_data, "created_at": draft.created_at or now,
             })
-            if order.status in HOLDS_STOCK and not order.is_simulation and draft.warehouse is not None:
-                allocations.setdefault(draft.warehouse.pk, (draft.warehouse, []))[1].extend(
-                    (p.variant.pk, p.quantity, order.pk) for p in draft.priced.lines
-                )
+        if with_lines:
+            for line, pk in zip(lines, line_ids.rows()):
+                line["id"] = pk
         rows_insert(OrderLine, lines)
         rows_insert(OrderEvent, events)
-        for warehouse, quantities in allocations.values():
-            stock_allocate(account=account, warehouse=warehouse, quantities=quantities, by=by)
+        for hold, quantities in holds:
+            hold.allocate([(v, q, orders[i].pk) for v, q, i in quantities], by=by)
+        if with_lines:
+            _attach_lines(orders, drafts, lines)
     return orders
+
+
+def _attach_lines(orders: list[Order], drafts: list[OrderDraft], lines: list[dict]) -> None:
+    """Give each order its lines as written (with their ids), as `prefetch_related("lines__variant")` would."""
+    by_order: dict[int, list[OrderLine]] = {order.pk: [] for order in orders}
+    variants = iter(p.variant for draft in drafts for p in draft.priced.lines)  # in the order of `lines`
+    for row in lines:
+        line = OrderLine(**row)
+        line.variant = next(variants)
+        by_order[row["order_id"]].append(line)
+    for order in orders:
+        for line in by_order[order.pk]:
+            line._state.adding, line._state.db = False, order._state.db
+            line.order = order
+        cache = getattr(order, "_prefetched_objects_cache", {})
+        cache.pop("lines", None)
+        lines = order.lines.all()  # not read: its result is set here
+        lines._result_cache, lines._prefetch_done = by_order[order.pk], True
+        order._prefetched_objects_cache = {**cache, "lines": lines}
 
 
 def order_transition(

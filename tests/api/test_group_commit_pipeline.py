@@ -1,0 +1,113 @@
+"""A group-commit batch runs in one pipeline (oms/rows.py): its statements go out without waiting for each answer,
+the reads it sends together come back as the ORM would give them, an error in a statement nobody waited for
+still rolls the batch back, and the answers' lines come from what was written, not read again."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from ninja.responses import Status
+
+from accounts.models import Warehouse
+from api import group_commit
+from api.orders import order_body
+from inventory.models import StockLevel
+from oms.rows import pipelined, rows_insert, select_list, send, send_instances, send_query
+from orders.models import Order, OrderEvent, Product, Variant
+from tests import factories
+from tests.api.conftest import order_payload
+
+
+def _statements_in_pipeline(calls):
+    """Run `calls()` recording, for every statement, whether the connection was in pipeline mode."""
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql.split()[0].upper(), bool(connection.connection.pgconn.pipeline_status)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        calls()
+    return seen
+
+
+def test_every_statement_of_a_batch_runs_in_the_pipeline(world, mug):
+    batch = [group_commit._Pending(payload=order_payload(external_id=f"P-{n}"), key=f"key-{n}", hashed="h")
+             for n in range(3)]
+
+    seen = _statements_in_pipeline(
+        lambda: group_commit._write(account=world.store, batch=batch, answer=lambda r: Status(201, order_body(r.order)))
+    )
+
+    assert all(p.answer is not None and p.answer.status_code == 201 for p in batch)  # written together
+    # The batch's transaction (here a savepoint inside the test's) opens before the pipeline and ends after it.
+    assert seen[0] == ("SAVEPOINT", False) and seen[-1] == ("RELEASE", False)
+    assert len(seen) > 10 and all(in_pipeline for _, in_pipeline in seen[1:-1]), "\n".join(map(str, seen))
+    assert sum(1 for verb, _ in seen if verb == "INSERT") >= 5  # keys, numbers, orders, events, ledger, lines
+
+
+def test_the_answers_lines_are_the_written_rows_and_read_nothing(world, mug):
+    batch = [group_commit._Pending(payload=order_payload(external_id="L-1", lines=[{"sku": "MUG-1", "quantity": 3}]),
+                                   key=None, hashed=None)]
+    answers = []
+
+    def answer(result):
+        with CaptureQueriesContext(connection) as queries:
+            body = order_body(result.order)
+            lines = [(line.pk, line.variant.sku, line.quantity, line.unit_price) for line in result.order.lines.all()]
+        answers.append((len(queries), body, lines))
+        return Status(201, body)
+
+    group_commit._write(account=world.store, batch=batch, answer=answer)
+
+    count, body, lines = answers[0]
+    assert count == 0
+    order = Order.objects.select_related("warehouse", "shipping_method").get(account=world.store, external_id="L-1")
+    assert body == order_body(order)
+    assert lines == [(line.pk, line.variant.sku, line.quantity, line.unit_price) for line in order.lines.all()]
+    assert lines[0][1:] == ("MUG-1", 3, mug.price)
+
+
+def test_reads_sent_together_come_back_as_the_orm_reads_them(world, mug):
+    product = Product.objects.create(account=world.store, name="Cups", description="Ceramic")
+    cup = factories.VariantFactory(account=world.store, product=product, sku="CUP", price=Decimal("7.25"))
+    table = Variant._meta.db_table
+    with transaction.atomic(), pipelined():
+        variants = send_instances(
+            f"SELECT {select_list(Variant, 'v')}, {select_list(Product, 'p')} FROM {table} v "
+            f"JOIN {Product._meta.db_table} p ON p.id = v.product_id WHERE v.id = ANY(%s) ORDER BY v.id",
+            [[mug.pk, cup.pk]], Variant, Product,
+        )
+        warehouses = send_query(Warehouse.objects.filter(account=world.store))
+        levels = send_query(StockLevel.objects.filter(variant=mug).values_list("variant_id", "on_hand"))
+        counted = send("SELECT count(*) FROM orders_variant WHERE account_id = %s", [world.store.pk])
+        nothing = send_query(Variant.objects.filter(pk__in=[]))
+        read = variants.rows(), warehouses.rows(), levels.rows(), counted.rows(), nothing.rows()
+
+    pairs, warehouses, levels, counted, nothing = read
+    for (variant, its_product), expected in zip(pairs, Variant.objects.select_related("product").order_by("id")
+                                                 .filter(pk__in=[mug.pk, cup.pk])):
+        for field in Variant._meta.concrete_fields:
+            assert getattr(variant, field.attname) == getattr(expected, field.attname), field.name
+        for field in Product._meta.concrete_fields:
+            assert getattr(its_product, field.attname) == getattr(expected.product, field.attname), field.name
+        assert not variant._state.adding and variant._state.db == "default"
+    assert [w.pk for w in warehouses] == list(Warehouse.objects.filter(account=world.store).values_list("pk", flat=True))
+    assert levels == list(StockLevel.objects.filter(variant=mug).values_list("variant_id", "on_hand"))
+    assert counted == [(Variant.objects.filter(account=world.store).count(),)]
+    assert nothing == []
+
+
+def test_a_refused_write_nobody_waited_for_rolls_the_transaction_back(world, mug):
+    order = factories.make_orders(world.store, [factories.order_draft(world.store, [(mug, 1)])])[0]
+    events = OrderEvent.objects.count()
+    row = {"account_id": world.store.pk, "order_id": order.pk, "actor_id": None, "kind": "note", "message": "x",
+           "data": {}, "created_at": order.created_at}
+
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        rows_insert(OrderEvent, [row])
+        with pipelined():  # nested: joins the open pipeline
+            rows_insert(OrderEvent, [{**row, "kind": None}])  # a NOT NULL column: refused at the end
+
+    assert OrderEvent.objects.count() == events  # the first row went with the transaction
