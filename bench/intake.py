@@ -367,7 +367,8 @@ PROFILE_PARTS = [  # (label, function names whose cumulative time is that part),
     ("schema validation (pydantic)", ["_get_values"], "ninja/operation"),
     ("the endpoint (intake for orders)", ["order_create", "order_bulk_create"], "api/"),
     ("JSON rendering", ["render"], "ninja/renderers"),
-    ("SQL (every query)", ["execute"], "psycopg/cursor"),
+    ("SQL (every query sent; in a pipeline, sending only)", ["execute"], "psycopg/cursor"),
+    ("waiting on PostgreSQL (every answer, pipeline syncs)", ["wait"], "psycopg/connection"),
 ]
 
 
