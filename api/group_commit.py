@@ -33,7 +33,7 @@ from ninja.responses import Status
 
 from api.idempotency import (
     HEADER,
-    claim_many,
+    claim_many_send,
     key_valid,
     release_many,
     request_hash,
@@ -41,7 +41,7 @@ from api.idempotency import (
 )
 from intake.services import IntakeResult, intake_submit_batch
 from oms.exceptions import DomainError
-from oms.rows import pipelined
+from oms.rows import atomic_pipelined
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 50
@@ -121,22 +121,32 @@ def order_create_grouped(request, answer: Callable[[IntakeResult], Status]) -> S
 
 def _write(*, account, batch: list[_Pending], answer: Callable[[IntakeResult], Status]) -> None:
     try:
-        with transaction.atomic(), pipelined():
+        with atomic_pipelined():
             owners: dict[str, _Pending] = {}
             for pending in batch:
                 if pending.key is not None:
                     owners.setdefault(pending.key, pending)
-            claimed = claim_many(account_id=account.pk, keys={k: p.hashed for k, p in owners.items()})
-            todo = [p for p in batch if p.key is None or (p.key in claimed and owners[p.key] is p)]
-            results = intake_submit_batch(account=account, payloads=[p.payload for p in todo])  # orders with lines
+            claiming = claim_many_send(account_id=account.pk, keys={k: p.hashed for k, p in owners.items()})
+            todo = [p for p in batch if p.key is None or owners[p.key] is p]
+            read: list[set[str]] = []
+
+            def claimed() -> set[str]:  # read once, in the round trip of intake's reads
+                if not read:
+                    read.append(claiming())
+                return read[0]
+
+            def only() -> set[int]:
+                return {i for i, p in enumerate(todo) if p.key is None or p.key in claimed()}
+
+            results = intake_submit_batch(account=account, payloads=[p.payload for p in todo], only=only)
             keyed: dict[str, Status] = {}
-            for pending, result in zip(todo, results):
+            for pending, result in zip(todo, results):  # orders come with their lines
                 if result is None:
                     continue
                 pending.answer = answer(result)
                 if pending.key is not None:
                     keyed[pending.key] = pending.answer
-            release_many(account_id=account.pk, keys=[k for k in claimed if k not in keyed])
+            release_many(account_id=account.pk, keys=[k for k in claimed() if k not in keyed])
             for key, stored in store_many(account_id=account.pk, answers=keyed).items():
                 owners[key].answer = stored
     except (DomainError, IntegrityError, DataError) as refused:  # e.g. stock short for one: expected, no fault

@@ -31,6 +31,7 @@ from ninja.responses import NinjaJSONEncoder, Status
 
 from api.errors import ApiError, error_body
 from intake.models import IdempotencyKey
+from oms.rows import send
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -130,20 +131,25 @@ def key_valid(key: str) -> bool:
 def claim_many(*, account_id: int, keys: dict[str, str]) -> set[str]:
     """`_claim` for many keys (key -> request hash) in one statement: the keys this transaction now holds.
     Inserted in key order, so two batches retrying the same keys wait on each other instead of deadlocking."""
+    return claim_many_send(account_id=account_id, keys=keys)()
+
+
+def claim_many_send(*, account_id: int, keys: dict[str, str]) -> Callable[[], set[str]]:
+    """`claim_many` sent now (in a pipeline, with what else is sent before the first result is read); call what
+    it returns, once, for the keys claimed."""
     if not keys:
-        return set()
+        return set
     keys = dict(sorted(keys.items()))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO intake_idempotencykey (account_id, key, request_hash, created_at)
-            SELECT %s, k, h, now() FROM unnest(%s::text[], %s::text[]) AS t(k, h)
-            ON CONFLICT (account_id, key) DO NOTHING
-            RETURNING key
-            """,
-            [account_id, list(keys), list(keys.values())],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    sent = send(
+        """
+        INSERT INTO intake_idempotencykey (account_id, key, request_hash, created_at)
+        SELECT %s, k, h, now() FROM unnest(%s::text[], %s::text[]) AS t(k, h)
+        ON CONFLICT (account_id, key) DO NOTHING
+        RETURNING key
+        """,
+        [account_id, list(keys), list(keys.values())],
+    )
+    return lambda: {row[0] for row in sent.rows()}
 
 
 def release_many(*, account_id: int, keys: list[str]) -> None:

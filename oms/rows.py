@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 
@@ -100,6 +101,42 @@ def pipelined():
         return
     with connection.wrap_database_errors, raw.pipeline():
         yield
+
+
+@contextmanager
+def atomic_pipelined():
+    """`transaction.atomic()` with its statements in a pipeline that stays open for the COMMIT, so the last
+    writes and the COMMIT are one round trip (psycopg's commit waits for every answer and Django rolls back
+    if one was an error). The pipeline opens inside the transaction (psycopg cannot start one in pipeline mode)
+    and its on-commit callbacks run before the pipeline ends, so they too must read no row count. Inside another
+    transaction (a savepoint, whose RELEASE would not wait for the answers before it) the pipeline ends first.
+    On an error the pipeline ends, then the transaction rolls back."""
+    outermost = not connection.in_atomic_block
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    try:
+        pipe = pipelined()
+        pipe.__enter__()
+    except BaseException:
+        if not atomic.__exit__(*sys.exc_info()):
+            raise
+        return
+    try:
+        yield
+    except BaseException:
+        error = sys.exc_info()
+        try:
+            pipe.__exit__(*error)
+        finally:
+            atomic.__exit__(*error)
+        raise
+    first, then = (atomic, pipe) if outermost else (pipe, atomic)
+    try:
+        first.__exit__(None, None, None)
+    except BaseException:
+        then.__exit__(*sys.exc_info())
+        raise
+    then.__exit__(None, None, None)
 
 
 class Sent:

@@ -308,7 +308,8 @@ def intake_submit(
 
 
 def intake_submit_batch(
-    *, account, payloads: list, source: str = Source.API, channel=None, by=None
+    *, account, payloads: list, source: str = Source.API, channel=None, by=None,
+    only: Callable[[], set[int]] | None = None,
 ) -> list[IntakeResult | None]:
     """Group commit: create the orders of many payloads (one account and door) with a fixed number of queries.
 
@@ -318,6 +319,8 @@ def intake_submit_batch(
     caller rolls back and takes every payload alone) when the orders cannot all be written together: stock
     short for one of them, an external id taken meanwhile, a discount code refused, a value too large.
     Pipeline-safe (reads no row count): callers run it in `pipelined()`, and the orders come back with their lines.
+    `only`, called once the reads are sent: the indexes of the payloads to go on with (the others get None), so
+    what decides it (e.g. idempotency keys claimed) goes to PostgreSQL with the reads.
     """
     payload_format = channel.order_format if channel is not None else "oms"
     results: list[IntakeResult | None] = [None] * len(payloads)
@@ -341,10 +344,11 @@ def intake_submit_batch(
     prefetched = Prefetched.send(account=account, orders=list(orders.values()), channel=channel)
     live = _live_customers_send(account=account, emails=sorted({o.customer_email for o in orders.values() if o.customer_email}))
     promotions = {today: promotions_send(account=account, on=today)}
+    kept = only() if only is not None else None
     taken = {row[0] for row in taken.rows()}
     prefetched, live = prefetched(), live()
     promotions = {on: promotions_with_scopes(sent.rows()) for on, sent in promotions.items()}
-    orders = {i: o for i, o in orders.items() if o.external_id not in taken}
+    orders = {i: o for i, o in orders.items() if o.external_id not in taken and (kept is None or i in kept)}
     # Without an external id: one whose rejected copy was replayed already is a duplicate, answered alone.
     fingerprints = {i: o.fingerprint(received_on=today) for i, o in orders.items() if not o.external_id}
     replayed = failure_orders_by_fingerprint(

@@ -7,15 +7,18 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from ninja.responses import Status
 
 from accounts.models import Warehouse
 from api import group_commit
 from api.orders import order_body
+from intake.models import IdempotencyKey
 from inventory.models import StockLevel
-from oms.rows import pipelined, rows_insert, select_list, send, send_instances, send_query
+from oms.rows import atomic_pipelined, pipelined, rows_insert, select_list, send, send_instances, send_query
 from orders.models import Order, OrderEvent, Product, Variant
 from tests import factories
+from tests.conftest import build_world
 from tests.api.conftest import order_payload
 
 
@@ -41,10 +44,43 @@ def test_every_statement_of_a_batch_runs_in_the_pipeline(world, mug):
     )
 
     assert all(p.answer is not None and p.answer.status_code == 201 for p in batch)  # written together
-    # The batch's transaction (here a savepoint inside the test's) opens before the pipeline and ends after it.
+    # The batch's transaction opens before the pipeline. Here it is a savepoint inside the test's transaction, so
+    # the pipeline ends before its RELEASE; an outermost one's COMMIT goes in the pipeline (the committed test).
     assert seen[0] == ("SAVEPOINT", False) and seen[-1] == ("RELEASE", False)
     assert len(seen) > 10 and all(in_pipeline for _, in_pipeline in seen[1:-1]), "\n".join(map(str, seen))
     assert sum(1 for verb, _ in seen if verb == "INSERT") >= 5  # keys, numbers, orders, events, ledger, lines
+    assert not connection.connection.pgconn.pipeline_status  # and the pipeline is over
+
+
+def test_keys_of_orders_taken_alone_are_given_back_whether_or_not_intake_read_them(world, mug):
+    unreadable = group_commit._Pending(payload=["not", "an", "order"], key="key-unreadable", hashed="h")
+    rejected = group_commit._Pending(payload=order_payload(external_id="R-1", lines=[{"sku": "NOPE", "quantity": 1}]),
+                                     key="key-rejected", hashed="h")
+
+    group_commit._write(account=world.store, batch=[unreadable], answer=lambda r: Status(201, {}))
+    group_commit._write(account=world.store, batch=[unreadable, rejected], answer=lambda r: Status(201, {}))
+
+    assert unreadable.answer is None and rejected.answer is None  # each taken alone, by `idempotent`
+    assert not IdempotencyKey.objects.filter(account=world.store).exists()
+
+
+def test_an_error_in_a_pipelined_transaction_rolls_it_back_and_ends_the_pipeline(world, mug):
+    order = factories.make_orders(world.store, [factories.order_draft(world.store, [(mug, 1)])])[0]
+    events = OrderEvent.objects.count()
+    row = {"account_id": world.store.pk, "order_id": order.pk, "actor_id": None, "kind": "note", "message": "x",
+           "data": {}, "created_at": order.created_at}
+
+    with atomic_pipelined():
+        rows_insert(OrderEvent, [row])
+    with pytest.raises(IntegrityError), atomic_pipelined():
+        rows_insert(OrderEvent, [row])
+        rows_insert(OrderEvent, [{**row, "kind": None}])
+    with pytest.raises(ValueError), atomic_pipelined():
+        rows_insert(OrderEvent, [row])
+        raise ValueError("stop")
+
+    assert OrderEvent.objects.count() == events + 1  # only the first block's row
+    assert not connection.connection.pgconn.pipeline_status
 
 
 def test_the_answers_lines_are_the_written_rows_and_read_nothing(world, mug):
@@ -111,3 +147,22 @@ def test_a_refused_write_nobody_waited_for_rolls_the_transaction_back(world, mug
             rows_insert(OrderEvent, [{**row, "kind": None}])  # a NOT NULL column: refused at the end
 
     assert OrderEvent.objects.count() == events  # the first row went with the transaction
+
+
+def test_a_pipelined_transaction_commits_with_its_last_writes_or_not_at_all(committed_org):
+    connection.set_tenant(committed_org)
+    account = build_world(committed_org).store
+    row = {"account_id": account.pk, "request_hash": "h", "created_at": timezone.now()}
+
+    with atomic_pipelined():  # the outermost transaction: its COMMIT goes in the pipeline
+        rows_insert(IdempotencyKey, [{**row, "key": "kept"}])
+    with pytest.raises(IntegrityError), atomic_pipelined():
+        rows_insert(IdempotencyKey, [{**row, "key": "refused-with-the-next"}])
+        rows_insert(IdempotencyKey, [{**row, "key": None}])  # answered only at the COMMIT
+    with pytest.raises(ValueError), atomic_pipelined():
+        rows_insert(IdempotencyKey, [{**row, "key": "rolled-back"}])
+        raise ValueError("stop")
+
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert not connection.connection.pgconn.pipeline_status
+    assert list(IdempotencyKey.objects.filter(account=account).values_list("key", flat=True)) == ["kept"]
