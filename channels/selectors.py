@@ -1,12 +1,24 @@
 from django.db.models import F, QuerySet
 
 from channels.models import Channel, ChannelLocationMap, ChannelSkuMap, ChannelState
+from oms.rows import Sent, send
 
 
 def channels_receiving_inventory(*, account) -> QuerySet[Channel]:
     """Active sales channels of `account` that take inventory updates."""
     return Channel.objects.filter(
         account=account, kind=Channel.Kind.SALES, is_active=True, supports_inventory_updates=True
+    )
+
+
+def channels_receiving_inventory_from_send(*, account, warehouse_id: int) -> Sent:
+    """The ids of `channels_receiving_inventory` mapped to `warehouse_id`, sent now (hand-written: every
+    allocation asks; rows are 1-tuples)."""
+    return send(
+        f"SELECT c.id FROM {Channel._meta.db_table} c JOIN {Channel.warehouses.through._meta.db_table} m "
+        "ON m.channel_id = c.id WHERE c.account_id = %s AND c.kind = %s AND c.is_active "
+        "AND c.supports_inventory_updates AND m.warehouse_id = %s",
+        [account.pk, Channel.Kind.SALES, warehouse_id],
     )
 
 

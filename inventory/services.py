@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from inventory.models import InventoryPush, StockLevel, StockMovement
 from oms.exceptions import DomainError
-from oms.rows import Sent, rows_insert, send, send_query
+from oms.rows import Sent, rows_insert, send
 
 ON_HAND_MAX = 2**31 - 1  # the stock level's integer column
 
@@ -73,9 +73,9 @@ def _receiving_send(*, account, warehouse_id: int) -> Sent | None:
     """The sales channels that take inventory updates from `warehouse_id` (when the account sends them), sent."""
     if not account.inventory_realtime_updates:
         return None
-    from channels.selectors import channels_receiving_inventory
+    from channels.selectors import channels_receiving_inventory_from_send
 
-    return send_query(channels_receiving_inventory(account=account).filter(warehouses=warehouse_id).values_list("id"))
+    return channels_receiving_inventory_from_send(account=account, warehouse_id=warehouse_id)
 
 
 def inventory_changed(

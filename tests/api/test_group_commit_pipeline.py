@@ -2,6 +2,7 @@
 the reads it sends together come back as the ORM would give them, an error in a statement nobody waited for
 still rolls the batch back, and the answers' lines come from what was written, not read again."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,10 +14,15 @@ from ninja.responses import Status
 from accounts.models import Warehouse
 from api import group_commit
 from api.orders import order_body
+from channels.models import Channel
+from channels.selectors import channels_receiving_inventory, channels_receiving_inventory_from_send
 from intake.models import IdempotencyKey
+from intake.services.orders import _from_door, _taken_send
+from intake.validation import _default_warehouse_send, _known_codes_send, _variants_send
 from inventory.models import StockLevel
 from oms.rows import atomic_pipelined, pipelined, rows_insert, select_list, send, send_instances, send_query
-from orders.models import Order, OrderEvent, Product, Variant
+from orders.models import Order, OrderEvent, Product, Promotion, ShippingMethod, Variant
+from orders.pricing import promotions_query, promotions_send, promotions_with_scopes
 from tests import factories
 from tests.conftest import build_world
 from tests.api.conftest import order_payload
@@ -166,3 +172,39 @@ def test_a_pipelined_transaction_commits_with_its_last_writes_or_not_at_all(comm
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert not connection.connection.pgconn.pipeline_status
     assert list(IdempotencyKey.objects.filter(account=account).values_list("key", flat=True)) == ["kept"]
+
+
+def test_the_hand_written_reads_find_what_their_querysets_find(world, mug):
+    store, main = world.store, world.store.default_warehouse
+    factories.ChannelFactory(account=store, name="Receives").warehouses.add(main)
+    for changes in ({"is_active": False}, {"supports_inventory_updates": False}, {"kind": Channel.Kind.FULFILLMENT}):
+        factories.ChannelFactory(account=store, **changes).warehouses.add(main)
+    factories.ChannelFactory(account=store, name="Other warehouse")
+    factories.ChannelFactory(account=factories.AccountFactory()).warehouses.add(main)  # another account's
+    with transaction.atomic(), pipelined():
+        receiving = channels_receiving_inventory_from_send(account=store, warehouse_id=main.pk).rows()
+    assert sorted(r[0] for r in receiving) == sorted(
+        channels_receiving_inventory(account=store).filter(warehouses=main).values_list("id", flat=True)
+    ) and len(receiving) == 1
+
+    factories.make_orders(store, [factories.order_draft(store, [(mug, 1)], external_id=e) for e in ("T-1", "T-2")])
+    taken = {r[0] for r in _taken_send(account=store, channel=None, source="api", external_ids=["T-1", "T-2", "T-3"])
+             .rows()}
+    assert taken == set(_from_door(account=store, channel=None, source="api")
+                        .filter(external_id__in=["T-1", "T-2", "T-3"]).values_list("external_id", flat=True))
+
+    assert _variants_send(account=store, channel=None, skus={"MUG-1", "NONE"})() == {"MUG-1": mug}
+    assert _default_warehouse_send(account=store, channel=None)() == main
+
+    ShippingMethod.objects.create(account=store, code="EXP", name="Express", price=9, carrier_code="dhl",
+                                  service_code="express")
+    ShippingMethod.objects.create(account=store, code="OLD", name="Old", price=9, carrier_code="old", is_active=False)
+    assert _known_codes_send(account=store)() == ({"DHL"}, {"EXPRESS"})
+
+    today = dt.date(2026, 12, 2)
+    for name, changes in (("Now", {}), ("Ended", {"valid_to": today - dt.timedelta(days=1)}),
+                          ("Off", {"is_active": False}), ("Later", {"valid_from": today + dt.timedelta(days=1)})):
+        Promotion.objects.create(account=store, name=name, kind=Promotion.Kind.PERCENTAGE, value=10,
+                                 valid_from=changes.pop("valid_from", today - dt.timedelta(days=3)), **changes)
+    sent = promotions_with_scopes(promotions_send(account=store, on=today).rows())
+    assert [p.name for p in sent] == [p.name for p in promotions_query(account=store, on=today)] == ["Now"]
