@@ -9,8 +9,8 @@ JSON columns. Like `bulk_create` on PostgreSQL, it relies on `INSERT … SELECT 
 the order of the rows.
 
 `pipelined` sends statements without waiting for each answer (psycopg's pipeline mode); `send` and
-`send_query` send a read now and read its rows later, so reads that do not depend on each other cost one round
-trip together.
+`send_instances` send a read now and read its rows later, so reads that do not depend on each other cost one
+round trip together; `ids_send` takes new ids up front, so inserts need no answer either.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -190,47 +189,6 @@ def send_instances(sql: str, params, *models) -> Sent:
                     values[i] = field.from_db_value(values[i], None, connection)
                 objs.append(model.from_db(connection.alias, names, values))
             made.append(objs[0] if len(objs) == 1 else tuple(objs))
-        return made
-
-    return Sent(sql, params, convert)
-
-
-def send_query(queryset, *related: str) -> Sent:
-    """A queryset sent now. A `values_list` queryset's rows come back as tuples (its fields converted as the
-    queryset would); a model queryset's as instances, with each `related` foreign key's object attached, as
-    `select_related` would."""
-    model = queryset.model
-    parts = []
-    if not queryset.query.values_select:  # a model queryset
-        parts = [(model, [f for f in model._meta.concrete_fields], None)]
-        for name in related:
-            rel = model._meta.get_field(name)
-            parts.append((rel.related_model, list(rel.related_model._meta.concrete_fields), rel))
-        queryset = queryset.values_list(*[
-            f"{rel.name}__{f.name}" if rel is not None else f.name for _, fields, rel in parts for f in fields
-        ])
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return Sent(None)
-
-    def convert(rows):
-        rows = list(compiler.results_iter([rows], tuple_expected=True))
-        if not parts:
-            return rows
-        made = []
-        for row in rows:
-            start, obj = 0, None
-            for part_model, fields, rel in parts:
-                values = row[start:start + len(fields)]
-                start += len(fields)
-                instance = part_model.from_db(queryset.db, [f.attname for f in fields], values)
-                if rel is None:
-                    obj = instance
-                else:
-                    setattr(obj, rel.name, instance if instance.pk is not None else None)
-            made.append(obj)
         return made
 
     return Sent(sql, params, convert)
