@@ -22,6 +22,7 @@ anything that stops the orders being written together (stock short for one of th
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -126,14 +127,9 @@ def _write(*, account, batch: list[_Pending], answer: Callable[[IntakeResult], S
             for pending in batch:
                 if pending.key is not None:
                     owners.setdefault(pending.key, pending)
-            claiming = claim_many_send(account_id=account.pk, keys={k: p.hashed for k, p in owners.items()})
+            # The claims go out now and are read once, in the round trip of intake's reads.
+            claimed = functools.cache(claim_many_send(account_id=account.pk, keys={k: p.hashed for k, p in owners.items()}))
             todo = [p for p in batch if p.key is None or owners[p.key] is p]
-            read: list[set[str]] = []
-
-            def claimed() -> set[str]:  # read once, in the round trip of intake's reads
-                if not read:
-                    read.append(claiming())
-                return read[0]
 
             def only() -> set[int]:
                 return {i for i, p in enumerate(todo) if p.key is None or p.key in claimed()}
