@@ -9,9 +9,10 @@ API waits for nothing.
 
 No extra thread: the thread of the oldest waiting request writes the batch on its own database connection
 (its request already chose the organization's schema); the other requests' threads wait for their answers.
-The batch runs in a pipeline (oms/rows.py): its statements go out without waiting for each answer, and the
-intake reads (SKUs, codes, warehouse, customers, promotions, external ids) go together, as do the number,
-stock and channel reads, and the writes: about seven round trips for any batch, not one per statement.
+The batch runs in a pipeline (oms/rows.py `atomic_pipelined`): its statements go out without waiting for each
+answer. The key claims go with intake's reads (SKUs, codes, warehouse, customers, promotions, external ids), the
+numbers and new ids with the locked stock rows, and every write with the COMMIT: three round trips besides
+BEGIN for any batch of plain orders, not one per statement.
 
 The answers are those each request would have had alone. Idempotency keys are claimed in the batch's
 transaction and their answers stored before it commits, as `idempotent` does for one request. Whatever is not
