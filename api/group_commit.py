@@ -135,7 +135,9 @@ def _write(*, account, batch: list[_Pending], answer: Callable[[IntakeResult], S
             def only() -> set[int]:
                 return {i for i, p in enumerate(todo) if p.key is None or p.key in claimed()}
 
-            results = intake_submit_batch(account=account, payloads=[p.payload for p in todo], only=only)
+            results = intake_submit_batch(
+                account=account, payloads=[p.payload for p in todo], only=only, with_lines=True,
+            )
             keyed: dict[str, Status] = {}
             for pending, result in zip(todo, results):  # orders come with their lines
                 if result is None:

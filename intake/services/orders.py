@@ -309,7 +309,7 @@ def intake_submit(
 
 def intake_submit_batch(
     *, account, payloads: list, source: str = Source.API, channel=None, by=None,
-    only: Callable[[], set[int]] | None = None,
+    only: Callable[[], set[int]] | None = None, with_lines: bool = False,
 ) -> list[IntakeResult | None]:
     """Group commit: create the orders of many payloads (one account and door) with a fixed number of queries.
 
@@ -318,7 +318,8 @@ def intake_submit_batch(
     gives the same answer it would have had alone. Must run inside the caller's transaction; raises (and the
     caller rolls back and takes every payload alone) when the orders cannot all be written together: stock
     short for one of them, an external id taken meanwhile, a discount code refused, a value too large.
-    Pipeline-safe (reads no row count): callers run it in `pipelined()`, and the orders come back with their lines.
+    Pipeline-safe (reads no row count): callers run it in `pipelined()`. `with_lines`: the orders come back with
+    their lines (`orders_insert`), for answers that show them.
     `only`, called once the reads are sent: the indexes of the payloads to go on with (the others get None), so
     what decides it (e.g. idempotency keys claimed) goes to PostgreSQL with the reads.
     """
@@ -372,7 +373,7 @@ def intake_submit_batch(
             promotions[checked.order_date] = promotions_on(account=account, on=checked.order_date)
         draft.promotions = promotions[checked.order_date]
         drafts[index] = draft
-    created = orders_insert(account=account, drafts=list(drafts.values()), by=by, with_lines=True)
+    created = orders_insert(account=account, drafts=list(drafts.values()), by=by, with_lines=with_lines)
     source_stats_add(account=account, source=source, channel=channel, accepted=len(created))
     failures_resolve_earlier(
         account=account, source=source, channel=channel, by=by,
