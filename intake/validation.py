@@ -253,13 +253,14 @@ def _default_warehouse_send(*, account, channel) -> Callable[[], Warehouse | Non
         mapping = type(channel).warehouses.through._meta.db_table
         mapped = send_instances(
             f"SELECT {select_list(Warehouse, 'w')} FROM {table} w JOIN {mapping} m ON m.warehouse_id = w.id "
-            "WHERE m.channel_id = %s AND w.is_active ORDER BY w.code LIMIT 1",
-            [channel.pk], Warehouse,
+            "WHERE m.channel_id = %s AND w.account_id = %s AND w.is_active ORDER BY w.code LIMIT 1",
+            [channel.pk, account.pk], Warehouse,
         )
     if account.default_warehouse_id:
         own = send_instances(
-            f"SELECT {select_list(Warehouse, 'w')} FROM {table} w WHERE w.id = %s AND w.is_active",
-            [account.default_warehouse_id], Warehouse,
+            f"SELECT {select_list(Warehouse, 'w')} FROM {table} w WHERE w.id = %s AND w.account_id = %s "
+            "AND w.is_active",
+            [account.default_warehouse_id, account.pk], Warehouse,
         )
     return lambda: next(iter([*(mapped.rows() if mapped else []), *(own.rows() if own else [])]), None)
 

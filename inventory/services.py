@@ -130,8 +130,8 @@ class StockHold:
     def __init__(self, *, account, warehouse, quantities: Iterable[tuple]):
         self.account, self.warehouse = account, warehouse
         self.totals = _totals(quantities)
-        self._levels = send(
-            f"SELECT variant_id, on_hand, allocated FROM {StockLevel._meta.db_table} WHERE account_id = %s "
+        self._levels = send(  # two columns, not StockLevel instances: this runs in every batch's writer
+            f"SELECT variant_id, on_hand - allocated FROM {StockLevel._meta.db_table} WHERE account_id = %s "
             "AND warehouse_id = %s AND variant_id = ANY(%s) ORDER BY id FOR UPDATE",
             [account.pk, warehouse.pk, list(self.totals)],
         ) if self.totals else None
@@ -140,7 +140,7 @@ class StockHold:
     def check(self) -> None:
         if self._levels is None:
             return
-        available = {variant_id: on_hand - allocated for variant_id, on_hand, allocated in self._levels.rows()}
+        available = dict(self._levels.rows())  # variant id -> StockLevel.available
         shortages = {
             variant_id: (wanted, available.get(variant_id, 0))
             for variant_id, wanted in self.totals.items()

@@ -113,13 +113,12 @@ def atomic_pipelined():
     outermost = not connection.in_atomic_block
     atomic = transaction.atomic()
     atomic.__enter__()
+    pipe = pipelined()
     try:
-        pipe = pipelined()
         pipe.__enter__()
     except BaseException:
-        if not atomic.__exit__(*sys.exc_info()):
-            raise
-        return
+        atomic.__exit__(*sys.exc_info())
+        raise
     try:
         yield
     except BaseException:

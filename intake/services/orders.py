@@ -27,7 +27,7 @@ from intake.services.failures import (
 from intake.validation import ERROR, Checked, Prefetched, Problem, order_check
 from inventory.services import StockShortage
 from oms.exceptions import DomainError
-from oms.rows import Sent, pipelined, send
+from oms.rows import Sent, pipelined, select_list, send, send_instances
 from orders.models import Customer, Order
 from orders.pricing import promotions_on, promotions_send, promotions_with_scopes
 from orders.services.create import OrderDraft, orders_insert
@@ -105,17 +105,15 @@ def _live_customers(*, account, emails: list[str]) -> dict[str, Customer]:
 def _live_customers_send(*, account, emails: list[str]) -> Callable[[], dict[str, Customer]]:
     if not emails:
         return dict
-    fields = [f.column for f in Customer._meta.concrete_fields]
-    sent = send(
-        f"SELECT {', '.join(fields)} FROM {Customer._meta.db_table} WHERE account_id = %s AND email = ANY(%s) "
-        "AND redacted_at IS NULL ORDER BY id FOR SHARE",
-        [account.pk, emails],
+    sent = send_instances(
+        f"SELECT {select_list(Customer, 'c')} FROM {Customer._meta.db_table} c WHERE c.account_id = %s "
+        "AND c.email = ANY(%s) AND c.redacted_at IS NULL ORDER BY c.id FOR SHARE",
+        [account.pk, emails], Customer,
     )
 
     def read() -> dict[str, Customer]:
         found: dict[str, Customer] = {}
-        for row in sent.rows():
-            customer = Customer.from_db(connection.alias, fields, row)
+        for customer in sent.rows():
             found.setdefault(customer.email, customer)
         return found
 
@@ -133,7 +131,8 @@ def _customers(*, account, orders: list[NormalizedOrder], found: dict[str, Custo
     emails = sorted({o.customer_email for o in orders if o.customer_email})
     if not emails:
         return {}
-    found = {e: c for e, c in found.items() if e in emails} if found is not None else (
+    wanted = set(emails)
+    found = {e: c for e, c in found.items() if e in wanted} if found is not None else (
         _live_customers(account=account, emails=emails)
     )
     missing = [e for e in emails if e not in found]

@@ -239,9 +239,9 @@ def _attach_lines(orders: list[Order], drafts: list[OrderDraft], lines: list[dic
             line.order = order
         cache = getattr(order, "_prefetched_objects_cache", {})
         cache.pop("lines", None)
-        lines = order.lines.all()  # not read: its result is set here
-        lines._result_cache, lines._prefetch_done = by_order[order.pk], True
-        order._prefetched_objects_cache = {**cache, "lines": lines}
+        written = order.lines.all()  # not read: its result is set here
+        written._result_cache, written._prefetch_done = by_order[order.pk], True
+        order._prefetched_objects_cache = {**cache, "lines": written}
 
 
 def order_transition(

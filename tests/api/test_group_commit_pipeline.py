@@ -17,10 +17,10 @@ from api.orders import order_body
 from channels.models import Channel
 from channels.selectors import channels_receiving_inventory, channels_receiving_inventory_from_send
 from intake.models import IdempotencyKey
-from intake.services.orders import _from_door, _taken_send
+from intake.services.orders import _from_door, _live_customers_send, _taken_send
 from intake.validation import _default_warehouse_send, _known_codes_send, _variants_send
 from oms.rows import atomic_pipelined, pipelined, rows_insert, select_list, send, send_instances
-from orders.models import Order, OrderEvent, Product, Promotion, ShippingMethod, Variant
+from orders.models import Customer, Order, OrderEvent, Product, Promotion, ShippingMethod, Variant
 from orders.pricing import promotions_query, promotions_send, promotions_with_scopes
 from tests import factories
 from tests.conftest import build_world
@@ -193,8 +193,16 @@ def test_the_hand_written_reads_find_what_their_querysets_find(world, mug):
     assert taken == set(_from_door(account=store, channel=None, source="api")
                         .filter(external_id__in=["T-1", "T-2", "T-3"]).values_list("external_id", flat=True))
 
-    assert _variants_send(account=store, channel=None, skus={"MUG-1", "NONE"})() == {"MUG-1": mug}
-    assert _default_warehouse_send(account=store, channel=None)() == main
+    found = _variants_send(account=store, channel=None, skus={"MUG-1", "NONE"})()
+    assert list(found) == ["MUG-1"]
+    _same(found["MUG-1"], Variant.objects.select_related("product").get(pk=mug.pk))
+    _same(found["MUG-1"].product, mug.product)
+    _same(_default_warehouse_send(account=store, channel=None)(), main)
+    mapped = factories.ChannelFactory(account=store, name="Mapped")
+    closed = Warehouse.objects.create(account=store, name="Closed", code="AAA", is_active=False)
+    second = Warehouse.objects.create(account=store, name="Second", code="BBB")
+    mapped.warehouses.add(closed, second, main)  # the first active one by code: BBB before MAIN
+    _same(_default_warehouse_send(account=store, channel=mapped)(), second)
 
     ShippingMethod.objects.create(account=store, code="EXP", name="Express", price=9, carrier_code="dhl",
                                   service_code="express")
@@ -207,4 +215,21 @@ def test_the_hand_written_reads_find_what_their_querysets_find(world, mug):
         Promotion.objects.create(account=store, name=name, kind=Promotion.Kind.PERCENTAGE, value=10,
                                  valid_from=changes.pop("valid_from", today - dt.timedelta(days=3)), **changes)
     sent = promotions_with_scopes(promotions_send(account=store, on=today).rows())
-    assert [p.name for p in sent] == [p.name for p in promotions_query(account=store, on=today)] == ["Now"]
+    expected = list(promotions_query(account=store, on=today))
+    assert [p.name for p in sent] == ["Now"] and len(expected) == 1
+    _same(sent[0], expected[0])
+
+    ada = Customer.objects.create(account=store, name="Ada", email="ada@example.com", phone="+1 555 0100")
+    Customer.objects.create(account=store, name="Gone", email="gone@example.com", redacted_at=timezone.now())
+    live = _live_customers_send(account=store, emails=["ada@example.com", "gone@example.com"])()
+    assert list(live) == ["ada@example.com"]
+    _same(live["ada@example.com"], ada)
+
+
+def _same(read, expected) -> None:
+    """Every column of a hand-written read's instance equals what the ORM reads."""
+    assert read is not None and type(read) is type(expected)
+    expected.refresh_from_db()
+    for field in type(expected)._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert not read._state.adding
